@@ -1,0 +1,30 @@
+"""The contract shared by the API, the CLI, the batch screener and rule authors."""
+
+from schemas.result import (
+    ConditionTrace,
+    Decision,
+    Finding,
+    JurisdictionVerdict,
+    Nexus,
+    Outcome,
+    ScreeningResult,
+)
+from schemas.rules import Clause, PackMeta
+from schemas.transaction import EndUse, Exporter, Item, Party, Transaction
+
+__all__ = [
+    "Clause",
+    "ConditionTrace",
+    "Decision",
+    "EndUse",
+    "Exporter",
+    "Finding",
+    "Item",
+    "JurisdictionVerdict",
+    "Nexus",
+    "Outcome",
+    "PackMeta",
+    "Party",
+    "ScreeningResult",
+    "Transaction",
+]

@@ -1,0 +1,81 @@
+"""The fact paths a clause may test, with their types.
+
+Clauses name facts by dotted path (`destination.country_groups`). Every path a clause uses
+must be declared here, so that a typo in a rule pack fails when the pack loads instead of
+matching nothing forever. The screener derives these facts once per transaction and item
+(`screener.facts`) and shows them in the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from schemas.vocabulary import BOOLEAN_PARAMETERS, JURISDICTIONS, PARAMETERS
+
+FactType = Literal["string", "number", "bool", "list"]
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    path: str
+    type: FactType
+    description: str
+
+
+_DECLARED: list[FactSpec] = [
+    FactSpec("exporter.country", "string", "ISO-2 country the item is exported from"),
+    FactSpec("exporter.country_groups", "list", "EAR Country Groups of the exporter's country"),
+    FactSpec("destination.country", "string", "ISO-2 destination as entered"),
+    FactSpec(
+        "destination.ear_row",
+        "string",
+        "Country Chart row that governs the destination (Hong Kong -> CN, 15 CFR 738.3)",
+    ),
+    FactSpec(
+        "destination.country_groups",
+        "list",
+        "EAR Country Groups of the destination (Supp. No. 1 to Part 740), as of the date",
+    ),
+    FactSpec(
+        "destination.chart_x",
+        "list",
+        "Country Chart columns with an X for the destination row (e.g. NS2, RS1)",
+    ),
+    FactSpec(
+        "destination.embargoed",
+        "bool",
+        "destination row points to Part 746 instead of chart marks (Cuba, Iran, NK, Syria)",
+    ),
+    FactSpec("item.eccn", "string", "the item's ECCN as classified by the exporter"),
+    FactSpec("item.eccn_entry", "string", "the five-character CCL entry (3B001), or EAR99"),
+    FactSpec("item.eccn_known", "bool", "the ECCN (with its paragraphs) is on the CCL"),
+    FactSpec(
+        "item.eccn_covered",
+        "bool",
+        "the pack encodes the licence requirements of the item's CCL entry",
+    ),
+    FactSpec("item.origin_country", "string", "ISO-2 country of origin"),
+    FactSpec("item.us_content_percent", "number", "US-origin controlled content, % of value"),
+    FactSpec("item.value_usd", "number", "line value in USD"),
+    FactSpec("item.quantity", "number", "quantity"),
+    FactSpec("end_use.categories", "list", "declared (and inferred) end-use categories"),
+    FactSpec("parties.roles", "list", "roles present among the parties"),
+    FactSpec("parties.countries", "list", "countries of all parties"),
+    FactSpec("end_user.country", "string", "country of the end user party"),
+    FactSpec("us_persons_involved", "bool", "US persons take part (15 CFR 744.6)"),
+]
+_DECLARED += [
+    FactSpec(
+        f"item.parameters.{name}",
+        "bool" if name in BOOLEAN_PARAMETERS else "number",
+        f"{spec.description} [{spec.unit}]",
+    )
+    for name, spec in PARAMETERS.items()
+]
+_DECLARED += [
+    FactSpec(f"item.control_codes.{j}", "string", f"{j} control list entry, or not_listed")
+    for j in JURISDICTIONS
+]
+
+FACTS: dict[str, FactSpec] = {spec.path: spec for spec in _DECLARED}

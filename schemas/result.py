@@ -1,0 +1,104 @@
+"""The screening result: per jurisdiction, a decision with the clauses that fired and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Outcome(StrEnum):
+    """What a fired clause says. Ordered by severity: the most severe wins."""
+
+    prohibited = "prohibited"
+    license_required = "license_required"
+    review = "review"
+
+
+class Decision(StrEnum):
+    prohibited = "prohibited"
+    license_required = "license_required"
+    review = "review"
+    clear = "clear"
+    not_applicable = "not_applicable"
+
+
+SEVERITY: dict[str, int] = {
+    Decision.prohibited: 4,
+    Decision.license_required: 3,
+    Decision.review: 2,
+    Decision.clear: 1,
+    Decision.not_applicable: 0,
+}
+
+
+def most_severe(decisions: list[Decision], default: Decision = Decision.clear) -> Decision:
+    return max(decisions, key=SEVERITY.__getitem__, default=default)
+
+
+class ConditionTrace(BaseModel):
+    """One leaf of a clause's condition as it was tested: the fact, its value, the test."""
+
+    fact: str
+    op: str
+    expected: Any
+    actual: Any
+    result: bool | None = Field(description="true, false, or null when the fact is missing")
+
+
+class Finding(BaseModel):
+    rule_id: str
+    jurisdiction: str
+    outcome: Outcome
+    citation: str
+    title: str
+    item_index: int | None = None
+    explanation: str
+    conditions: list[ConditionTrace] = Field(default_factory=list)
+    missing_facts: list[str] = Field(default_factory=list)
+    license_review_policy: str | None = None
+    status: str = "in_force"
+    decisive: bool = Field(
+        default=True, description="false for clauses on the books but not enforced"
+    )
+    confidence: str
+    pack_version: str
+
+
+class Nexus(BaseModel):
+    """Why a jurisdiction reaches an item (or why it may)."""
+
+    item_index: int
+    applies: bool | None = Field(description="null when the facts given cannot decide it")
+    basis: list[str] = Field(default_factory=list, description="clause titles that established it")
+    citations: list[str] = Field(default_factory=list)
+    explanation: str
+
+
+class JurisdictionVerdict(BaseModel):
+    jurisdiction: str
+    applies: bool | None
+    decision: Decision
+    nexus: list[Nexus] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    checked: list[str] = Field(
+        default_factory=list, description="clauses in effect that were evaluated and did not fire"
+    )
+
+
+class ScreeningResult(BaseModel):
+    transaction_id: str | None = None
+    decision: Decision
+    as_of: dt.date
+    jurisdictions: dict[str, JurisdictionVerdict]
+    findings: list[Finding]
+    derived_facts: list[dict[str, Any]] = Field(
+        default_factory=list, description="per item: the facts derived before evaluation"
+    )
+    gaps: list[dict[str, Any]] = Field(default_factory=list)
+    triggers: list[dict[str, Any]] = Field(default_factory=list)
+    party_hits: list[dict[str, Any]] = Field(default_factory=list)
+    versions: dict[str, str] = Field(description="rule pack id -> content hash")
+    engine: str

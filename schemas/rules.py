@@ -1,0 +1,188 @@
+"""The rule format: what a clause in `rules/` may say.
+
+A clause is data. Its `when` is a condition tree over named facts (see `schemas.facts`), and
+it carries its legal citation, dates of effect, status and the confidence with which it was
+verified. Evaluation is three-valued: a condition on a fact the transaction does not give is
+*undecided*, and an undecided clause becomes a `review` finding naming the missing fact,
+never a silent clear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+from schemas.result import Outcome
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Op(StrEnum):
+    equals = "equals"
+    not_equals = "not_equals"
+    in_ = "in"
+    not_in = "not_in"
+    contains = "contains"  # list fact contains the value
+    contains_any = "contains_any"  # list fact shares at least one element with the values
+    gt = "gt"
+    gte = "gte"
+    lt = "lt"
+    lte = "lte"
+    eccn_in = "eccn_in"  # the item's ECCN is one of the values or below one of them
+    regex = "regex"  # Python `re.search` on a string fact
+    exists = "exists"  # value true: the fact is given; false: it is missing
+
+
+SCALAR_OPS = {Op.equals, Op.not_equals}
+LIST_VALUE_OPS = {Op.in_, Op.not_in, Op.contains_any, Op.eccn_in}
+NUMERIC_OPS = {Op.gt, Op.gte, Op.lt, Op.lte}
+
+
+class Leaf(_Strict):
+    """One test of one fact: `{fact: item.eccn, op: eccn_in, value: [3B001.c]}`."""
+
+    fact: str
+    op: Op
+    value: Any = None
+
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> Leaf:
+        v = self.value
+        if self.op in LIST_VALUE_OPS:
+            if not isinstance(v, list) or not v:
+                raise ValueError(f"op {self.op.value} needs a non-empty list as value")
+        elif self.op in NUMERIC_OPS:
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise ValueError(f"op {self.op.value} needs a number as value, got {v!r}")
+        elif self.op == Op.exists:
+            if not isinstance(v, bool):
+                raise ValueError("op exists needs value true or false")
+        elif self.op == Op.regex:
+            if not isinstance(v, str):
+                raise ValueError("op regex needs a string pattern")
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"invalid regex {v!r}: {exc}") from exc
+        elif v is None or isinstance(v, list | dict):
+            raise ValueError(f"op {self.op.value} needs a single value, got {v!r}")
+        return self
+
+
+class All(_Strict):
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(_Strict):
+    any: list[Condition] = Field(min_length=1)
+
+
+class Not(_Strict):
+    not_: Condition = Field(alias="not")
+
+
+def _condition_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        for key in ("all", "any", "not"):
+            if key in value:
+                return key
+        return "leaf"
+    for kind, cls in (("all", All), ("any", AnyOf), ("not", Not)):
+        if isinstance(value, cls):
+            return kind
+    return "leaf"
+
+
+Condition = Annotated[
+    Annotated[All, Tag("all")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[Not, Tag("not")]
+    | Annotated[Leaf, Tag("leaf")],
+    Discriminator(_condition_kind),
+]
+All.model_rebuild()
+AnyOf.model_rebuild()
+Not.model_rebuild()
+
+
+class ClauseStatus(StrEnum):
+    in_force = "in_force"
+    non_enforced = "non_enforced"  # on the books, announced as not enforced: reported, never decisive
+    superseded = "superseded"
+
+
+class ClauseKind(StrEnum):
+    nexus = "nexus"  # establishes that the jurisdiction reaches the item (e.g. US-origin)
+    control = "control"  # a licence requirement, prohibition or review trigger
+
+
+class Confidence(_Strict):
+    level: Literal["high", "medium", "low"]
+    source: str = Field(min_length=1, description="What the clause was verified against.")
+
+
+class Example(_Strict):
+    """A clause's own test: a transaction (merged over the pack's example defaults)."""
+
+    name: str = Field(min_length=1)
+    transaction: dict[str, Any]
+    expect: Literal["fires", "silent", "undecided"]
+
+
+ClauseId = Annotated[str, Field(pattern=r"^[a-z]{2}\.[A-Za-z0-9_.:-]+$")]
+
+
+class Clause(_Strict):
+    id: ClauseId
+    jurisdiction: str
+    kind: ClauseKind = ClauseKind.control
+    title: str = Field(min_length=1)
+    citation: str = Field(min_length=1)
+    effective_from: dt.date
+    effective_to: dt.date | None = Field(
+        default=None, description="Last day the clause applies (inclusive); null while in force."
+    )
+    status: ClauseStatus = ClauseStatus.in_force
+    confidence: Confidence
+    when: Condition
+    outcome: Outcome | None = None
+    license_review_policy: str | None = None
+    rationale: str | None = Field(
+        default=None, description="Plain-language reason, pasted into every finding."
+    )
+    examples: list[Example] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Clause:
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError(
+                f"effective_to {self.effective_to} is before effective_from {self.effective_from}"
+            )
+        if self.kind == ClauseKind.control and self.outcome is None:
+            raise ValueError("a control clause needs an outcome")
+        if self.kind == ClauseKind.nexus and self.outcome is not None:
+            raise ValueError("a nexus clause has no outcome: it only establishes jurisdiction")
+        return self
+
+    def in_effect(self, on: dt.date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+
+class PackMeta(_Strict):
+    """`pack.yaml`: one jurisdiction's pack."""
+
+    id: str
+    jurisdiction: str
+    title: str
+    description: str = ""
+    covers_eccns: list[str] = Field(
+        default_factory=list,
+        description="CCL entries whose licence requirements this pack encodes in full.",
+    )
+    example_defaults: dict[str, Any] = Field(default_factory=dict)

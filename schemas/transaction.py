@@ -1,0 +1,139 @@
+"""The proposed transaction: what an exporter asks chokepoint to screen.
+
+Classification is the exporter's input (ECCN, per-jurisdiction control codes); chokepoint
+derives everything else (country groups, chart columns, ECCN hierarchy) and shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+from schemas.vocabulary import (
+    BOOLEAN_PARAMETERS,
+    COUNTRY_CODES,
+    JURISDICTIONS,
+    PARAMETERS,
+    EndUseCategory,
+    PartyRole,
+    normalize_eccn,
+)
+
+
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if code not in COUNTRY_CODES:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code (e.g. CN, DE, US)")
+    return code
+
+
+def _jurisdiction(value: str) -> str:
+    code = value.strip().upper()
+    if code not in JURISDICTIONS:
+        raise ValueError(f"{value!r} is not a jurisdiction chokepoint knows: {', '.join(JURISDICTIONS)}")
+    return code
+
+
+CountryCode = Annotated[str, AfterValidator(_country)]
+JurisdictionCode = Annotated[str, AfterValidator(_jurisdiction)]
+NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+NOT_LISTED = "not_listed"
+
+
+class _Strict(BaseModel):
+    """Unknown fields are errors: a misspelt field must never be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Exporter(_Strict):
+    name: NonEmptyText
+    country: CountryCode
+
+
+class Party(_Strict):
+    role: PartyRole
+    name: NonEmptyText
+    country: CountryCode | None = None
+    address: str | None = None
+
+
+class Item(_Strict):
+    description: str = ""
+    eccn: str | None = Field(
+        default=None,
+        description="US classification (e.g. 3B001.f.1 or EAR99); null when unknown.",
+        examples=["3B001.c.1.a", "EAR99"],
+    )
+    control_codes: dict[JurisdictionCode, str] = Field(
+        default_factory=dict,
+        description='Per-jurisdiction control list entry, or "not_listed".',
+        examples=[{"EU": "3B001.c.1.a", "JP": "not_listed"}],
+    )
+    origin_country: CountryCode | None = None
+    us_content_percent: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="US-origin controlled content as a share of the item's value, in percent.",
+    )
+    quantity: float = Field(default=1, gt=0)
+    value_usd: float | None = Field(default=None, ge=0)
+    parameters: dict[str, float | bool] = Field(default_factory=dict)
+
+    @field_validator("eccn")
+    @classmethod
+    def _eccn(cls, value: str | None) -> str | None:
+        return None if value is None or not value.strip() else normalize_eccn(value)
+
+    @field_validator("parameters")
+    @classmethod
+    def _parameters(cls, value: dict[str, float | bool]) -> dict[str, float | bool]:
+        for name, number in value.items():
+            spec = PARAMETERS.get(name)
+            if spec is None:
+                raise ValueError(
+                    f"unknown parameter {name!r}; known parameters: {', '.join(sorted(PARAMETERS))}"
+                )
+            if name in BOOLEAN_PARAMETERS:
+                if not isinstance(number, bool):
+                    raise ValueError(f"parameter {name!r} must be true or false")
+                continue
+            if isinstance(number, bool):
+                raise ValueError(f"parameter {name!r} must be a number ({spec.unit})")
+            too_low = number <= spec.minimum if spec.exclusive_minimum else number < spec.minimum
+            if too_low or (spec.maximum is not None and number > spec.maximum):
+                bound = f"> {spec.minimum:g}" if spec.exclusive_minimum else f">= {spec.minimum:g}"
+                upper = f" and <= {spec.maximum:g}" if spec.maximum is not None else ""
+                raise ValueError(
+                    f"parameter {name!r} = {number:g} {spec.unit} is impossible: must be {bound}{upper}"
+                )
+        return value
+
+
+class EndUse(_Strict):
+    description: str = ""
+    categories: list[EndUseCategory] = Field(default_factory=list)
+
+
+class Transaction(_Strict):
+    """One proposed export, reexport or transfer, screened as of `date`."""
+
+    id: str | None = None
+    date: dt.date = Field(default_factory=dt.date.today)
+    exporter: Exporter
+    destination_country: CountryCode
+    parties: list[Party] = Field(default_factory=list)
+    items: list[Item] = Field(min_length=1)
+    end_use: EndUse = Field(default_factory=EndUse)
+    us_persons_involved: bool | None = None

@@ -1,0 +1,113 @@
+"""Controlled vocabularies shared by transactions, rule packs and results.
+
+They are declared here, once, so that a misspelt end-use category or parameter name is an
+input error instead of a fact that silently matches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pycountry
+
+JURISDICTIONS: tuple[str, ...] = ("US", "EU", "NL", "JP", "KR", "TW", "UK")
+
+# ISO 3166-1 alpha-2 codes, plus XK (Kosovo: user-assigned, but used by the EAR's country
+# list and by every sanctions list).
+COUNTRY_CODES: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries) | {"XK"}
+
+ECCN_PATTERN = re.compile(r"^[0-9][A-EY][0-9]{3}(\.[a-z0-9]+)*$")
+
+
+def normalize_eccn(raw: str) -> str:
+    """Normalise an ECCN as the CCL writes it: `3B001.f.1`, `EAR99`.
+
+    The five-character entry is upper-case, paragraphs lower-case; whitespace is dropped.
+    Raises ValueError naming the problem when the string cannot be an ECCN.
+    """
+    text = re.sub(r"\s+", "", raw)
+    if text.upper() == "EAR99":
+        return "EAR99"
+    head, _, rest = text.partition(".")
+    eccn = head.upper() + ("." + rest.lower() if rest else "")
+    if not ECCN_PATTERN.match(eccn):
+        raise ValueError(
+            f"{raw!r} is not an ECCN: expected EAR99 or five characters such as 3B001 "
+            "(digit, product group A-E, three digits) optionally followed by paragraphs "
+            "such as .f.1"
+        )
+    return eccn
+
+
+def eccn_chain(eccn: str) -> list[str]:
+    """The ECCN and every ancestor: 3B001.f.1 -> [3B001, 3B001.f, 3B001.f.1]."""
+    parts = eccn.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+class PartyRole(StrEnum):
+    end_user = "end_user"
+    ultimate_consignee = "ultimate_consignee"
+    intermediate_consignee = "intermediate_consignee"
+    purchaser = "purchaser"
+    freight_forwarder = "freight_forwarder"
+    other = "other"
+
+
+class EndUseCategory(StrEnum):
+    """End uses the rule packs can test. Each maps to wording in the regulations."""
+
+    advanced_node_ic_production = "advanced_node_ic_production"  # 15 CFR 744.23(a)(2)(i)
+    ic_production_node_unknown = "ic_production_node_unknown"  # 15 CFR 744.23(a)(2)(ii)
+    advanced_node_ic_design = "advanced_node_ic_design"  # 15 CFR 744.23(a)(2)(iii)
+    supercomputer = "supercomputer"  # 15 CFR 744.23(a)(1)
+    sme_production = "sme_production"  # 15 CFR 744.23(a)(4): SME development/production
+    ai_model_training = "ai_model_training"
+    data_center = "data_center"
+    military = "military"  # 15 CFR 744.21
+    military_intelligence = "military_intelligence"  # 15 CFR 744.22
+    nuclear = "nuclear"  # 15 CFR 744.2
+    missile = "missile"  # 15 CFR 744.3
+    chemical_biological_weapons = "chemical_biological_weapons"  # 15 CFR 744.4
+    civil = "civil"
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """A technical parameter an item may carry, with its unit and physical bounds."""
+
+    name: str
+    unit: str
+    description: str
+    minimum: float = 0.0
+    exclusive_minimum: bool = False
+    maximum: float | None = None
+
+
+PARAMETERS: dict[str, ParameterSpec] = {
+    p.name: p
+    for p in (
+        ParameterSpec("tpp", "TPP", "Total processing performance (3A090 Technical Note)"),
+        ParameterSpec(
+            "performance_density", "TPP/mm²", "TPP divided by applicable die area (3A090)"
+        ),
+        ParameterSpec(
+            "bandwidth_density_gbps_mm2",
+            "GB/s/mm²",
+            "Memory bandwidth density: bandwidth / package or stack area (3A090.c)",
+        ),
+        ParameterSpec("dram_bandwidth_gbps", "GB/s", "Total DRAM bandwidth of the package"),
+        ParameterSpec("wavelength_nm", "nm", "Light source wavelength", exclusive_minimum=True),
+        ParameterSpec(
+            "overlay_nm", "nm", "Dedicated chuck overlay (single-machine)", exclusive_minimum=True
+        ),
+        ParameterSpec("mrf_nm", "nm", "Minimum resolvable feature size", exclusive_minimum=True),
+        ParameterSpec("numerical_aperture", "NA", "Projection lens numerical aperture", maximum=2.0),
+        ParameterSpec("technology_node_nm", "nm", "Logic production technology node"),
+        ParameterSpec("nand_layers", "layers", "NAND layer count"),
+        ParameterSpec("designed_for_data_center", "bool", "Designed or marketed for data centres"),
+    )
+}
+BOOLEAN_PARAMETERS = frozenset({"designed_for_data_center"})

@@ -1,0 +1,176 @@
+"""The plain-Python evaluator of clause conditions: the oracle every other backend must match.
+
+Evaluation is three-valued (Kleene): True, False, or None when a fact the condition needs is
+missing (or, for `eccn_in`, when the item's ECCN is less specific than the clause needs).
+`all` is False if any child is False, else None if any child is None; `any` is True if any
+child is True, else None if any child is None; `not` swaps True and False and keeps None.
+
+Two entry points: `compile_condition` builds a closure for the hot path (no allocation per
+call beyond the result), and `trace_condition` re-runs a condition with a trace of every leaf
+for the explanation of a clause that fired or could not be decided.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from schemas.result import ConditionTrace
+from schemas.rules import All, AnyOf, Condition, Leaf, Not, Op
+
+Facts = dict[str, Any]
+Predicate = Callable[[Facts], bool | None]
+
+ECCN_CHAIN = "item.eccn_chain"
+
+
+def _eccn_in(values: list[str]) -> Callable[[Facts], bool | None]:
+    wanted = frozenset(values)
+    # An item classified 3B001.f cannot be decided against a clause on 3B001.f.1: the
+    # classification is less specific than the clause.
+    ancestors_of_wanted = frozenset(
+        ".".join(v.split(".")[:i]) for v in values for i in range(1, v.count(".") + 1)
+    )
+
+    def test(facts: Facts) -> bool | None:
+        chain = facts.get(ECCN_CHAIN)
+        if chain is None:
+            return None
+        if not wanted.isdisjoint(chain):
+            return True
+        return None if chain[-1] in ancestors_of_wanted else False
+
+    return test
+
+
+def _leaf(leaf: Leaf) -> Predicate:
+    fact, op, value = leaf.fact, leaf.op, leaf.value
+    if op == Op.eccn_in:
+        return _eccn_in(value)
+    if op == Op.exists:
+        return lambda f: (f.get(fact) is not None) == value
+    if op == Op.regex:
+        pattern = re.compile(value)
+        test: Callable[[Any], bool] = lambda a: pattern.search(str(a)) is not None  # noqa: E731
+    elif op == Op.equals:
+        test = lambda a: a == value  # noqa: E731
+    elif op == Op.not_equals:
+        test = lambda a: a != value  # noqa: E731
+    elif op in (Op.in_, Op.not_in):
+        members = frozenset(value)
+        test = (lambda a: a in members) if op == Op.in_ else (lambda a: a not in members)
+    elif op == Op.contains:
+        test = lambda a: value in a  # noqa: E731
+    elif op == Op.contains_any:
+        members = frozenset(value)
+        test = lambda a: not members.isdisjoint(a)  # noqa: E731
+    elif op == Op.gt:
+        test = lambda a: a > value  # noqa: E731
+    elif op == Op.gte:
+        test = lambda a: a >= value  # noqa: E731
+    elif op == Op.lt:
+        test = lambda a: a < value  # noqa: E731
+    elif op == Op.lte:
+        test = lambda a: a <= value  # noqa: E731
+    else:  # pragma: no cover - Op is a closed enum
+        raise ValueError(f"unsupported op {op}")
+
+    def predicate(facts: Facts) -> bool | None:
+        actual = facts.get(fact)
+        return None if actual is None else test(actual)
+
+    return predicate
+
+
+def compile_condition(cond: Condition) -> Predicate:
+    """Compile a condition tree into a three-valued predicate over a flat fact dict."""
+    if isinstance(cond, Leaf):
+        return _leaf(cond)
+    if isinstance(cond, Not):
+        inner = compile_condition(cond.not_)
+
+        def negate(facts: Facts) -> bool | None:
+            r = inner(facts)
+            return None if r is None else not r
+
+        return negate
+    children = [compile_condition(c) for c in (cond.all if isinstance(cond, All) else cond.any)]
+    if isinstance(cond, All):
+
+        def all_of(facts: Facts) -> bool | None:
+            unknown = False
+            for child in children:
+                r = child(facts)
+                if r is False:
+                    return False
+                if r is None:
+                    unknown = True
+            return None if unknown else True
+
+        return all_of
+
+    def any_of(facts: Facts) -> bool | None:
+        unknown = False
+        for child in children:
+            r = child(facts)
+            if r is True:
+                return True
+            if r is None:
+                unknown = True
+        return None if unknown else False
+
+    return any_of
+
+
+def leaves(cond: Condition) -> list[Leaf]:
+    """Every leaf of a condition, depth first."""
+    if isinstance(cond, Leaf):
+        return [cond]
+    if isinstance(cond, Not):
+        return leaves(cond.not_)
+    return [leaf for c in (cond.all if isinstance(cond, All) else cond.any) for leaf in leaves(c)]
+
+
+def trace_condition(cond: Condition, facts: Facts) -> tuple[bool | None, list[ConditionTrace]]:
+    """Evaluate every leaf (no short-circuit) and return the result with the traces."""
+    traces: list[ConditionTrace] = []
+
+    def walk(node: Condition, negated: bool) -> bool | None:
+        if isinstance(node, Leaf):
+            result = _leaf(node)(facts)
+            actual = facts.get(node.fact)
+            if node.op == Op.eccn_in:
+                actual = facts.get("item.eccn")
+            traces.append(
+                ConditionTrace(
+                    fact=node.fact,
+                    op=("not " if negated else "") + node.op.value,
+                    expected=node.value,
+                    actual=actual,
+                    result=result,
+                )
+            )
+            return result
+        if isinstance(node, Not):
+            r = walk(node.not_, not negated)
+            return None if r is None else not r
+        results = [walk(c, negated) for c in (node.all if isinstance(node, All) else node.any)]
+        if isinstance(node, All):
+            if False in results:
+                return False
+            return None if None in results else True
+        if True in results:
+            return True
+        return None if None in results else False
+
+    return walk(cond, False), traces
+
+
+def missing_facts(traces: list[ConditionTrace]) -> list[str]:
+    """Facts whose absence left a leaf undecided, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for t in traces:
+        if t.result is None:
+            seen.setdefault(t.fact if t.actual is None else f"{t.fact} (more specific than {t.actual})")
+    return list(seen)

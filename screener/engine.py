@@ -1,0 +1,263 @@
+"""Screen a transaction against every loaded pack and assemble the ScreeningResult.
+
+Per pack (one jurisdiction) and per item: derive facts, evaluate every clause that applies
+(`ClauseIndex`), then read the results in two layers. Nexus clauses say whether the
+jurisdiction reaches the item; control clauses say what it requires. A clause that is true
+becomes a finding with its outcome; one that cannot be decided becomes a `review` finding
+naming the missing facts. Clauses marked non_enforced are reported but never decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from schemas.result import (
+    Decision,
+    Finding,
+    JurisdictionVerdict,
+    Nexus,
+    Outcome,
+    ScreeningResult,
+    most_severe,
+)
+from schemas.rules import Clause, ClauseKind, ClauseStatus
+from schemas.transaction import Transaction
+from screener.conditions import missing_facts, trace_condition
+from screener.durable_backend import DurableRuleset
+from screener.explain import finding_explanation
+from screener.facts import Facts, FactBuilder
+from screener.index import ClauseIndex
+from screener.loader import DEFAULT_RULES_DIR, Pack, PackError, load_packs
+
+BackendName = Literal["python", "durable"]
+
+
+class Backend(Protocol):
+    name: str
+
+    def evaluate(self, facts: Facts, on_ordinal: int, entry: str | None) -> dict[str, bool | None]:
+        """Results of every applicable clause that is true (True) or undecided (None)."""
+        ...
+
+
+class PythonBackend:
+    """Compiled closures over the clause index: the oracle, and the fast path."""
+
+    name = "python"
+
+    def __init__(self, index: ClauseIndex) -> None:
+        self.index = index
+        self._dates: dict[int, Any] = {}
+
+    def evaluate(self, facts: Facts, on_ordinal: int, entry: str | None) -> dict[str, bool | None]:
+        import datetime as dt
+
+        on = self._dates.get(on_ordinal)
+        if on is None:
+            on = self._dates[on_ordinal] = dt.date.fromordinal(on_ordinal)
+        out: dict[str, bool | None] = {}
+        for kind in (ClauseKind.nexus, ClauseKind.control):
+            for ic in self.index.candidates(kind, entry, on):
+                r = ic.predicate(facts)
+                if r is not False:
+                    out[ic.clause.id] = r
+        return out
+
+
+class DurableBackend:
+    name = "durable"
+
+    def __init__(self, pack: Pack, index: ClauseIndex) -> None:
+        self.ruleset = DurableRuleset(f"{pack.meta.id}@{pack.version}", index.clauses)
+
+    def evaluate(self, facts: Facts, on_ordinal: int, entry: str | None) -> dict[str, bool | None]:
+        return self.ruleset.evaluate(facts, on_ordinal)
+
+
+@dataclass
+class CompiledPack:
+    pack: Pack
+    index: ClauseIndex
+    backend: Backend
+    by_id: dict[str, Clause]
+
+
+class Screener:
+    """Loads the packs once; `screen()` is then a pure function of the transaction."""
+
+    def __init__(self, rules_dir: Path = DEFAULT_RULES_DIR, backend: BackendName = "python") -> None:
+        packs = load_packs(rules_dir)
+        tables_pack = next((p for p in packs if p.tables is not None), None)
+        if tables_pack is None or tables_pack.tables is None:
+            raise PackError([f"{rules_dir}: no pack carries the US reference tables (tables/)"])
+        self.facts = FactBuilder(
+            tables_pack.tables, frozenset(e for p in packs for e in p.meta.covers_eccns)
+        )
+        self.backend_name = backend
+        self.compiled: list[CompiledPack] = []
+        for pack in packs:
+            index = ClauseIndex([lc.clause for lc in pack.clauses])
+            engine: Backend = PythonBackend(index) if backend == "python" else DurableBackend(pack, index)
+            self.compiled.append(
+                CompiledPack(pack, index, engine, {lc.clause.id: lc.clause for lc in pack.clauses})
+            )
+
+    @property
+    def versions(self) -> dict[str, str]:
+        return {c.pack.meta.id: c.pack.version for c in self.compiled}
+
+    def item_facts(self, tx: Transaction) -> list[Facts]:
+        base = self.facts.transaction_facts(tx)
+        return [self.facts.item_facts(base, item) for item in tx.items]
+
+    def raw_results(self, tx: Transaction) -> dict[str, list[dict[str, bool | None]]]:
+        """Per pack, per item: {clause id: True | None}. What the backends must agree on."""
+        ordinal = tx.date.toordinal()
+        facts = self.item_facts(tx)
+        return {
+            c.pack.meta.id: [c.backend.evaluate(f, ordinal, f.get("item.eccn_entry")) for f in facts]
+            for c in self.compiled
+        }
+
+    def screen(self, transaction: Transaction | dict[str, Any]) -> ScreeningResult:
+        tx = (
+            transaction
+            if isinstance(transaction, Transaction)
+            else Transaction.model_validate(transaction)
+        )
+        ordinal = tx.date.toordinal()
+        item_facts = self.item_facts(tx)
+        verdicts: dict[str, JurisdictionVerdict] = {}
+        findings: list[Finding] = []
+        for compiled in self.compiled:
+            results = [
+                compiled.backend.evaluate(f, ordinal, f.get("item.eccn_entry")) for f in item_facts
+            ]
+            verdict = self._verdict(compiled, tx, item_facts, results)
+            verdicts[compiled.pack.jurisdiction] = verdict
+            findings += verdict.findings
+        applicable = [v.decision for v in verdicts.values() if v.decision != Decision.not_applicable]
+        return ScreeningResult(
+            transaction_id=tx.id,
+            decision=most_severe(applicable, default=Decision.not_applicable),
+            as_of=tx.date,
+            jurisdictions=verdicts,
+            findings=findings,
+            derived_facts=[
+                {k: v for k, v in f.items() if k != "item.eccn_chain"} for f in item_facts
+            ],
+            versions=self.versions,
+            engine=self.backend_name,
+        )
+
+    def _finding(
+        self, compiled: CompiledPack, clause: Clause, facts: Facts, item_index: int, nexus: bool
+    ) -> Finding:
+        result, traces = trace_condition(clause.when, facts)
+        missing = missing_facts(traces)
+        outcome = Outcome.review if (result is None or nexus) else clause.outcome
+        assert outcome is not None
+        explanation = finding_explanation(clause, result, traces, missing)
+        if nexus:
+            explanation = (
+                f"Whether {clause.jurisdiction} jurisdiction reaches this item cannot be decided. "
+                + explanation
+            )
+        return Finding(
+            rule_id=clause.id,
+            jurisdiction=clause.jurisdiction,
+            outcome=outcome,
+            citation=clause.citation,
+            title=clause.title,
+            item_index=item_index,
+            explanation=explanation,
+            conditions=traces,
+            missing_facts=missing,
+            license_review_policy=clause.license_review_policy,
+            status=clause.status.value,
+            decisive=clause.status == ClauseStatus.in_force,
+            confidence=f"{clause.confidence.level}: {clause.confidence.source}",
+            pack_version=compiled.pack.version,
+        )
+
+    def _verdict(
+        self,
+        compiled: CompiledPack,
+        tx: Transaction,
+        item_facts: list[Facts],
+        results: list[dict[str, bool | None]],
+    ) -> JurisdictionVerdict:
+        jurisdiction = compiled.pack.jurisdiction
+        nexus_list: list[Nexus] = []
+        findings: list[Finding] = []
+        checked: set[str] = set()
+        for i, (facts, fired) in enumerate(zip(item_facts, results, strict=True)):
+            by_kind: dict[ClauseKind, dict[str, bool | None]] = {k: {} for k in ClauseKind}
+            for clause_id, r in fired.items():
+                by_kind[compiled.by_id[clause_id].kind][clause_id] = r
+            established = [cid for cid, r in by_kind[ClauseKind.nexus].items() if r is True]
+            undecided = [cid for cid, r in by_kind[ClauseKind.nexus].items() if r is None]
+            applies = True if established else (None if undecided else False)
+            nexus_list.append(self._nexus(compiled, i, applies, established, undecided))
+            if applies is False:
+                continue
+            if applies is None:
+                findings += [
+                    self._finding(compiled, compiled.by_id[cid], facts, i, nexus=True)
+                    for cid in undecided
+                ]
+            for cid in by_kind[ClauseKind.control]:
+                findings.append(self._finding(compiled, compiled.by_id[cid], facts, i, nexus=False))
+            entry = facts.get("item.eccn_entry")
+            checked |= {
+                ic.clause.id
+                for ic in compiled.index.candidates(ClauseKind.control, entry, tx.date)
+                if ic.clause.id not in fired
+            }
+        item_applies = [n.applies for n in nexus_list]
+        applies = True if True in item_applies else (None if None in item_applies else False)
+        decision = (
+            Decision.not_applicable
+            if applies is False
+            else most_severe([Decision(f.outcome.value) for f in findings if f.decisive])
+        )
+        return JurisdictionVerdict(
+            jurisdiction=jurisdiction,
+            applies=applies,
+            decision=decision,
+            nexus=nexus_list,
+            findings=findings,
+            checked=sorted(checked),
+        )
+
+    @staticmethod
+    def _nexus(
+        compiled: CompiledPack, index: int, applies: bool | None, established: list[str], undecided: list[str]
+    ) -> Nexus:
+        clauses = [compiled.by_id[c] for c in (established or undecided)]
+        if applies:
+            text = "Reached through: " + "; ".join(f"{c.title} ({c.citation})" for c in clauses)
+        elif applies is None:
+            text = "Cannot be decided from the facts given: " + "; ".join(c.title for c in clauses)
+        else:
+            nexus_ids = [ic.clause.title for ic in compiled.index.clauses if ic.clause.kind == ClauseKind.nexus]
+            text = "No nexus: none of these applies: " + "; ".join(nexus_ids)
+        return Nexus(
+            item_index=index,
+            applies=applies,
+            basis=[c.id for c in clauses] if applies is not False else [],
+            citations=[c.citation for c in clauses] if applies is not False else [],
+            explanation=text,
+        )
+
+
+_DEFAULT: dict[BackendName, Screener] = {}
+
+
+def screen(transaction: Transaction | dict[str, Any], backend: BackendName = "python") -> ScreeningResult:
+    """Screen with the bundled packs (loaded once per process and backend)."""
+    if backend not in _DEFAULT:
+        _DEFAULT[backend] = Screener(backend=backend)
+    return _DEFAULT[backend].screen(transaction)

@@ -1,0 +1,83 @@
+"""Derive the flat fact dict a clause is evaluated against, once per transaction and item.
+
+Derivations (Country Groups of the destination, Country Chart columns, Hong Kong read as China,
+the ECCN's hierarchy) happen here and nowhere else, and the result shows them, so an auditor
+sees exactly which facts the clauses were tested on. Missing facts are absent from the dict:
+the evaluator reads absence as "unknown", never as false.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from schemas.transaction import Item, Transaction
+from schemas.vocabulary import PartyRole, eccn_chain
+from screener.tables import UsTables
+
+Facts = dict[str, Any]
+
+
+class FactBuilder:
+    def __init__(self, tables: UsTables, covered_eccns: frozenset[str]) -> None:
+        self.tables = tables
+        self.covered = covered_eccns
+        self._country = lru_cache(maxsize=512)(self._country_facts)
+        self._eccn = lru_cache(maxsize=4096)(self._eccn_facts)
+
+    def _country_facts(self, prefix: str, code: str) -> Facts:
+        t = self.tables
+        facts: Facts = {
+            f"{prefix}.country": code,
+            f"{prefix}.country_groups": list(t.country_groups(code)),
+        }
+        if prefix == "destination":
+            row = t.ear_row(code)
+            facts["destination.ear_row"] = row
+            facts["destination.chart_x"] = list(t.chart_x.get(row, ()))
+            facts["destination.embargoed"] = row in t.embargoed
+        return facts
+
+    def _eccn_facts(self, eccn: str) -> Facts:
+        chain = eccn_chain(eccn)
+        return {
+            "item.eccn": eccn,
+            "item.eccn_chain": chain,
+            "item.eccn_entry": chain[0],
+            "item.eccn_known": self.tables.eccn_known(eccn),
+            # covered: the pack lists the entry or a paragraph above the item (4A003.z
+            # covers 4A003.z.1.a, not 4A003.b)
+            "item.eccn_covered": eccn == "EAR99" or not self.covered.isdisjoint(chain),
+        }
+
+    def transaction_facts(self, tx: Transaction) -> Facts:
+        facts: Facts = {}
+        facts.update(self._country("exporter", tx.exporter.country))
+        facts.update(self._country("destination", tx.destination_country))
+        facts["end_use.categories"] = sorted({c.value for c in tx.end_use.categories})
+        facts["parties.roles"] = sorted({p.role.value for p in tx.parties})
+        facts["parties.countries"] = sorted({p.country for p in tx.parties if p.country})
+        end_user = next((p for p in tx.parties if p.role == PartyRole.end_user), None)
+        if end_user is not None and end_user.country:
+            facts["end_user.country"] = end_user.country
+        if tx.us_persons_involved is not None:
+            facts["us_persons_involved"] = tx.us_persons_involved
+        return facts
+
+    def item_facts(self, tx_facts: Facts, item: Item) -> Facts:
+        facts = dict(tx_facts)
+        if item.eccn is not None:
+            facts.update(self._eccn(item.eccn))
+        for name, value in (
+            ("item.origin_country", item.origin_country),
+            ("item.us_content_percent", item.us_content_percent),
+            ("item.value_usd", item.value_usd),
+            ("item.quantity", item.quantity),
+        ):
+            if value is not None:
+                facts[name] = value
+        for name, value in item.parameters.items():
+            facts[f"item.parameters.{name}"] = value
+        for jurisdiction, code in item.control_codes.items():
+            facts[f"item.control_codes.{jurisdiction}"] = code
+        return facts

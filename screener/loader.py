@@ -1,0 +1,253 @@
+"""Load rule packs from `rules/`, validate them, and fail loudly with file, line and reason.
+
+A pack is a folder holding `pack.yaml` (its metadata), clause files (`*.yaml` with a top-level
+`clauses:` list) and optionally `tables/` (reference data, read by `screener.tables`).
+Validation goes beyond the pydantic schema: every fact path must be declared, every operator
+must suit its fact's type, every ECCN, country code, Country Group and chart column named in
+a condition must exist, and every example must be a valid transaction.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from schemas.facts import FACTS
+from schemas.rules import Clause, Leaf, Op, PackMeta
+from schemas.transaction import Transaction
+from schemas.vocabulary import COUNTRY_CODES, normalize_eccn
+from screener.conditions import leaves
+from screener.tables import UsTables
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+_COUNTRY_FACTS = {
+    "exporter.country",
+    "destination.country",
+    "destination.ear_row",
+    "item.origin_country",
+    "end_user.country",
+    "parties.countries",
+}
+_GROUP_FACTS = {"exporter.country_groups", "destination.country_groups"}
+_NUMERIC_OPS = {Op.gt, Op.gte, Op.lt, Op.lte}
+_LIST_OPS = {Op.contains, Op.contains_any}
+
+
+class PackError(Exception):
+    """A pack that does not validate. `problems` are `file:line: reason` strings."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("rule pack does not validate:\n  " + "\n  ".join(problems))
+        self.problems = problems
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that remembers the line of every mapping key, for error messages."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.key_lines: dict[int, dict[Any, int]] = {}
+        self.seq_lines: dict[int, list[int]] = {}
+
+
+def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    loader.key_lines[id(mapping)] = {
+        loader.construct_object(k): k.start_mark.line + 1 for k, _ in node.value
+    }
+    return mapping
+
+
+def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> list[Any]:
+    seq = loader.construct_sequence(node, deep=True)
+    loader.seq_lines[id(seq)] = [n.start_mark.line + 1 for n in node.value]
+    return seq
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+
+@dataclass
+class YamlDoc:
+    path: Path
+    data: Any
+    loader: _LineLoader
+
+    @classmethod
+    def read(cls, path: Path) -> YamlDoc:
+        text = path.read_text(encoding="utf-8")
+        loader = _LineLoader(text)
+        try:
+            data = loader.get_single_data()
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark else 1
+            raise PackError([f"{path}:{line}: YAML syntax error: {exc}"]) from exc
+        finally:
+            loader.dispose()
+        return cls(path, data, loader)
+
+    def line(self, *loc: Any) -> int:
+        """The line of the deepest node along `loc` (keys and list indexes)."""
+        node, line = self.data, 1
+        for key in loc:
+            if isinstance(node, dict) and key in node:
+                line = self.loader.key_lines.get(id(node), {}).get(key, line)
+                node = node[key]
+            elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+                lines = self.loader.seq_lines.get(id(node), [])
+                line = lines[key] if key < len(lines) else line
+                node = node[key]
+            else:
+                break
+        return line
+
+
+@dataclass
+class LoadedClause:
+    clause: Clause
+    file: Path
+    line: int
+
+
+@dataclass
+class Pack:
+    meta: PackMeta
+    root: Path
+    version: str
+    clauses: list[LoadedClause] = field(default_factory=list)
+    tables: UsTables | None = None
+
+    @property
+    def jurisdiction(self) -> str:
+        return self.meta.jurisdiction
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Merge `override` over `base`: mappings merge, everything else (lists too) replaces."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _pydantic_problems(doc: YamlDoc, exc: ValidationError, *prefix: Any) -> list[str]:
+    out = []
+    for err in exc.errors():
+        loc = tuple(prefix) + tuple(err["loc"])
+        where = ".".join(str(p) for p in loc)
+        out.append(f"{doc.path}:{doc.line(*loc)}: {where}: {err['msg']}")
+    return out
+
+
+def _pack_hash(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.yaml")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _check_leaf(leaf: Leaf, tables: UsTables | None) -> list[str]:
+    """Problems with one leaf: unknown fact, operator unfit for the fact, unknown values."""
+    spec = FACTS.get(leaf.fact)
+    if spec is None:
+        return [f"unknown fact path {leaf.fact!r} (declared facts: schemas/facts.py)"]
+    op, value = leaf.op, leaf.value
+    if op == Op.eccn_in:
+        if leaf.fact != "item.eccn":
+            return ["op eccn_in applies only to item.eccn"]
+        problems = []
+        for raw in value:
+            try:
+                eccn = normalize_eccn(str(raw))
+            except ValueError as exc:
+                problems.append(str(exc))
+                continue
+            if eccn != raw:
+                problems.append(f"write ECCN {raw!r} as {eccn!r}")
+            elif tables is not None and not tables.eccn_known(eccn):
+                problems.append(f"ECCN {eccn} is not on the Commerce Control List")
+        return problems
+    if op in _NUMERIC_OPS and spec.type != "number":
+        return [f"op {op.value} needs a number fact; {leaf.fact} is {spec.type}"]
+    if op in _LIST_OPS and spec.type != "list":
+        return [f"op {op.value} needs a list fact; {leaf.fact} is {spec.type}"]
+    if op in {Op.equals, Op.not_equals, Op.in_, Op.not_in} and spec.type == "list":
+        return [f"{leaf.fact} is a list: use contains or contains_any, not {op.value}"]
+    if op == Op.regex and spec.type != "string":
+        return [f"op regex needs a string fact; {leaf.fact} is {spec.type}"]
+    values = value if isinstance(value, list) else [value]
+    if leaf.fact in _COUNTRY_FACTS:
+        return [f"{v!r} is not an ISO-2 country code" for v in values if v not in COUNTRY_CODES]
+    if tables is not None and leaf.fact in _GROUP_FACTS:
+        return [f"{v!r} is not an EAR Country Group" for v in values if v not in tables.groups]
+    if leaf.fact == "destination.chart_x" and tables is not None:
+        known = {c for row in tables.chart_x.values() for c in row} | {"AT1", "AT2", "FC1"}
+        return [f"{v!r} is not a Country Chart column" for v in values if v not in known]
+    return []
+
+
+def load_pack(root: Path) -> Pack:
+    """Load and validate one pack folder; raise PackError listing every problem found."""
+    problems: list[str] = []
+    meta_doc = YamlDoc.read(root / "pack.yaml")
+    try:
+        meta = PackMeta.model_validate(meta_doc.data)
+    except ValidationError as exc:
+        raise PackError(_pydantic_problems(meta_doc, exc)) from exc
+    tables = UsTables.load(root / "tables") if (root / "tables" / "ccl.yaml").exists() else None
+    pack = Pack(meta=meta, root=root, version=_pack_hash(root), tables=tables)
+    seen: dict[str, str] = {}
+    for path in sorted(root.rglob("*.yaml")):
+        if path.name == "pack.yaml" or "tables" in path.relative_to(root).parts:
+            continue
+        doc = YamlDoc.read(path)
+        if not isinstance(doc.data, dict) or not isinstance(doc.data.get("clauses"), list):
+            problems.append(f"{path}:1: a clause file needs a top-level 'clauses:' list")
+            continue
+        for i, raw in enumerate(doc.data["clauses"]):
+            line = doc.line("clauses", i)
+            try:
+                clause = Clause.model_validate(raw)
+            except ValidationError as exc:
+                problems += _pydantic_problems(doc, exc, "clauses", i)
+                continue
+            where = f"{path}:{line}: clause {clause.id}"
+            if clause.id in seen:
+                problems.append(f"{where}: duplicate id (first at {seen[clause.id]})")
+            seen[clause.id] = f"{path}:{line}"
+            if clause.jurisdiction != meta.jurisdiction:
+                problems.append(f"{where}: jurisdiction {clause.jurisdiction} in a {meta.jurisdiction} pack")
+            for leaf in leaves(clause.when):
+                problems += [f"{where}: {p}" for p in _check_leaf(leaf, tables)]
+            for j, example in enumerate(clause.examples):
+                try:
+                    Transaction.model_validate(deep_merge(meta.example_defaults, example.transaction))
+                except ValidationError as exc:
+                    problems += _pydantic_problems(
+                        doc, exc, "clauses", i, "examples", j, "transaction"
+                    )
+            pack.clauses.append(LoadedClause(clause, path, line))
+    if problems:
+        raise PackError(problems)
+    return pack
+
+
+def load_packs(rules_dir: Path = DEFAULT_RULES_DIR) -> list[Pack]:
+    """Every pack under `rules_dir` (each subfolder with a pack.yaml), sorted by folder."""
+    roots = sorted(p.parent for p in rules_dir.glob("*/pack.yaml"))
+    if not roots:
+        raise PackError([f"{rules_dir}: no rule packs (folders with pack.yaml) found"])
+    return [load_pack(root) for root in roots]
