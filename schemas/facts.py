@@ -64,6 +64,13 @@ _DECLARED: list[FactSpec] = [
     FactSpec("parties.countries", "list", "countries of all parties"),
     FactSpec("end_user.country", "string", "country of the end user party"),
     FactSpec("us_persons_involved", "bool", "US persons take part (15 CFR 744.6)"),
+    FactSpec(
+        "parties.entity_list_footnotes",
+        "list",
+        "Entity List footnotes (FN1, FN3, FN4, FN5) of listed parties to the transaction. Filled "
+        "by restricted-party screening; absent until it runs, so clauses that need it are "
+        "undecided (review), never silently clear",
+    ),
 ]
 _DECLARED += [
     FactSpec(

@@ -71,6 +71,7 @@ class EndUseCategory(StrEnum):
     nuclear = "nuclear"  # 15 CFR 744.2
     missile = "missile"  # 15 CFR 744.3
     chemical_biological_weapons = "chemical_biological_weapons"  # 15 CFR 744.4
+    civil_telecommunications = "civil_telecommunications"  # 3A001 NS1/RS1 MMIC carve-out
     civil = "civil"
 
 
