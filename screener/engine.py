@@ -26,6 +26,7 @@ from schemas.rules import Clause, ClauseKind, ClauseStatus
 from schemas.transaction import Transaction
 from screener.conditions import missing_facts, trace_condition
 from screener.durable_backend import DurableRuleset
+from screener.errors import parse_model
 from screener.explain import finding_explanation
 from screener.facts import Facts, FactBuilder
 from screener.index import ClauseIndex
@@ -125,7 +126,7 @@ class Screener:
         tx = (
             transaction
             if isinstance(transaction, Transaction)
-            else Transaction.model_validate(transaction)
+            else parse_model(Transaction, transaction)
         )
         ordinal = tx.date.toordinal()
         item_facts = self.item_facts(tx)

@@ -1,0 +1,129 @@
+"""The `chokepoint` command line: a thin shell over `screener`.
+
+Exit codes: 0 whatever the decision (a licence requirement is an answer, not a failure),
+2 with a one-line reason on invalid input or an invalid rule pack.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from schemas.result import ScreeningResult
+from schemas.rules import Clause
+from schemas.transaction import Transaction
+from screener.engine import Screener
+from screener.errors import InputError, parse_model
+from screener.loader import DEFAULT_RULES_DIR, PackError
+
+app = typer.Typer(
+    help="chokepoint: export-control screening for semiconductors, SME and advanced computing.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(StrEnum):
+    json = "json"
+    table = "table"
+
+
+class BackendChoice(StrEnum):
+    python = "python"
+    durable = "durable"
+
+
+SCHEMAS = {"transaction": Transaction, "result": ScreeningResult, "clause": Clause}
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _read(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    path = Path(source)
+    if not path.is_file():
+        _fail(f"{source}: no such file")
+    return path.read_text(encoding="utf-8-sig")
+
+
+_COLOURS = {
+    "prohibited": "bold red",
+    "license_required": "red",
+    "review": "yellow",
+    "clear": "green",
+    "not_applicable": "dim",
+}
+
+
+def render_table(result: ScreeningResult, console: Console) -> None:
+    colour = _COLOURS[result.decision.value]
+    console.print(
+        f"[bold]Decision:[/] [{colour}]{result.decision.value}[/]  as of {result.as_of}  "
+        f"(packs {', '.join(f'{k}@{v}' for k, v in result.versions.items())})"
+    )
+    verdicts = Table("Jurisdiction", "Applies", "Decision", "Nexus", title="Jurisdictions")
+    for j, v in result.jurisdictions.items():
+        nexus = "; ".join(f"item {n.item_index}: {n.explanation}" for n in v.nexus)
+        c = _COLOURS[v.decision.value]
+        verdicts.add_row(j, str(v.applies), f"[{c}]{v.decision.value}[/]", nexus)
+    console.print(verdicts)
+    if not result.findings:
+        console.print("No clause fired.")
+        return
+    findings = Table("Item", "Outcome", "Rule", "Citation", "Title", title="Findings")
+    for f in result.findings:
+        c = _COLOURS[f.outcome.value]
+        outcome = f"[{c}]{f.outcome.value}[/]" + ("" if f.decisive else " (not enforced)")
+        findings.add_row(str(f.item_index), outcome, f.rule_id, f.citation, f.title)
+    console.print(findings)
+    for f in result.findings:
+        console.print(f"[bold]{f.rule_id}[/] (item {f.item_index}): {f.explanation}")
+        if f.license_review_policy:
+            console.print(f"  Review policy: {f.license_review_policy}")
+
+
+@app.command()
+def screen(
+    file: Annotated[str, typer.Argument(help="Transaction JSON file, or - for stdin.")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.json,
+    backend: Annotated[BackendChoice, typer.Option(help="Evaluation engine.")] = BackendChoice.python,
+    rules: Annotated[Path, typer.Option(help="Rules folder.")] = DEFAULT_RULES_DIR,
+) -> None:
+    """Screen one transaction and print the ScreeningResult."""
+    try:
+        tx = parse_model(Transaction, _read(file))
+        result = Screener(rules, backend=backend.value).screen(tx)
+    except InputError as exc:
+        _fail(f"invalid transaction: {exc}")
+    except PackError as exc:
+        _fail(str(exc))
+    if fmt == OutputFormat.table:
+        render_table(result, Console())
+    else:
+        typer.echo(result.model_dump_json(indent=2))
+
+
+@app.command()
+def schema(
+    name: Annotated[str, typer.Argument(help="transaction, result or clause")],
+) -> None:
+    """Print the JSON Schema of the transaction, the result or a rule clause."""
+    model = SCHEMAS.get(name)
+    if model is None:
+        _fail(f"unknown schema {name!r}; choose one of {', '.join(SCHEMAS)}")
+    typer.echo(json.dumps(model.model_json_schema(), indent=2))
+
+
+if __name__ == "__main__":
+    app()
