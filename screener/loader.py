@@ -142,10 +142,26 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return out
 
 
+_TAGS = {"all", "any", "not", "leaf"}
+
+
+def _without_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop the discriminator tags pydantic inserts after each condition field."""
+    out: list[Any] = []
+    slot = False  # the previous part holds a condition, so a tag may follow
+    for part in loc:
+        if slot and part in _TAGS:
+            slot = False
+            continue
+        out.append(part)
+        slot = part in ("when", "not") or isinstance(part, int)
+    return tuple(out)
+
+
 def _pydantic_problems(doc: YamlDoc, exc: ValidationError, *prefix: Any) -> list[str]:
     out = []
     for err in exc.errors():
-        loc = tuple(prefix) + tuple(err["loc"])
+        loc = tuple(prefix) + _without_tags(tuple(err["loc"]))
         where = ".".join(str(p) for p in loc)
         out.append(f"{doc.path}:{doc.line(*loc)}: {where}: {err['msg']}")
     return out
