@@ -25,13 +25,35 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from schemas.rules import Leaf, Op  # noqa: E402
-from schemas.transaction import Transaction  # noqa: E402
-from screener.conditions import leaves  # noqa: E402
-from screener.engine import Screener  # noqa: E402
+from schemas.rules import Leaf, Op
+from schemas.transaction import Transaction
+from screener.conditions import leaves
+from screener.engine import Screener
 
-DESTINATIONS = ["CN", "HK", "MO", "RU", "DE", "NL", "JP", "KR", "TW", "SG", "MY", "VN", "AE",
-                "IN", "IL", "SA", "MX", "GB", "FR", "US", "CU", "IR"]
+DESTINATIONS = [
+    "CN",
+    "HK",
+    "MO",
+    "RU",
+    "DE",
+    "NL",
+    "JP",
+    "KR",
+    "TW",
+    "SG",
+    "MY",
+    "VN",
+    "AE",
+    "IN",
+    "IL",
+    "SA",
+    "MX",
+    "GB",
+    "FR",
+    "US",
+    "CU",
+    "IR",
+]
 EXPORTERS = ["US", "US", "US", "DE", "NL", "JP", "KR", "TW", "SG"]
 
 
@@ -45,7 +67,9 @@ def pack_eccns(screener: Screener) -> list[str]:
     return sorted(found)
 
 
-def make_transactions(n_items: int, items_per_tx: int, eccns: list[str], rng: random.Random) -> list[Transaction]:
+def make_transactions(
+    n_items: int, items_per_tx: int, eccns: list[str], rng: random.Random
+) -> list[Transaction]:
     pool = eccns * 3 + ["EAR99"] * len(eccns) + ["3B001", "1C350", None]
     txs = []
     for i in range(0, n_items, items_per_tx):
@@ -62,7 +86,7 @@ def make_transactions(n_items: int, items_per_tx: int, eccns: list[str], rng: ra
         txs.append(
             Transaction.model_validate(
                 {
-                    "date": f"{rng.choice([2022, 2023, 2024, 2025, 2026])}-{rng.randint(1, 12):02d}-15",
+                    "date": f"{rng.randint(2022, 2026)}-{rng.randint(1, 12):02d}-15",
                     "exporter": {"name": "Bench Exporter", "country": rng.choice(EXPORTERS)},
                     "destination_country": rng.choice(DESTINATIONS),
                     "items": items,

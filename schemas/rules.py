@@ -113,7 +113,9 @@ Not.model_rebuild()
 
 class ClauseStatus(StrEnum):
     in_force = "in_force"
-    non_enforced = "non_enforced"  # on the books, announced as not enforced: reported, never decisive
+    non_enforced = (
+        "non_enforced"  # on the books, announced as not enforced: reported, never decisive
+    )
     superseded = "superseded"
 
 

@@ -39,7 +39,9 @@ def _country(value: str) -> str:
 def _jurisdiction(value: str) -> str:
     code = value.strip().upper()
     if code not in JURISDICTIONS:
-        raise ValueError(f"{value!r} is not a jurisdiction chokepoint knows: {', '.join(JURISDICTIONS)}")
+        raise ValueError(
+            f"{value!r} is not a jurisdiction chokepoint knows: {', '.join(JURISDICTIONS)}"
+        )
     return code
 
 
@@ -116,7 +118,8 @@ class Item(_Strict):
                 bound = f"> {spec.minimum:g}" if spec.exclusive_minimum else f">= {spec.minimum:g}"
                 upper = f" and <= {spec.maximum:g}" if spec.maximum is not None else ""
                 raise ValueError(
-                    f"parameter {name!r} = {number:g} {spec.unit} is impossible: must be {bound}{upper}"
+                    f"parameter {name!r} = {number:g} {spec.unit} is impossible: "
+                    f"must be {bound}{upper}"
                 )
         return value
 

@@ -105,7 +105,9 @@ PARAMETERS: dict[str, ParameterSpec] = {
             "overlay_nm", "nm", "Dedicated chuck overlay (single-machine)", exclusive_minimum=True
         ),
         ParameterSpec("mrf_nm", "nm", "Minimum resolvable feature size", exclusive_minimum=True),
-        ParameterSpec("numerical_aperture", "NA", "Projection lens numerical aperture", maximum=2.0),
+        ParameterSpec(
+            "numerical_aperture", "NA", "Projection lens numerical aperture", maximum=2.0
+        ),
         ParameterSpec("technology_node_nm", "nm", "Logic production technology node"),
         ParameterSpec("nand_layers", "layers", "NAND layer count"),
         ParameterSpec("designed_for_data_center", "bool", "Designed or marketed for data centres"),

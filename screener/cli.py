@@ -97,7 +97,9 @@ def render_table(result: ScreeningResult, console: Console) -> None:
 def screen(
     file: Annotated[str, typer.Argument(help="Transaction JSON file, or - for stdin.")],
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.json,
-    backend: Annotated[BackendChoice, typer.Option(help="Evaluation engine.")] = BackendChoice.python,
+    backend: Annotated[
+        BackendChoice, typer.Option(help="Evaluation engine.")
+    ] = BackendChoice.python,
     rules: Annotated[Path, typer.Option(help="Rules folder.")] = DEFAULT_RULES_DIR,
 ) -> None:
     """Screen one transaction and print the ScreeningResult."""

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from schemas.result import ConditionTrace
-from schemas.rules import All, AnyOf, Condition, Leaf, Not, Op
+from schemas.rules import All, Condition, Leaf, Not, Op
 
 Facts = dict[str, Any]
 Predicate = Callable[[Facts], bool | None]
@@ -172,5 +172,7 @@ def missing_facts(traces: list[ConditionTrace]) -> list[str]:
     seen: dict[str, None] = {}
     for t in traces:
         if t.result is None:
-            seen.setdefault(t.fact if t.actual is None else f"{t.fact} (more specific than {t.actual})")
+            seen.setdefault(
+                t.fact if t.actual is None else f"{t.fact} (more specific than {t.actual})"
+            )
     return list(seen)

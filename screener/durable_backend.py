@@ -87,7 +87,9 @@ class Compiler:
             miss = {"$iall": {chain: _and(*({"$neq": {"$i": x}} for x in v))}}
             vague = _or(*({_key("item.eccn"): a} for a in ancestors))
             not_vague = _and(*({"$neq": {_key("item.eccn"): a}} for a in ancestors))
-            return Tri(hit, _and({"$ex": {chain: 1}}, miss, not_vague), _or({"$nex": {chain: 1}}, vague))
+            return Tri(
+                hit, _and({"$ex": {chain: 1}}, miss, not_vague), _or({"$nex": {chain: 1}}, vague)
+            )
         if op == Op.regex:
             k = f"__rx{len(self.regexes)}"
             self.regexes[k] = (leaf.fact, re.compile(v))

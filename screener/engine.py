@@ -28,7 +28,7 @@ from screener.conditions import missing_facts, trace_condition
 from screener.durable_backend import DurableRuleset
 from screener.errors import parse_model
 from screener.explain import finding_explanation
-from screener.facts import Facts, FactBuilder
+from screener.facts import FactBuilder, Facts
 from screener.index import ClauseIndex
 from screener.loader import DEFAULT_RULES_DIR, Pack, PackError, load_packs
 
@@ -88,7 +88,9 @@ class CompiledPack:
 class Screener:
     """Loads the packs once; `screen()` is then a pure function of the transaction."""
 
-    def __init__(self, rules_dir: Path = DEFAULT_RULES_DIR, backend: BackendName = "python") -> None:
+    def __init__(
+        self, rules_dir: Path = DEFAULT_RULES_DIR, backend: BackendName = "python"
+    ) -> None:
         packs = load_packs(rules_dir)
         tables_pack = next((p for p in packs if p.tables is not None), None)
         if tables_pack is None or tables_pack.tables is None:
@@ -100,7 +102,9 @@ class Screener:
         self.compiled: list[CompiledPack] = []
         for pack in packs:
             index = ClauseIndex([lc.clause for lc in pack.clauses])
-            engine: Backend = PythonBackend(index) if backend == "python" else DurableBackend(pack, index)
+            engine: Backend = (
+                PythonBackend(index) if backend == "python" else DurableBackend(pack, index)
+            )
             self.compiled.append(
                 CompiledPack(pack, index, engine, {lc.clause.id: lc.clause for lc in pack.clauses})
             )
@@ -118,7 +122,9 @@ class Screener:
         ordinal = tx.date.toordinal()
         facts = self.item_facts(tx)
         return {
-            c.pack.meta.id: [c.backend.evaluate(f, ordinal, f.get("item.eccn_entry")) for f in facts]
+            c.pack.meta.id: [
+                c.backend.evaluate(f, ordinal, f.get("item.eccn_entry")) for f in facts
+            ]
             for c in self.compiled
         }
 
@@ -139,7 +145,9 @@ class Screener:
             verdict = self._verdict(compiled, tx, item_facts, results)
             verdicts[compiled.pack.jurisdiction] = verdict
             findings += verdict.findings
-        applicable = [v.decision for v in verdicts.values() if v.decision != Decision.not_applicable]
+        applicable = [
+            v.decision for v in verdicts.values() if v.decision != Decision.not_applicable
+        ]
         return ScreeningResult(
             transaction_id=tx.id,
             decision=most_severe(applicable, default=Decision.not_applicable),
@@ -235,7 +243,11 @@ class Screener:
 
     @staticmethod
     def _nexus(
-        compiled: CompiledPack, index: int, applies: bool | None, established: list[str], undecided: list[str]
+        compiled: CompiledPack,
+        index: int,
+        applies: bool | None,
+        established: list[str],
+        undecided: list[str],
     ) -> Nexus:
         clauses = [compiled.by_id[c] for c in (established or undecided)]
         if applies:
@@ -243,7 +255,11 @@ class Screener:
         elif applies is None:
             text = "Cannot be decided from the facts given: " + "; ".join(c.title for c in clauses)
         else:
-            nexus_ids = [ic.clause.title for ic in compiled.index.clauses if ic.clause.kind == ClauseKind.nexus]
+            nexus_ids = [
+                ic.clause.title
+                for ic in compiled.index.clauses
+                if ic.clause.kind == ClauseKind.nexus
+            ]
             text = "No nexus: none of these applies: " + "; ".join(nexus_ids)
         return Nexus(
             item_index=index,
@@ -257,7 +273,9 @@ class Screener:
 _DEFAULT: dict[BackendName, Screener] = {}
 
 
-def screen(transaction: Transaction | dict[str, Any], backend: BackendName = "python") -> ScreeningResult:
+def screen(
+    transaction: Transaction | dict[str, Any], backend: BackendName = "python"
+) -> ScreeningResult:
     """Screen with the bundled packs (loaded once per process and backend)."""
     if backend not in _DEFAULT:
         _DEFAULT[backend] = Screener(backend=backend)

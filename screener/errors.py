@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -42,7 +41,9 @@ def parse_model(model: type[M], data: Any) -> M:
         try:
             data = json.loads(data)
         except json.JSONDecodeError as exc:
-            raise InputError([f"(root): not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]) from exc
+            raise InputError(
+                [f"(root): not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]
+            ) from exc
     if not isinstance(data, dict):
         raise InputError([f"(root): expected a JSON object, got {type(data).__name__}"])
     try:

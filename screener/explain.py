@@ -40,7 +40,9 @@ def describe(trace: ConditionTrace) -> str:
     return f"{trace.fact} = {actual} {test}: {_MARK[trace.result]}"
 
 
-def finding_explanation(clause: Clause, result: bool | None, traces: list[ConditionTrace], missing: list[str]) -> str:
+def finding_explanation(
+    clause: Clause, result: bool | None, traces: list[ConditionTrace], missing: list[str]
+) -> str:
     lead = clause.rationale.strip() if clause.rationale else clause.title
     facts = "; ".join(describe(t) for t in traces)
     if result is None:

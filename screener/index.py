@@ -50,6 +50,8 @@ class ClauseIndex:
             ic for ic in self.clauses if ic.clause.kind == kind and ic.applies_to(entry, on)
         )
 
-    def candidates(self, kind: ClauseKind, entry: str | None, on: dt.date) -> tuple[IndexedClause, ...]:
+    def candidates(
+        self, kind: ClauseKind, entry: str | None, on: dt.date
+    ) -> tuple[IndexedClause, ...]:
         """Clauses of `kind` in effect on `on` that apply to an item under CCL `entry`."""
         return self._cached(kind, entry, on)

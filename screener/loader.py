@@ -245,12 +245,16 @@ def load_pack(root: Path) -> Pack:
                 problems.append(f"{where}: duplicate id (first at {seen[clause.id]})")
             seen[clause.id] = f"{path}:{line}"
             if clause.jurisdiction != meta.jurisdiction:
-                problems.append(f"{where}: jurisdiction {clause.jurisdiction} in a {meta.jurisdiction} pack")
+                problems.append(
+                    f"{where}: jurisdiction {clause.jurisdiction} in a {meta.jurisdiction} pack"
+                )
             for leaf in leaves(clause.when):
                 problems += [f"{where}: {p}" for p in _check_leaf(leaf, tables)]
             for j, example in enumerate(clause.examples):
                 try:
-                    Transaction.model_validate(deep_merge(meta.example_defaults, example.transaction))
+                    Transaction.model_validate(
+                        deep_merge(meta.example_defaults, example.transaction)
+                    )
                 except ValidationError as exc:
                     problems += _pydantic_problems(
                         doc, exc, "clauses", i, "examples", j, "transaction"

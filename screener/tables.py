@@ -71,7 +71,9 @@ class UsTables:
             ccl=entries,
             sources={
                 "country_chart": f"{chart['citation']}, eCFR {chart['source']['ecfr_issue_date']}",
-                "country_groups": f"{groups['citation']}, eCFR {groups['source']['ecfr_issue_date']}",
+                "country_groups": (
+                    f"{groups['citation']}, eCFR {groups['source']['ecfr_issue_date']}"
+                ),
                 "ccl": f"{ccl['citation']}, eCFR {ccl['source']['ecfr_issue_date']}",
             },
         )

@@ -19,8 +19,33 @@ from screener.conditions import leaves
 from screener.engine import Screener
 from screener.loader import load_packs
 
-COUNTRIES = ["CN", "HK", "MO", "RU", "BY", "CU", "IR", "KP", "SY", "DE", "NL", "JP", "KR",
-             "TW", "SG", "MY", "VN", "AE", "IN", "US", "IL", "SA", "UA", "MX", "GB"]
+COUNTRIES = [
+    "CN",
+    "HK",
+    "MO",
+    "RU",
+    "BY",
+    "CU",
+    "IR",
+    "KP",
+    "SY",
+    "DE",
+    "NL",
+    "JP",
+    "KR",
+    "TW",
+    "SG",
+    "MY",
+    "VN",
+    "AE",
+    "IN",
+    "US",
+    "IL",
+    "SA",
+    "UA",
+    "MX",
+    "GB",
+]
 
 
 def _pack_eccns() -> list[str]:
@@ -46,7 +71,9 @@ items = st.fixed_dictionaries(
         "us_content_percent": st.one_of(st.none(), st.sampled_from([0, 5, 10, 10.5, 25, 26, 60])),
         "value_usd": st.one_of(st.none(), st.sampled_from([100, 500, 501, 3000, 5000, 1e6])),
         "parameters": st.dictionaries(
-            st.sampled_from(NUMERIC), st.sampled_from([1, 1.5, 2, 2.4, 193, 1600, 4800, 6]), max_size=3
+            st.sampled_from(NUMERIC),
+            st.sampled_from([1, 1.5, 2, 2.4, 193, 1600, 4800, 6]),
+            max_size=3,
         ).map(lambda d: {k: v for k, v in d.items() if v <= (PARAMETERS[k].maximum or v)}),
     }
 )
@@ -75,9 +102,14 @@ def test_durable_and_python_fire_the_same_clauses(
 def test_the_generator_reaches_findings(screener: Screener) -> None:
     """Guard against a vacuous oracle test: the same kind of input does fire clauses."""
     tx = Transaction.model_validate(
-        {"exporter": {"name": "E", "country": "US"}, "destination_country": "CN",
-         "items": [{"eccn": None, "origin_country": "US"}]}
+        {
+            "exporter": {"name": "E", "country": "US"},
+            "destination_country": "CN",
+            "items": [{"eccn": None, "origin_country": "US"}],
+        }
     )
-    assert screener.raw_results(tx)["us-ear"][0] == {"us.nexus.in_united_states": True,
-                                                    "us.nexus.us_origin": True,
-                                                    "us.classification.eccn_missing": True}
+    assert screener.raw_results(tx)["us-ear"][0] == {
+        "us.nexus.in_united_states": True,
+        "us.nexus.us_origin": True,
+        "us.classification.eccn_missing": True,
+    }

@@ -29,7 +29,9 @@ def _problems(data: object) -> list[str]:
 
 
 def test_valid_transaction_normalises_eccn_and_country() -> None:
-    tx = parse_model(Transaction, VALID | {"destination_country": "de", "items": [{"eccn": "3b001.C.1.A"}]})
+    tx = parse_model(
+        Transaction, VALID | {"destination_country": "de", "items": [{"eccn": "3b001.C.1.A"}]}
+    )
     assert tx.destination_country == "DE"
     assert tx.items[0].eccn == "3B001.c.1.a"
 
@@ -37,16 +39,34 @@ def test_valid_transaction_normalises_eccn_and_country() -> None:
 @pytest.mark.parametrize(
     ("patch", "expected"),
     [
-        ({"destination_country": "XX"}, "destination_country: 'XX' is not an ISO 3166-1 alpha-2 country code"),
+        (
+            {"destination_country": "XX"},
+            "destination_country: 'XX' is not an ISO 3166-1 alpha-2 country code",
+        ),
         ({"items": [{"eccn": "3B01"}]}, "items.0.eccn: '3B01' is not an ECCN"),
-        ({"items": [{"eccn": "EAR99", "parameters": {"tpp": -5}}]}, "items.0.parameters: parameter 'tpp' = -5 TPP is impossible"),
-        ({"items": [{"eccn": "EAR99", "parameters": {"tps": 5}}]}, "items.0.parameters: unknown parameter 'tps'"),
-        ({"items": [{"eccn": "EAR99", "us_content_percent": 140}]}, "items.0.us_content_percent: Input should be less than or equal to 100"),
-        ({"items": [{"eccn": "EAR99", "quantity": 0}]}, "items.0.quantity: Input should be greater than 0"),
+        (
+            {"items": [{"eccn": "EAR99", "parameters": {"tpp": -5}}]},
+            "items.0.parameters: parameter 'tpp' = -5 TPP is impossible",
+        ),
+        (
+            {"items": [{"eccn": "EAR99", "parameters": {"tps": 5}}]},
+            "items.0.parameters: unknown parameter 'tps'",
+        ),
+        (
+            {"items": [{"eccn": "EAR99", "us_content_percent": 140}]},
+            "items.0.us_content_percent: Input should be less than or equal to 100",
+        ),
+        (
+            {"items": [{"eccn": "EAR99", "quantity": 0}]},
+            "items.0.quantity: Input should be greater than 0",
+        ),
         ({"items": []}, "items: List should have at least 1 item"),
         ({"end_use": {"categories": ["weapons"]}}, "end_use.categories.0: Input should be"),
         ({"destinaton_country": "CN"}, "destinaton_country: unknown field"),
-        ({"parties": [{"role": "end_user", "name": "  "}]}, "parties.0.name: String should have at least 1 character"),
+        (
+            {"parties": [{"role": "end_user", "name": "  "}]},
+            "parties.0.name: String should have at least 1 character",
+        ),
         ({"date": "2026-13-01"}, "date: Input should be a valid date"),
     ],
 )

@@ -86,7 +86,10 @@ def test_every_problem_is_reported_with_file_and_line(pack_dir: Path) -> None:
     text = "\n".join(problems)
     bad = str(pack_dir / "bad.yaml")
     assert f"{bad}:2: clause us.test.bad_fact: unknown fact path 'destination.contry'" in text
-    assert f"{bad}:11: clauses.1: Value error, effective_to 2023-01-01 is before effective_from 2024-01-01" in text
+    assert (
+        f"{bad}:11: clauses.1: Value error, "
+        "effective_to 2023-01-01 is before effective_from 2024-01-01" in text
+    )
     assert "ECCN 3B999 is not on the Commerce Control List" in text
     assert "write ECCN '3b001.c' as '3B001.c'" in text
     assert "'XY' is not an ISO-2 country code" in text

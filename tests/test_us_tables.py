@@ -177,9 +177,7 @@ def test_every_code_is_iso2_string() -> None:
     assert not bad, bad
     # Norway must not have turned into the boolean False.
     assert "NO" in chart["rows"] and chart["rows"]["NO"]["name"] == "Norway"
-    assert all(
-        "NO" in groups[g]["members"] for g in ("A:1", "A:2", "A:3", "A:4", "A:5", "B")
-    )
+    assert all("NO" in groups[g]["members"] for g in ("A:1", "A:2", "A:3", "A:4", "A:5", "B"))
 
 
 def test_group_shape() -> None:
@@ -215,9 +213,7 @@ def test_ccl_shape() -> None:
     ccl = table("ccl")
     entries = ccl["entries"]
     assert len(entries) == 633
-    symbols = {
-        s for e in table("license_exceptions")["exceptions"] for s in e["symbols"]
-    }
+    symbols = {s for e in table("license_exceptions")["exceptions"] for s in e["symbols"]}
     for eccn, entry in entries.items():
         assert isinstance(eccn, str) and ECCN.fullmatch(eccn), eccn
         assert isinstance(entry["heading"], str) and entry["heading"], eccn
@@ -270,9 +266,7 @@ def test_chart_rows_match_extraction() -> None:
         if mine["x"] != [m.replace(" ", "") for m in row["marks"]]:
             problems.append(f"{name}: x {mine['x']} != {row['marks']}")
         if mine["footnotes"] != row["footnotes"]:
-            problems.append(
-                f"{name}: footnotes {mine['footnotes']} != {row['footnotes']}"
-            )
+            problems.append(f"{name}: footnotes {mine['footnotes']} != {row['footnotes']}")
     assert not problems, problems
 
 
@@ -335,11 +329,7 @@ def _reasons(text: str | None) -> list[str]:
 def _paragraphs(items: list[dict[str, Any]]) -> list[str]:
     ids: list[str] = []
     for item in items:
-        if (
-            item["kind"] == "item"
-            and item["paragraph"]
-            and item["paragraph"] not in ids
-        ):
+        if item["kind"] == "item" and item["paragraph"] and item["paragraph"] not in ids:
             ids.append(item["paragraph"])
     return ids
 
@@ -357,20 +347,12 @@ def test_ccl_matches_extraction() -> None:
         if got["heading"] != entry["heading"]:
             problems.append(f"{eccn}: heading")
         if got["reasons"] != _reasons(entry["reasonForControl"]):
-            problems.append(
-                f"{eccn}: reasons {got['reasons']} vs {entry['reasonForControl']!r}"
-            )
+            problems.append(f"{eccn}: reasons {got['reasons']} vs {entry['reasonForControl']!r}")
         text = got.get("reasons_text", ", ".join(got["reasons"]))
         if text != (entry["reasonForControl"] or ""):
-            problems.append(
-                f"{eccn}: reasons_text {text!r} vs {entry['reasonForControl']!r}"
-            )
-        requirements = [
-            (r["control"], r["scope"]) for r in got.get("license_requirements", [])
-        ]
-        if requirements != [
-            (r["control"], r["countryChart"]) for r in entry["countryChart"]
-        ]:
+            problems.append(f"{eccn}: reasons_text {text!r} vs {entry['reasonForControl']!r}")
+        requirements = [(r["control"], r["scope"]) for r in got.get("license_requirements", [])]
+        if requirements != [(r["control"], r["countryChart"]) for r in entry["countryChart"]]:
             problems.append(f"{eccn}: license_requirements")
         if got.get("license_exceptions", {}) != entry["licenceExceptionFlags"]:
             problems.append(f"{eccn}: license_exceptions")

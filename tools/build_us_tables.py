@@ -317,9 +317,7 @@ def build_country_chart(data: Mapping[str, Any]) -> dict[str, Any]:
             "footnotes": FlowList(row["footnotes"]),
         }
     if set(emb) != set(EMBARGO_SECTIONS):
-        raise BuildError(
-            f"embargoed rows are {sorted(emb)}, expected {sorted(EMBARGO_SECTIONS)}"
-        )
+        raise BuildError(f"embargoed rows are {sorted(emb)}, expected {sorted(EMBARGO_SECTIONS)}")
 
     inherit: dict[str, Any] = {}
     territory_codes = map_names(data["territoryInheritance"], "territory inheritance")
@@ -341,8 +339,7 @@ def build_country_chart(data: Mapping[str, Any]) -> dict[str, Any]:
         "embargoed": dict(sorted(emb.items())),
         "inherit": dict(sorted(inherit.items())),
         "footnotes": {
-            int(k): v
-            for k, v in sorted(data["footnotes"].items(), key=lambda kv: int(kv[0]))
+            int(k): v for k, v in sorted(data["footnotes"].items(), key=lambda kv: int(kv[0]))
         },
     }
 
@@ -352,9 +349,7 @@ def build_country_chart(data: Mapping[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 
 
-def build_country_groups(
-    data: Mapping[str, Any], chart_codes: set[str]
-) -> dict[str, Any]:
+def build_country_groups(data: Mapping[str, Any], chart_codes: set[str]) -> dict[str, Any]:
     """Supplement No. 1 to Part 740, members as sorted ISO codes.
 
     *chart_codes* are the codes of all Country Chart rows (graded and
@@ -382,9 +377,7 @@ def build_country_groups(
         codes = map_names(names, f"country group {group}")
         stray = set(codes.values()) - chart_codes - GROUP_MEMBERS_WITHOUT_CHART_ROW
         if stray:
-            raise BuildError(
-                f"group {group}: {sorted(stray)} have no Country Chart row"
-            )
+            raise BuildError(f"group {group}: {sorted(stray)} have no Country Chart row")
         out[group] = {
             "label": labels[group],
             "members": FlowList(sorted(codes.values())),
@@ -422,9 +415,7 @@ def paragraph_ids(items: list[dict[str, Any]]) -> list[str]:
     Rows of kind ``note`` carry note numbering ("1", "2.b.1"), not ECCN
     paragraphs, and rows of kind ``text`` have no id; both are skipped.
     """
-    return dedupe(
-        i["paragraph"] for i in items if i["kind"] == "item" and i["paragraph"]
-    )
+    return dedupe(i["paragraph"] for i in items if i["kind"] == "item" and i["paragraph"])
 
 
 def inferred_paragraph_ids(items: list[dict[str, Any]], listed: list[str]) -> list[str]:
@@ -484,9 +475,7 @@ def build_ccl_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
             "requirementCellEmptyInSource",
         }
         if extra:
-            raise BuildError(
-                f"{entry['eccn']}: unknown licence-requirement fields {sorted(extra)}"
-            )
+            raise BuildError(f"{entry['eccn']}: unknown licence-requirement fields {sorted(extra)}")
         requirements.append(req)
     if requirements:
         out["license_requirements"] = requirements
@@ -505,9 +494,7 @@ def build_ccl(data: Mapping[str, Any]) -> dict[str, Any]:
     """Supplement No. 1 to Part 774 keyed by ECCN."""
     entries = data["entries"]
     if len(entries) != EXPECTED_CCL_ENTRIES or data["entryCount"] != len(entries):
-        raise BuildError(
-            f"expected {EXPECTED_CCL_ENTRIES} CCL entries, got {len(entries)}"
-        )
+        raise BuildError(f"expected {EXPECTED_CCL_ENTRIES} CCL entries, got {len(entries)}")
     deep = set(data["deepCategories"])
     out: dict[str, Any] = {}
     for entry in entries:
@@ -537,9 +524,7 @@ def build_ccl(data: Mapping[str, Any]) -> dict[str, Any]:
 def build_license_exceptions(data: Mapping[str, Any]) -> dict[str, Any]:
     """The Part 740 licence exceptions, one entry per section."""
     exceptions = data["exceptions"]
-    if len(exceptions) != EXPECTED_LICENSE_EXCEPTIONS or data["count"] != len(
-        exceptions
-    ):
+    if len(exceptions) != EXPECTED_LICENSE_EXCEPTIONS or data["count"] != len(exceptions):
         raise BuildError(
             f"expected {EXPECTED_LICENSE_EXCEPTIONS} exceptions, got {len(exceptions)}"
         )
@@ -588,8 +573,7 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         implicit != "tag:yaml.org,2002:str"
         or _YAML12_NUMBER.fullmatch(value)
         or _GROUP_NAME.fullmatch(value)
-        or value.casefold()
-        in {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
+        or value.casefold() in {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
     ):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     return dumper.represent_str(value)
@@ -639,9 +623,7 @@ def build_all(data_dir: Path, out_dir: Path) -> list[Path]:
     for eccn, entry in ccl["entries"].items():
         unknown = set(entry.get("license_exceptions", {})) - known_symbols
         if unknown:
-            raise BuildError(
-                f"{eccn}: licence exception flags {sorted(unknown)} not in Part 740"
-            )
+            raise BuildError(f"{eccn}: licence exception flags {sorted(unknown)} not in Part 740")
 
     outputs = [
         (chart, "country_chart.yaml", "country-chart.json"),

@@ -1,0 +1,25 @@
+# Two entry points, each doing all set-up from a fresh clone (see README).
+PYTHON ?= python3.11
+VENV := .venv
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+$(STAMP): pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+.PHONY: demo test lint bench
+demo: $(STAMP)
+	$(VENV)/bin/chokepoint screen examples/etch-tool-to-china.json --format table
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	$(VENV)/bin/python bench/bench_rules.py --backend python
+	$(VENV)/bin/python bench/bench_rules.py --backend durable

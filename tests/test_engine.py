@@ -1,0 +1,105 @@
+"""Engine semantics over the real US pack: nexus, three-valued review, derived facts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from schemas.result import Decision, Outcome
+from screener.engine import Screener
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "etch-tool-to-china.json"
+
+
+def tx(**over) -> dict:
+    base = {
+        "date": "2026-08-01",
+        "exporter": {"name": "Exporter", "country": "US"},
+        "destination_country": "DE",
+        "items": [{"eccn": "EAR99", "origin_country": "US"}],
+    }
+    return base | over
+
+
+def test_foreign_item_without_us_content_is_undecided_not_clear(screener: Screener) -> None:
+    result = screener.screen(
+        tx(
+            exporter={"name": "K", "country": "KR"},
+            destination_country="CN",
+            items=[{"eccn": "EAR99", "origin_country": "KR"}],
+        )
+    )
+    us = result.jurisdictions["US"]
+    assert us.applies is None
+    assert us.decision == Decision.review
+    nexus_findings = [f for f in us.findings if f.rule_id.startswith("us.nexus")]
+    assert {f.rule_id for f in nexus_findings} == {"us.nexus.de_minimis_25"}
+    assert nexus_findings[0].missing_facts == ["item.us_content_percent"]
+    assert "cannot be decided" in nexus_findings[0].explanation
+
+
+def test_foreign_item_below_de_minimis_is_not_applicable(screener: Screener) -> None:
+    result = screener.screen(
+        tx(
+            exporter={"name": "J", "country": "JP"},
+            destination_country="CN",
+            items=[{"eccn": "EAR99", "origin_country": "JP", "us_content_percent": 20}],
+        )
+    )
+    us = result.jurisdictions["US"]
+    assert (us.applies, us.decision) == (False, Decision.not_applicable)
+    assert us.findings == []
+    assert "No nexus" in us.nexus[0].explanation
+    assert result.decision == Decision.not_applicable
+
+
+def test_de_minimis_level_depends_on_destination_group(screener: Screener) -> None:
+    # 15 % US content: above the 10 % level for Cuba (E:2), below the 25 % level for Mexico.
+    item = {"eccn": "EAR99", "origin_country": "MX", "us_content_percent": 15}
+    to_cuba = screener.screen(
+        tx(exporter={"name": "M", "country": "MX"}, destination_country="CU", items=[item])
+    )
+    to_germany = screener.screen(
+        tx(exporter={"name": "M", "country": "MX"}, destination_country="DE", items=[item])
+    )
+    assert to_cuba.jurisdictions["US"].nexus[0].basis == ["us.nexus.de_minimis_10"]
+    assert to_germany.jurisdictions["US"].applies is False
+
+
+def test_missing_and_unknown_eccns_are_review_findings(screener: Screener) -> None:
+    result = screener.screen(
+        tx(items=[{"origin_country": "US"}, {"eccn": "3B999", "origin_country": "US"}])
+    )
+    by_item = {(f.item_index, f.rule_id) for f in result.findings}
+    assert (0, "us.classification.eccn_missing") in by_item
+    assert (1, "us.classification.eccn_not_on_ccl") in by_item
+    assert result.decision == Decision.review
+    assert all(f.outcome == Outcome.review for f in result.findings)
+
+
+def test_derived_facts_read_hong_kong_as_china_and_keep_macau_apart(screener: Screener) -> None:
+    hk = screener.screen(tx(destination_country="HK")).derived_facts[0]
+    mo = screener.screen(tx(destination_country="MO")).derived_facts[0]
+    assert hk["destination.ear_row"] == "CN"
+    assert "D:5" in hk["destination.country_groups"]
+    assert "NS2" in hk["destination.chart_x"]
+    assert mo["destination.ear_row"] == "MO"
+    assert "D:1" in mo["destination.country_groups"]
+    assert "D:5" not in mo["destination.country_groups"]
+
+
+def test_result_names_pack_versions_and_backend(screener: Screener) -> None:
+    result = screener.screen(tx())
+    assert set(result.versions) == {"us-ear"}
+    assert len(result.versions["us-ear"]) == 16
+    assert result.engine == "python"
+    assert result.as_of.isoformat() == "2026-08-01"
+
+
+def test_both_backends_give_the_same_result_for_the_bundled_example(
+    screener: Screener, durable_screener: Screener
+) -> None:
+    data = json.loads(EXAMPLE.read_text())
+    py = screener.screen(data).model_dump(exclude={"engine"})
+    du = durable_screener.screen(data).model_dump(exclude={"engine"})
+    assert py == du
