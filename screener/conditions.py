@@ -132,13 +132,30 @@ def leaves(cond: Condition) -> list[Leaf]:
     return [leaf for c in (cond.all if isinstance(cond, All) else cond.any) for leaf in leaves(c)]
 
 
+_LEAF_CACHE: dict[int, tuple[Leaf, Predicate]] = {}
+
+
+def _cached_leaf(leaf: Leaf) -> Predicate:
+    """The compiled predicate of a leaf, compiled once (keyed by identity, kept alive)."""
+    hit = _LEAF_CACHE.get(id(leaf))
+    if hit is None or hit[0] is not leaf:
+        hit = _LEAF_CACHE[id(leaf)] = (leaf, _leaf(leaf))
+    return hit[1]
+
+
+def fact_paths(cond: Condition) -> tuple[str, ...]:
+    """The facts a condition reads, in order, without repeats (eccn_in reads the chain)."""
+    paths = {(ECCN_CHAIN if leaf.op == Op.eccn_in else leaf.fact): None for leaf in leaves(cond)}
+    return tuple(paths)
+
+
 def trace_condition(cond: Condition, facts: Facts) -> tuple[bool | None, list[ConditionTrace]]:
     """Evaluate every leaf (no short-circuit) and return the result with the traces."""
     traces: list[ConditionTrace] = []
 
     def walk(node: Condition, negated: bool) -> bool | None:
         if isinstance(node, Leaf):
-            result = _leaf(node)(facts)
+            result = _cached_leaf(node)(facts)
             actual = facts.get(node.fact)
             if node.op == Op.eccn_in:
                 actual = facts.get("item.eccn")

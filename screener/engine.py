@@ -9,6 +9,7 @@ naming the missing facts. Clauses marked non_enforced are reported but never dec
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -24,7 +25,7 @@ from schemas.result import (
 )
 from schemas.rules import Clause, ClauseKind, ClauseStatus
 from schemas.transaction import Transaction
-from screener.conditions import missing_facts, trace_condition
+from screener.conditions import fact_paths, missing_facts, trace_condition
 from screener.durable_backend import DurableRuleset
 from screener.errors import parse_model
 from screener.explain import finding_explanation
@@ -53,8 +54,6 @@ class PythonBackend:
         self._dates: dict[int, Any] = {}
 
     def evaluate(self, facts: Facts, on_ordinal: int, entry: str | None) -> dict[str, bool | None]:
-        import datetime as dt
-
         on = self._dates.get(on_ordinal)
         if on is None:
             on = self._dates[on_ordinal] = dt.date.fromordinal(on_ordinal)
@@ -83,6 +82,7 @@ class CompiledPack:
     index: ClauseIndex
     backend: Backend
     by_id: dict[str, Clause]
+    reads: dict[str, tuple[str, ...]]  # clause id -> fact paths its condition reads
 
 
 class Screener:
@@ -106,8 +106,16 @@ class Screener:
                 PythonBackend(index) if backend == "python" else DurableBackend(pack, index)
             )
             self.compiled.append(
-                CompiledPack(pack, index, engine, {lc.clause.id: lc.clause for lc in pack.clauses})
+                CompiledPack(
+                    pack,
+                    index,
+                    engine,
+                    {lc.clause.id: lc.clause for lc in pack.clauses},
+                    {lc.clause.id: fact_paths(lc.clause.when) for lc in pack.clauses},
+                )
             )
+        self._findings: dict[tuple[Any, ...], Finding] = {}
+        self._nexuses: dict[tuple[Any, ...], Nexus] = {}
 
     @property
     def versions(self) -> dict[str, str]:
@@ -164,6 +172,27 @@ class Screener:
     def _finding(
         self, compiled: CompiledPack, clause: Clause, facts: Facts, item_index: int, nexus: bool
     ) -> Finding:
+        """The finding for one clause and item, built once per distinct set of facts read.
+
+        A finding depends only on the clause and the values of the facts its condition reads,
+        so batches of similar lines reuse the explanation instead of rebuilding it.
+        """
+        key = (
+            clause.id,
+            nexus,
+            tuple(_frozen(facts.get(p)) for p in compiled.reads[clause.id]),
+        )
+        template = self._findings.get(key)
+        if template is None:
+            if len(self._findings) >= 65536:
+                self._findings.clear()
+            template = self._findings[key] = self._build_finding(compiled, clause, facts, nexus)
+        return template.model_copy(update={"item_index": item_index})
+
+    @staticmethod
+    def _build_finding(
+        compiled: CompiledPack, clause: Clause, facts: Facts, nexus: bool
+    ) -> Finding:
         result, traces = trace_condition(clause.when, facts)
         missing = missing_facts(traces)
         outcome = Outcome.review if (result is None or nexus) else clause.outcome
@@ -180,7 +209,6 @@ class Screener:
             outcome=outcome,
             citation=clause.citation,
             title=clause.title,
-            item_index=item_index,
             explanation=explanation,
             conditions=traces,
             missing_facts=missing,
@@ -209,7 +237,15 @@ class Screener:
             established = [cid for cid, r in by_kind[ClauseKind.nexus].items() if r is True]
             undecided = [cid for cid, r in by_kind[ClauseKind.nexus].items() if r is None]
             applies = True if established else (None if undecided else False)
-            nexus_list.append(self._nexus(compiled, i, applies, established, undecided))
+            key = (compiled.pack.meta.id, tx.date, applies, tuple(established), tuple(undecided))
+            nexus = self._nexuses.get(key)
+            if nexus is None:
+                if len(self._nexuses) >= 65536:
+                    self._nexuses.clear()
+                nexus = self._nexuses[key] = self._nexus(
+                    compiled, tx.date, applies, established, undecided
+                )
+            nexus_list.append(nexus.model_copy(update={"item_index": i}))
             if applies is False:
                 continue
             if applies is None:
@@ -244,7 +280,7 @@ class Screener:
     @staticmethod
     def _nexus(
         compiled: CompiledPack,
-        index: int,
+        on: dt.date,
         applies: bool | None,
         established: list[str],
         undecided: list[str],
@@ -255,19 +291,21 @@ class Screener:
         elif applies is None:
             text = "Cannot be decided from the facts given: " + "; ".join(c.title for c in clauses)
         else:
-            nexus_ids = [
-                ic.clause.title
-                for ic in compiled.index.clauses
-                if ic.clause.kind == ClauseKind.nexus
-            ]
-            text = "No nexus: none of these applies: " + "; ".join(nexus_ids)
+            tested = compiled.index.candidates(ClauseKind.nexus, None, on)
+            text = "No nexus: none of these applies: " + "; ".join(
+                f"{ic.clause.title} ({ic.clause.citation})" for ic in tested
+            )
         return Nexus(
-            item_index=index,
+            item_index=-1,
             applies=applies,
             basis=[c.id for c in clauses] if applies is not False else [],
             citations=[c.citation for c in clauses] if applies is not False else [],
             explanation=text,
         )
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 _DEFAULT: dict[BackendName, Screener] = {}
