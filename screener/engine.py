@@ -214,7 +214,8 @@ class Screener:
             missing_facts=missing,
             license_review_policy=clause.license_review_policy,
             status=clause.status.value,
-            decisive=clause.status == ClauseStatus.in_force,
+            # superseded clauses still decide inside their dates of effect
+            decisive=clause.status != ClauseStatus.non_enforced,
             confidence=f"{clause.confidence.level}: {clause.confidence.source}",
             pack_version=compiled.pack.version,
         )
