@@ -21,31 +21,41 @@ class FactSpec:
     path: str
     type: FactType
     description: str
+    always: bool = False  # derived for every transaction (from required fields): never missing
 
 
 _DECLARED: list[FactSpec] = [
-    FactSpec("exporter.country", "string", "ISO-2 country the item is exported from"),
-    FactSpec("exporter.country_groups", "list", "EAR Country Groups of the exporter's country"),
-    FactSpec("destination.country", "string", "ISO-2 destination as entered"),
+    FactSpec("exporter.country", "string", "ISO-2 country the item is exported from", always=True),
+    FactSpec(
+        "exporter.country_groups",
+        "list",
+        "EAR Country Groups of the exporter's country",
+        always=True,
+    ),
+    FactSpec("destination.country", "string", "ISO-2 destination as entered", always=True),
     FactSpec(
         "destination.ear_row",
         "string",
         "Country Chart row that governs the destination (Hong Kong -> CN, 15 CFR 738.3)",
+        always=True,
     ),
     FactSpec(
         "destination.country_groups",
         "list",
         "EAR Country Groups of the destination (Supp. No. 1 to Part 740), as of the date",
+        always=True,
     ),
     FactSpec(
         "destination.chart_x",
         "list",
         "Country Chart columns with an X for the destination row (e.g. NS2, RS1)",
+        always=True,
     ),
     FactSpec(
         "destination.embargoed",
         "bool",
         "destination row points to Part 746 instead of chart marks (Cuba, Iran, NK, Syria)",
+        always=True,
     ),
     FactSpec("item.eccn", "string", "the item's ECCN as classified by the exporter"),
     FactSpec("item.eccn_entry", "string", "the five-character CCL entry (3B001), or EAR99"),
@@ -58,10 +68,12 @@ _DECLARED: list[FactSpec] = [
     FactSpec("item.origin_country", "string", "ISO-2 country of origin"),
     FactSpec("item.us_content_percent", "number", "US-origin controlled content, % of value"),
     FactSpec("item.value_usd", "number", "line value in USD"),
-    FactSpec("item.quantity", "number", "quantity"),
-    FactSpec("end_use.categories", "list", "declared (and inferred) end-use categories"),
-    FactSpec("parties.roles", "list", "roles present among the parties"),
-    FactSpec("parties.countries", "list", "countries of all parties"),
+    FactSpec("item.quantity", "number", "quantity", always=True),
+    FactSpec(
+        "end_use.categories", "list", "declared (and inferred) end-use categories", always=True
+    ),
+    FactSpec("parties.roles", "list", "roles present among the parties", always=True),
+    FactSpec("parties.countries", "list", "countries of all parties", always=True),
     FactSpec("end_user.country", "string", "country of the end user party"),
     FactSpec("us_persons_involved", "bool", "US persons take part (15 CFR 744.6)"),
     FactSpec(

@@ -134,6 +134,11 @@ class Example(_Strict):
 
     name: str = Field(min_length=1)
     transaction: dict[str, Any]
+    facts: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Facts set on the first item as another stage would supply them "
+        "(e.g. parties.entity_list_footnotes from party screening).",
+    )
     expect: Literal["fires", "silent", "undecided"]
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import durable_rules_engine as dre
 
+from schemas.facts import FACTS
 from schemas.rules import All, AnyOf, Condition, Leaf, Not, Op
 from screener.index import IndexedClause
 
@@ -74,7 +75,14 @@ class Compiler:
 
     def leaf(self, leaf: Leaf) -> Tri:
         k, v = _key(leaf.fact), leaf.value
-        present, missing = {"$ex": {k: 1}}, {"$nex": {k: 1}}
+        spec = FACTS.get(leaf.fact)
+        if spec is not None and spec.always:
+            # Derived for every transaction: never missing, so no presence tests. This keeps
+            # the 'undecided' formulas small enough for the engine (it refuses very large
+            # patterns with error 113).
+            present, missing = TRUE, FALSE
+        else:
+            present, missing = {"$ex": {k: 1}}, {"$nex": {k: 1}}
         op = leaf.op
         if op == Op.exists:
             return Tri(present, missing, FALSE) if v else Tri(missing, present, FALSE)
@@ -96,6 +104,11 @@ class Compiler:
             return Tri({k: True}, {k: False}, {"$nex": {k: 1}})
         t: Expr
         f: Expr
+        if op in (Op.contains, Op.contains_any) and present is TRUE:
+            values = [v] if op == Op.contains else v
+            t = {"$iany": {k: _or(*({"$i": x} for x in values))}}
+            f = {"$iall": {k: _and(*({"$neq": {"$i": x}} for x in values))}}
+            return Tri(t, f, FALSE)
         if op in (Op.equals, Op.not_equals):
             t, f = {k: v}, {"$neq": {k: v}}
             if op == Op.not_equals:
@@ -136,6 +149,37 @@ class Compiler:
         )
 
 
+def _dnf(expr: Expr, limit: int = 512) -> list[list[dict[str, Any]]]:
+    """Disjunctive normal form of an expression, without contradictory conjunctions.
+
+    The Kleene 'undecided' formulas contain conjunctions that cannot hold (a fact both given
+    and missing); durable-rules refuses patterns past a size limit (error 113), so each
+    satisfiable conjunction becomes a rule of its own.
+    """
+    if expr is FALSE:
+        return []
+    if "$or" in expr and all(not ({"$or", "$and"} & part.keys()) for part in expr["$or"]):
+        return [[expr]]  # a disjunction of plain tests stays one test
+    if "$or" in expr:
+        return [c for part in expr["$or"] for c in _dnf(part, limit)]
+    if "$and" in expr:
+        out: list[list[dict[str, Any]]] = [[]]
+        for part in expr["$and"]:
+            out = [a + b for a in out for b in _dnf(part, limit)]
+            if len(out) > limit:
+                raise ValueError(
+                    f"condition too large for durable-rules ({len(out)}+ conjunctions)"
+                )
+        return [c for c in out if _satisfiable(c)]
+    return [[expr]]
+
+
+def _satisfiable(conjunction: list[dict[str, Any]]) -> bool:
+    given = {k for atom in conjunction if "$ex" in atom for k in atom["$ex"]}
+    missing = {k for atom in conjunction if "$nex" in atom for k in atom["$nex"]}
+    return given.isdisjoint(missing)
+
+
 def _guard(ic: IndexedClause) -> Expr:
     clause = ic.clause
     date = {"$gte": {"__date": clause.effective_from.toordinal()}}
@@ -160,9 +204,12 @@ class DurableRuleset:
             tri = compiler.node(ic.clause.when)
             guard = _guard(ic)
             for tag, expr in (("T", tri.t), ("U", tri.u)):
-                pattern = _and(TRUE, guard, expr)
-                if pattern is not FALSE:
-                    rules[f"{ic.clause.id}|{tag}"] = {"all": [{"m": pattern}]}
+                # One rule per satisfiable conjunction: T and U are disjoint, and a clause is
+                # reported once whichever of its rules fires.
+                for n, conjunction in enumerate(_dnf(_and(TRUE, guard, expr))):
+                    unique = list({json.dumps(a, sort_keys=True): a for a in conjunction}.values())
+                    pattern = unique[0] if len(unique) == 1 else {"$and": unique}
+                    rules[f"{ic.clause.id}|{tag}|{n}"] = {"all": [{"m": pattern}]}
         self.regexes = compiler.regexes
         self.rule_count = len(rules)
         with _REGISTRY_LOCK:
@@ -198,7 +245,7 @@ class DurableRuleset:
                     message = result[1] if result else None
                     while message:
                         for rule in json.loads(message):
-                            clause_id, _, tag = rule.rpartition("|")
+                            clause_id, tag, _n = rule.rsplit("|", 2)
                             hits[clause_id] = True if tag == "T" else None
                         message = dre.complete_and_start_action(self._handle, state)
                 elif code not in (1, 3):

@@ -251,6 +251,12 @@ def load_pack(root: Path) -> Pack:
             for leaf in leaves(clause.when):
                 problems += [f"{where}: {p}" for p in _check_leaf(leaf, tables)]
             for j, example in enumerate(clause.examples):
+                problems += [
+                    f"{path}:{doc.line('clauses', i, 'examples', j)}: clause {clause.id}: "
+                    f"example sets unknown fact {name!r}"
+                    for name in example.facts
+                    if name not in FACTS
+                ]
                 try:
                     Transaction.model_validate(
                         deep_merge(meta.example_defaults, example.transaction)
