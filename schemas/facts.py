@@ -75,6 +75,17 @@ _DECLARED: list[FactSpec] = [
     FactSpec("parties.roles", "list", "roles present among the parties", always=True),
     FactSpec("parties.countries", "list", "countries of all parties", always=True),
     FactSpec("end_user.country", "string", "country of the end user party"),
+    FactSpec(
+        "parties.headquarters_countries",
+        "list",
+        "headquarters (or ultimate parent's) countries of the parties; absent unless every "
+        "party states one, since one unknown parent could be in Macau or D:5",
+    ),
+    FactSpec(
+        "parties.headquarters_country_groups",
+        "list",
+        "EAR Country Groups of those headquarters countries (Hong Kong read as China)",
+    ),
     FactSpec("us_persons_involved", "bool", "US persons take part (15 CFR 744.6)"),
     FactSpec(
         "parties.entity_list_footnotes",

@@ -68,6 +68,11 @@ class Party(_Strict):
     name: NonEmptyText
     country: CountryCode | None = None
     address: str | None = None
+    headquarters_country: CountryCode | None = Field(
+        default=None,
+        description="Where the party, or its ultimate parent, is headquartered (the EAR's "
+        "'headquartered in, or whose ultimate parent is headquartered in' tests).",
+    )
 
 
 class Item(_Strict):

@@ -57,6 +57,12 @@ class FactBuilder:
         facts["end_use.categories"] = sorted({c.value for c in tx.end_use.categories})
         facts["parties.roles"] = sorted({p.role.value for p in tx.parties})
         facts["parties.countries"] = sorted({p.country for p in tx.parties if p.country})
+        if tx.parties and all(p.headquarters_country for p in tx.parties):
+            hq = sorted({p.headquarters_country for p in tx.parties if p.headquarters_country})
+            facts["parties.headquarters_countries"] = hq
+            facts["parties.headquarters_country_groups"] = sorted(
+                {g for code in hq for g in self.tables.country_groups(code)}
+            )
         end_user = next((p for p in tx.parties if p.role == PartyRole.end_user), None)
         if end_user is not None and end_user.country:
             facts["end_user.country"] = end_user.country

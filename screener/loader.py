@@ -34,8 +34,13 @@ _COUNTRY_FACTS = {
     "item.origin_country",
     "end_user.country",
     "parties.countries",
+    "parties.headquarters_countries",
 }
-_GROUP_FACTS = {"exporter.country_groups", "destination.country_groups"}
+_GROUP_FACTS = {
+    "exporter.country_groups",
+    "destination.country_groups",
+    "parties.headquarters_country_groups",
+}
 _NUMERIC_OPS = {Op.gt, Op.gte, Op.lt, Op.lte}
 _LIST_OPS = {Op.contains, Op.contains_any}
 
