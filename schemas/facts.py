@@ -63,7 +63,7 @@ _DECLARED: list[FactSpec] = [
     FactSpec(
         "item.eccn_covered",
         "bool",
-        "the pack encodes the licence requirements of the item's CCL entry",
+        "the pack encodes the licence requirements of the item's CCL entry as of the date",
     ),
     FactSpec("item.origin_country", "string", "ISO-2 country of origin"),
     FactSpec("item.us_content_percent", "number", "US-origin controlled content, % of value"),

@@ -181,6 +181,14 @@ class Clause(_Strict):
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
 
 
+class Coverage(_Strict):
+    """A CCL entry (or paragraph) whose licence requirements the pack encodes in full, from
+    `since`: earlier forms of its rows are not encoded, so earlier dates get a review."""
+
+    eccn: str
+    since: dt.date | None = None
+
+
 class PackMeta(_Strict):
     """`pack.yaml`: one jurisdiction's pack."""
 
@@ -188,7 +196,7 @@ class PackMeta(_Strict):
     jurisdiction: str
     title: str
     description: str = ""
-    covers_eccns: list[str] = Field(
+    covers_eccns: list[Coverage] = Field(
         default_factory=list,
         description="CCL entries whose licence requirements this pack encodes in full.",
     )

@@ -96,7 +96,7 @@ class Screener:
         if tables_pack is None or tables_pack.tables is None:
             raise PackError([f"{rules_dir}: no pack carries the US reference tables (tables/)"])
         self.facts = FactBuilder(
-            tables_pack.tables, frozenset(e for p in packs for e in p.meta.covers_eccns)
+            tables_pack.tables, {c.eccn: c.since for p in packs for c in p.meta.covers_eccns}
         )
         self.backend_name = backend
         self.compiled: list[CompiledPack] = []
@@ -123,7 +123,7 @@ class Screener:
 
     def item_facts(self, tx: Transaction) -> list[Facts]:
         base = self.facts.transaction_facts(tx)
-        return [self.facts.item_facts(base, item) for item in tx.items]
+        return [self.facts.item_facts(base, item, tx.date) for item in tx.items]
 
     def raw_results(self, tx: Transaction) -> dict[str, list[dict[str, bool | None]]]:
         """Per pack, per item: {clause id: True | None}. What the backends must agree on."""

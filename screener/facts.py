@@ -8,6 +8,7 @@ the evaluator reads absence as "unknown", never as false.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from typing import Any
 
@@ -19,11 +20,11 @@ Facts = dict[str, Any]
 
 
 class FactBuilder:
-    def __init__(self, tables: UsTables, covered_eccns: frozenset[str]) -> None:
+    def __init__(self, tables: UsTables, covered_eccns: dict[str, dt.date | None]) -> None:
         self.tables = tables
         self.covered = covered_eccns
         self._country = lru_cache(maxsize=512)(self._country_facts)
-        self._eccn = lru_cache(maxsize=4096)(self._eccn_facts)
+        self._eccn = lru_cache(maxsize=8192)(self._eccn_facts)
 
     def _country_facts(self, prefix: str, code: str) -> Facts:
         t = self.tables
@@ -38,16 +39,24 @@ class FactBuilder:
             facts["destination.embargoed"] = row in t.embargoed
         return facts
 
-    def _eccn_facts(self, eccn: str) -> Facts:
+    def _covered(self, chain: list[str], on: dt.date) -> bool:
+        """The pack encodes the entry (or a paragraph above the item) as of `on`: 4A003.z
+        covers 4A003.z.1.a, not 4A003.b; an entry covered since 2023-11-17 is not covered
+        for a transaction dated before."""
+        for code in chain:
+            if code in self.covered:
+                since = self.covered[code]
+                return since is None or on >= since
+        return False
+
+    def _eccn_facts(self, eccn: str, on: dt.date) -> Facts:
         chain = eccn_chain(eccn)
         return {
             "item.eccn": eccn,
             "item.eccn_chain": chain,
             "item.eccn_entry": chain[0],
             "item.eccn_known": self.tables.eccn_known(eccn),
-            # covered: the pack lists the entry or a paragraph above the item (4A003.z
-            # covers 4A003.z.1.a, not 4A003.b)
-            "item.eccn_covered": eccn == "EAR99" or not self.covered.isdisjoint(chain),
+            "item.eccn_covered": eccn == "EAR99" or self._covered(chain, on),
         }
 
     def transaction_facts(self, tx: Transaction) -> Facts:
@@ -70,10 +79,10 @@ class FactBuilder:
             facts["us_persons_involved"] = tx.us_persons_involved
         return facts
 
-    def item_facts(self, tx_facts: Facts, item: Item) -> Facts:
+    def item_facts(self, tx_facts: Facts, item: Item, on: dt.date) -> Facts:
         facts = dict(tx_facts)
         if item.eccn is not None:
-            facts.update(self._eccn(item.eccn))
+            facts.update(self._eccn(item.eccn, on))
         for name, value in (
             ("item.origin_country", item.origin_country),
             ("item.us_content_percent", item.us_content_percent),
