@@ -189,7 +189,8 @@ def missing_facts(traces: list[ConditionTrace]) -> list[str]:
     seen: dict[str, None] = {}
     for t in traces:
         if t.result is None:
+            # an eccn_in leaf is undecided with a value when the ECCN is too coarse
             seen.setdefault(
-                t.fact if t.actual is None else f"{t.fact} (more specific than {t.actual})"
+                t.fact if t.actual is None else f"{t.fact} (a paragraph below {t.actual})"
             )
     return list(seen)
