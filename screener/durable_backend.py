@@ -43,21 +43,82 @@ def _key(fact: str) -> str:
 
 
 def _and(*parts: Expr) -> Expr:
+    """Conjunction, flattened, without repeats; FALSE when it tests a fact both given and missing."""
     if any(p is FALSE for p in parts):
         return FALSE
-    kept = [p for p in parts if p != TRUE]
-    if not kept:
+    kept: dict[str, dict[str, Any]] = {}
+    for p in parts:
+        for q in p["$and"] if p is not None and "$and" in p else [p]:
+            if q is not None and q != TRUE:
+                kept.setdefault(json.dumps(q, sort_keys=True), q)
+    atoms = list(kept.values())
+    if _contradictory(atoms):
+        return FALSE
+    if not atoms:
         return TRUE
-    return kept[0] if len(kept) == 1 else {"$and": kept}
+    return atoms[0] if len(atoms) == 1 else {"$and": atoms}
+
+
+def _values(inner: dict[str, Any], op: str) -> set[str] | None:
+    """Values v of `{"$i": v}` (op "$i") or `{"$neq": {"$i": v}}` (op "$neq") under $or/$and."""
+    terms = inner.get("$or") or inner.get("$and") or [inner]
+    out = set()
+    for term in terms:
+        if op == "$i" and set(term) == {"$i"}:
+            out.add(json.dumps(term["$i"]))
+        elif op == "$neq" and set(term) == {"$neq"} and set(term["$neq"]) == {"$i"}:
+            out.add(json.dumps(term["$neq"]["$i"]))
+        else:
+            return None
+    return out
+
+
+def _contradictory(atoms: list[dict[str, Any]]) -> bool:
+    """True when a conjunction of atoms cannot hold: a fact both given and missing, equal to
+    two values, equal and unequal to one value, or a list that must and must not hold a value."""
+    given = {k for a in atoms if "$ex" in a for k in a["$ex"]}
+    missing = {k for a in atoms if "$nex" in a for k in a["$nex"]}
+    if not given.isdisjoint(missing):
+        return True
+    equal: dict[str, str] = {}
+    unequal: set[tuple[str, str]] = set()
+    must: dict[str, list[set[str]]] = {}
+    never: dict[str, set[str]] = {}
+    for a in atoms:
+        ((op, body),) = a.items()
+        if not op.startswith("$"):
+            value = json.dumps(body)
+            if equal.setdefault(op, value) != value:
+                return True
+        elif op == "$neq" and len(body) == 1:
+            ((k, v),) = body.items()
+            if not isinstance(v, dict):
+                unequal.add((k, json.dumps(v)))
+        elif op in ("$iany", "$iall") and len(body) == 1:
+            ((k, inner),) = body.items()
+            values = _values(inner, "$i" if op == "$iany" else "$neq")
+            if values is not None and op == "$iany":
+                must.setdefault(k, []).append(values)
+            elif values is not None:
+                never.setdefault(k, set()).update(values)
+    if any((k, v) in unequal for k, v in equal.items()):
+        return True
+    return any(options <= never.get(k, set()) for k, sets in must.items() for options in sets)
 
 
 def _or(*parts: Expr) -> Expr:
+    """Disjunction, flattened, without repeats."""
     if any(p == TRUE for p in parts):
         return TRUE
-    kept = [p for p in parts if p is not FALSE]
-    if not kept:
+    kept: dict[str, dict[str, Any]] = {}
+    for p in parts:
+        for q in p["$or"] if p is not None and "$or" in p else [p]:
+            if q is not None:
+                kept.setdefault(json.dumps(q, sort_keys=True), q)
+    atoms = list(kept.values())
+    if not atoms:
         return FALSE
-    return kept[0] if len(kept) == 1 else {"$or": kept}
+    return atoms[0] if len(atoms) == 1 else {"$or": atoms}
 
 
 @dataclass
@@ -88,8 +149,12 @@ class Compiler:
             return Tri(present, missing, FALSE) if v else Tri(missing, present, FALSE)
         if op == Op.eccn_in:
             chain = _key("item.eccn_chain")
+            # Too coarse: the item's ECCN is strictly above a wanted value, and neither it nor
+            # any code above it is itself wanted (that would be a hit).
             ancestors = sorted(
-                {".".join(x.split(".")[:i]) for x in v for i in range(1, x.count(".") + 1)}
+                a
+                for a in {".".join(x.split(".")[:i]) for x in v for i in range(1, x.count(".") + 1)}
+                if not any(".".join(a.split(".")[: j + 1]) in v for j in range(a.count(".") + 1))
             )
             hit = {"$iany": {chain: _or(*({"$i": x} for x in v))}}
             miss = {"$iall": {chain: _and(*({"$neq": {"$i": x}} for x in v))}}
@@ -149,35 +214,56 @@ class Compiler:
         )
 
 
-def _dnf(expr: Expr, limit: int = 512) -> list[list[dict[str, Any]]]:
-    """Disjunctive normal form of an expression, without contradictory conjunctions.
+# durable-rules keeps each rule's tests in one sequence of at most 32 entries (atoms and
+# operators, MAX_SEQUENCE_EXPRESSIONS) and refuses larger patterns with error 113.
+_MAX_PATTERN = 28
+_MAX_RULES_PER_CLAUSE = 4096
 
-    The Kleene 'undecided' formulas contain conjunctions that cannot hold (a fact both given
-    and missing); durable-rules refuses patterns past a size limit (error 113), so each
-    satisfiable conjunction becomes a rule of its own.
+
+def _size(expr: dict[str, Any]) -> int:
+    for op in ("$and", "$or"):
+        if op in expr:
+            return 1 + sum(_size(c) for c in expr[op])
+    for op in ("$iany", "$iall"):
+        if op in expr:
+            return 1 + _size(next(iter(expr[op].values())))
+    return 1
+
+
+def _split(expr: Expr) -> list[dict[str, Any]]:
+    """Rules equivalent to `expr` (their disjunction), each small enough for the engine.
+
+    Small patterns stay whole; a large disjunction becomes one rule per disjunct; a large
+    conjunction is distributed over its largest disjunction, and conjunctions that test a
+    fact both given and missing (common in the 'undecided' formulas) are dropped.
     """
     if expr is FALSE:
         return []
-    if "$or" in expr and all(not ({"$or", "$and"} & part.keys()) for part in expr["$or"]):
-        return [[expr]]  # a disjunction of plain tests stays one test
+    if _size(expr) <= _MAX_PATTERN:
+        return [expr]
     if "$or" in expr:
-        return [c for part in expr["$or"] for c in _dnf(part, limit)]
-    if "$and" in expr:
-        out: list[list[dict[str, Any]]] = [[]]
-        for part in expr["$and"]:
-            out = [a + b for a in out for b in _dnf(part, limit)]
-            if len(out) > limit:
-                raise ValueError(
-                    f"condition too large for durable-rules ({len(out)}+ conjunctions)"
-                )
-        return [c for c in out if _satisfiable(c)]
-    return [[expr]]
+        return [rule for part in expr["$or"] for rule in _split(part)]
+    pivots = [p for p in expr.get("$and", []) if "$or" in p]
+    if not pivots:
+        raise ValueError(f"a test too large for durable-rules: {json.dumps(expr)[:200]}")
+    pivot = max(pivots, key=_size)
+    rest = [p for p in expr["$and"] if p is not pivot]
+    rules = [rule for option in pivot["$or"] for rule in _split(_and(*rest, option))]
+    if len(rules) > _MAX_RULES_PER_CLAUSE:
+        raise ValueError(f"condition needs more than {_MAX_RULES_PER_CLAUSE} durable rules")
+    return rules
 
 
-def _satisfiable(conjunction: list[dict[str, Any]]) -> bool:
-    given = {k for atom in conjunction if "$ex" in atom for k in atom["$ex"]}
-    missing = {k for atom in conjunction if "$nex" in atom for k in atom["$nex"]}
-    return given.isdisjoint(missing)
+def _anchored(pattern: Expr) -> dict[str, Any]:
+    """The rule's pattern with the positive type test first, then equality tests.
+
+    Every pattern must test `t == tx` (a pattern of only negative tests matches the session
+    state object and loops). Equality tests are hashed in the engine's alpha network while
+    other tests are chained in lists of bounded length (error 107 past it), so they go first.
+    """
+    atoms = [] if pattern is None or pattern == TRUE else pattern.get("$and", [pattern])
+    ordered = sorted(atoms, key=lambda a: next(iter(a)).startswith("$"))
+    return {"$and": [TRUE, *ordered]}
 
 
 def _guard(ic: IndexedClause) -> Expr:
@@ -192,44 +278,38 @@ def _guard(ic: IndexedClause) -> Expr:
 
 _REGISTRY: dict[str, tuple[Any, threading.Lock]] = {}
 _REGISTRY_LOCK = threading.Lock()
+# The engine bounds how many non-equality tests can follow one node of its network (error
+# 107) and how long one pattern can be (113): rules are compiled in shards of at most this
+# many, halved again where a shard still does not fit. A clause's rules may sit in several
+# shards: its result is the union, and its true and undecided rules are disjoint.
+_SHARD_RULES = 64
+_LIMIT_ERRORS = ("error code: 107", "error code: 113")
 
 
-class DurableRuleset:
-    """One compiled pack: `evaluate(facts, date)` returns {clause id: True | None}."""
+def _rules(clauses: list[IndexedClause], compiler: Compiler) -> dict[str, Any]:
+    rules: dict[str, Any] = {}
+    for ic in clauses:
+        tri = compiler.node(ic.clause.when)
+        guard = _guard(ic)
+        for tag, expr in (("T", tri.t), ("U", tri.u)):
+            # One rule per pattern the split yields: T and U are disjoint, and a clause is
+            # reported once whichever of its rules fires.
+            for n, pattern in enumerate(_split(_and(guard, expr))):
+                rules[f"{ic.clause.id}|{tag}|{n}"] = {"all": [{"m": _anchored(pattern)}]}
+    return rules
 
-    def __init__(self, name: str, clauses: list[IndexedClause]) -> None:
-        compiler = Compiler()
-        rules: dict[str, Any] = {}
-        for ic in clauses:
-            tri = compiler.node(ic.clause.when)
-            guard = _guard(ic)
-            for tag, expr in (("T", tri.t), ("U", tri.u)):
-                # One rule per satisfiable conjunction: T and U are disjoint, and a clause is
-                # reported once whichever of its rules fires.
-                for n, conjunction in enumerate(_dnf(_and(TRUE, guard, expr))):
-                    unique = list({json.dumps(a, sort_keys=True): a for a in conjunction}.values())
-                    pattern = unique[0] if len(unique) == 1 else {"$and": unique}
-                    rules[f"{ic.clause.id}|{tag}|{n}"] = {"all": [{"m": pattern}]}
-        self.regexes = compiler.regexes
-        self.rule_count = len(rules)
+
+class _Shard:
+    """One C ruleset handle and its lock; assert -> collect -> retract on one session."""
+
+    def __init__(self, name: str, rules: dict[str, Any]) -> None:
         with _REGISTRY_LOCK:
             if name not in _REGISTRY:
                 _REGISTRY[name] = (dre.create_ruleset(name, json.dumps(rules)), threading.Lock())
         self._handle, self._lock = _REGISTRY[name]
         self._ids = itertools.count()
 
-    def _encode(self, facts: dict[str, Any], ordinal: int) -> dict[str, Any]:
-        out: dict[str, Any] = {"t": "tx", "sid": "w", "__date": ordinal}
-        for fact, value in facts.items():
-            out[_key(fact)] = [*value, SENTINEL] if isinstance(value, list) else value
-        for k, (fact, pattern) in self.regexes.items():
-            if facts.get(fact) is not None:
-                out[k] = pattern.search(str(facts[fact])) is not None
-        return out
-
-    def evaluate(self, facts: dict[str, Any], ordinal: int) -> dict[str, bool | None]:
-        fact = self._encode(facts, ordinal)
-        hits: dict[str, bool | None] = {}
+    def evaluate(self, fact: dict[str, Any], hits: dict[str, bool | None]) -> None:
         with self._lock:
             for _attempt in range(8):
                 fact["id"] = f"q{next(self._ids)}"
@@ -246,11 +326,68 @@ class DurableRuleset:
                     while message:
                         for rule in json.loads(message):
                             clause_id, tag, _n = rule.rsplit("|", 2)
-                            hits[clause_id] = True if tag == "T" else None
+                            value = True if tag == "T" else None
+                            if hits.get(clause_id, value) is not value:
+                                raise RuntimeError(
+                                    f"{clause_id}: both true and undecided rules fired"
+                                )
+                            hits[clause_id] = value
                         message = dre.complete_and_start_action(self._handle, state)
                 elif code not in (1, 3):
                     raise RuntimeError(f"durable-rules assert_fact returned code {code}")
             finally:
                 if code in (0, 3):
                     dre.retract_fact(self._handle, text)
+
+
+class DurableRuleset:
+    """One compiled pack: `evaluate(facts, date)` returns {clause id: True | None}.
+
+    Clauses are sharded by the CCL entry they are indexed under (as in `ClauseIndex`), so an
+    item is asserted into the generic shards and its own entry's shards only.
+    """
+
+    def __init__(self, name: str, clauses: list[IndexedClause]) -> None:
+        self._compiler = Compiler()
+        buckets: dict[str | None, list[IndexedClause]] = {}
+        for ic in clauses:
+            for entry in sorted(ic.entries) or [None]:
+                buckets.setdefault(entry, []).append(ic)
+        self.shards: dict[str | None, list[_Shard]] = {}
+        self.rule_count = 0
+        for entry, members in buckets.items():
+            items = list(_rules(members, self._compiler).items())
+            chunks = [items[i : i + _SHARD_RULES] for i in range(0, len(items), _SHARD_RULES)]
+            while chunks:
+                chunk = chunks.pop()
+                shard_name = f"{name}#{entry or '*'}#{chunk[0][0]}#{len(chunk)}"
+                try:
+                    shard = _Shard(shard_name, dict(chunk))
+                except dre.error as exc:
+                    if len(chunk) == 1 or not str(exc).endswith(_LIMIT_ERRORS):
+                        raise ValueError(
+                            f"rule {chunk[0][0]} cannot be compiled to durable-rules: {exc}"
+                        ) from exc
+                    half = len(chunk) // 2
+                    chunks += [chunk[:half], chunk[half:]]
+                    continue
+                self.shards.setdefault(entry, []).append(shard)
+                self.rule_count += len(chunk)
+        self.regexes = self._compiler.regexes
+
+    def _encode(self, facts: dict[str, Any], ordinal: int) -> dict[str, Any]:
+        out: dict[str, Any] = {"t": "tx", "sid": "w", "__date": ordinal}
+        for fact, value in facts.items():
+            out[_key(fact)] = [*value, SENTINEL] if isinstance(value, list) else value
+        for k, (fact, pattern) in self.regexes.items():
+            if facts.get(fact) is not None:
+                out[k] = pattern.search(str(facts[fact])) is not None
+        return out
+
+    def evaluate(self, facts: dict[str, Any], ordinal: int) -> dict[str, bool | None]:
+        fact = self._encode(facts, ordinal)
+        hits: dict[str, bool | None] = {}
+        entry = facts.get("item.eccn_entry")
+        for shard in self.shards.get(None, []) + (self.shards.get(entry, []) if entry else []):
+            shard.evaluate(fact, hits)
         return hits

@@ -8,9 +8,9 @@ semantics, not just an optimisation: every backend applies the same rule (`appli
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 
 from schemas.rules import All, Clause, ClauseKind, Leaf, Op
 from screener.conditions import Predicate, compile_condition
@@ -39,19 +39,29 @@ class IndexedClause:
 
 
 class ClauseIndex:
+    """Candidates per (kind, CCL entry, epoch).
+
+    An epoch is a span of dates in which no clause starts or ends, so every date in it selects
+    the same clauses; lookups bisect the date into its epoch and hit a small cache.
+    """
+
     def __init__(self, clauses: list[Clause]) -> None:
         self.clauses = [IndexedClause.of(c) for c in clauses]
-        self._cached = lru_cache(maxsize=8192)(self._select)
-
-    def _select(
-        self, kind: ClauseKind, entry: str | None, on: dt.date
-    ) -> tuple[IndexedClause, ...]:
-        return tuple(
-            ic for ic in self.clauses if ic.clause.kind == kind and ic.applies_to(entry, on)
-        )
+        bounds = {c.effective_from for c in clauses}
+        bounds |= {c.effective_to + dt.timedelta(days=1) for c in clauses if c.effective_to}
+        self._bounds = sorted(bounds)
+        self._cache: dict[tuple[ClauseKind, str | None, int], tuple[IndexedClause, ...]] = {}
 
     def candidates(
         self, kind: ClauseKind, entry: str | None, on: dt.date
     ) -> tuple[IndexedClause, ...]:
         """Clauses of `kind` in effect on `on` that apply to an item under CCL `entry`."""
-        return self._cached(kind, entry, on)
+        key = (kind, entry, bisect.bisect_right(self._bounds, on))
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= 100_000:  # entries come from input: keep the cache bounded
+                self._cache.clear()
+            found = self._cache[key] = tuple(
+                ic for ic in self.clauses if ic.clause.kind == kind and ic.applies_to(entry, on)
+            )
+        return found
