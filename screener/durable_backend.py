@@ -43,7 +43,7 @@ def _key(fact: str) -> str:
 
 
 def _and(*parts: Expr) -> Expr:
-    """Conjunction, flattened, without repeats; FALSE when it tests a fact both given and missing."""
+    """Conjunction, flattened, without repeats; FALSE when it cannot hold (see _contradictory)."""
     if any(p is FALSE for p in parts):
         return FALSE
     kept: dict[str, dict[str, Any]] = {}
