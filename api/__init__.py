@@ -1,1 +1,0 @@
-"""The FastAPI service: thin routers over `screener` (see README, "Service")."""
