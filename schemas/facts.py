@@ -88,6 +88,19 @@ _DECLARED: list[FactSpec] = [
     ),
     FactSpec("us_persons_involved", "bool", "US persons take part (15 CFR 744.6)"),
     FactSpec(
+        "parties.lists",
+        "list",
+        "restricted-party lists with a strong (or reviewer-confirmed) hit on a party: "
+        "entity_list, denied_persons, unverified, military_end_user, sdn, ... Absent when no "
+        "list was screened",
+    ),
+    FactSpec(
+        "parties.review_lists",
+        "list",
+        "lists with a review-band hit on a party that no reviewer has adjudicated",
+    ),
+    FactSpec("end_user.lists", "list", "lists with a strong hit on the end user"),
+    FactSpec(
         "parties.entity_list_footnotes",
         "list",
         "Entity List footnotes (FN1, FN3, FN4, FN5) of listed parties to the transaction. Filled "

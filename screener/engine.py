@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from schemas.lists import PartyHit
 from schemas.result import (
     Decision,
     Finding,
@@ -32,6 +33,7 @@ from screener.explain import finding_explanation
 from screener.facts import FactBuilder, Facts
 from screener.index import ClauseIndex
 from screener.loader import DEFAULT_RULES_DIR, Pack, PackError, load_packs
+from screener.parties.screening import PartyScreening, party_facts
 
 BackendName = Literal["python", "durable"]
 
@@ -89,8 +91,14 @@ class Screener:
     """Loads the packs once; `screen()` is then a pure function of the transaction."""
 
     def __init__(
-        self, rules_dir: Path = DEFAULT_RULES_DIR, backend: BackendName = "python"
+        self,
+        rules_dir: Path = DEFAULT_RULES_DIR,
+        backend: BackendName = "python",
+        parties: PartyScreening | None = None,
     ) -> None:
+        """`parties`: restricted-party screening; without it the party facts are absent, so
+        clauses that need them are undecided (review), never silently clear."""
+        self.parties = parties
         packs = load_packs(rules_dir)
         tables_pack = next((p for p in packs if p.tables is not None), None)
         if tables_pack is None or tables_pack.tables is None:
@@ -111,7 +119,7 @@ class Screener:
                     index,
                     engine,
                     {lc.clause.id: lc.clause for lc in pack.clauses},
-                    {lc.clause.id: fact_paths(lc.clause.when) for lc in pack.clauses},
+                    {lc.clause.id: _reads(lc.clause) for lc in pack.clauses},
                 )
             )
         self._findings: dict[tuple[Any, ...], Finding] = {}
@@ -119,11 +127,20 @@ class Screener:
 
     @property
     def versions(self) -> dict[str, str]:
-        return {c.pack.meta.id: c.pack.version for c in self.compiled}
+        packs = {c.pack.meta.id: c.pack.version for c in self.compiled}
+        lists = self.parties.list_versions if self.parties else {}
+        return packs | {f"list:{name}": digest for name, digest in lists.items()}
+
+    def _facts(self, tx: Transaction) -> tuple[list[PartyHit], list[Facts]]:
+        base = self.facts.transaction_facts(tx)
+        hits: list[PartyHit] = []
+        if self.parties is not None:
+            hits = self.parties.screen(tx)
+            base.update(party_facts(hits, tx.date, self.parties.listed_since))
+        return hits, [self.facts.item_facts(base, item, tx.date) for item in tx.items]
 
     def item_facts(self, tx: Transaction) -> list[Facts]:
-        base = self.facts.transaction_facts(tx)
-        return [self.facts.item_facts(base, item, tx.date) for item in tx.items]
+        return self._facts(tx)[1]
 
     def raw_results(self, tx: Transaction) -> dict[str, list[dict[str, bool | None]]]:
         """Per pack, per item: {clause id: True | None}. What the backends must agree on."""
@@ -143,7 +160,7 @@ class Screener:
             else parse_model(Transaction, transaction)
         )
         ordinal = tx.date.toordinal()
-        item_facts = self.item_facts(tx)
+        hits, item_facts = self._facts(tx)
         verdicts: dict[str, JurisdictionVerdict] = {}
         findings: list[Finding] = []
         for compiled in self.compiled:
@@ -162,9 +179,8 @@ class Screener:
             as_of=tx.date,
             jurisdictions=verdicts,
             findings=findings,
-            derived_facts=[
-                {k: v for k, v in f.items() if k != "item.eccn_chain"} for f in item_facts
-            ],
+            derived_facts=[{k: v for k, v in f.items() if k not in _NOT_SHOWN} for f in item_facts],
+            party_hits=[h.model_dump(mode="json") for h in hits],
             versions=self.versions,
             engine=self.backend_name,
         )
@@ -195,9 +211,12 @@ class Screener:
     ) -> Finding:
         result, traces = trace_condition(clause.when, facts)
         missing = missing_facts(traces)
+        cited = facts.get("parties.hits") if _PARTY_FACTS & set(fact_paths(clause.when)) else None
         outcome = Outcome.review if (result is None or nexus) else clause.outcome
         assert outcome is not None
         explanation = finding_explanation(clause, result, traces, missing)
+        if cited:
+            explanation += " Party hits: " + " | ".join(cited) + "."
         if nexus:
             explanation = (
                 f"Whether {clause.jurisdiction} jurisdiction reaches this item cannot be decided. "
@@ -303,6 +322,21 @@ class Screener:
             citations=[c.citation for c in clauses] if applies is not False else [],
             explanation=text,
         )
+
+
+_NOT_SHOWN = {"item.eccn_chain", "parties.hits"}  # internal: shown elsewhere in the result
+_PARTY_FACTS = {
+    "parties.lists",
+    "parties.review_lists",
+    "parties.entity_list_footnotes",
+    "end_user.lists",
+}
+
+
+def _reads(clause: Clause) -> tuple[str, ...]:
+    """Facts a clause's finding depends on: its condition's, plus the party hits it cites."""
+    paths = fact_paths(clause.when)
+    return (*paths, "parties.hits") if _PARTY_FACTS & set(paths) else paths
 
 
 def _frozen(value: Any) -> Any:

@@ -1,0 +1,138 @@
+"""Screen a transaction's parties and turn the hits into facts the rule packs can test.
+
+Matching (`matcher.py`) finds candidate list entries; this module applies what reviewers have
+recorded (a release of a false positive holds until the listed entry changes; a confirmed
+match counts as strong whatever its score), drops entries not yet listed on the
+transaction's date, and derives the facts:
+
+- `parties.lists`: list codes of strong or confirmed hits (e.g. entity_list, denied_persons);
+- `parties.review_lists`: list codes of review-band hits nobody has adjudicated;
+- `parties.entity_list_footnotes`: FN1/FN3/FN4/FN5 of Entity List strong hits;
+- `end_user.lists`: list codes of the end user's strong hits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from schemas.lists import Band, ListCode, PartyHit
+from schemas.transaction import Party, Transaction
+from schemas.vocabulary import PartyRole
+
+Facts = dict[str, Any]
+
+
+class Matcher(Protocol):
+    def match(
+        self, name: str, country: str | None = None, address: str | None = None, limit: int = 10
+    ) -> list[PartyHit]: ...
+
+
+class Adjudications(Protocol):
+    def adjudications_for(self, query_name: str, list_name: str, entry_id: str) -> list[Any]: ...
+
+    def current_entry_hash(self, list_name: str, entry_id: str) -> str | None: ...
+
+
+@dataclass
+class PartyScreening:
+    """Screens parties with one matcher; `adjudications` is optional (the store)."""
+
+    matcher: Matcher
+    list_versions: dict[str, str]  # list name -> content hash, for the result's versions
+    adjudications: Adjudications | None = None
+    # (list code, entry id) -> the date the entry was listed, where the list says
+    listed_since: dict[tuple[str, str], dt.date] = field(default_factory=dict)
+    cache_size: int = 100_000
+
+    def __post_init__(self) -> None:
+        self._cache: dict[tuple[str, str | None, str | None], list[PartyHit]] = {}
+
+    def _match(self, party: Party) -> list[PartyHit]:
+        key = (party.name, party.country, party.address)
+        hits = self._cache.get(key)
+        if hits is None:
+            if len(self._cache) >= self.cache_size:
+                self._cache.clear()
+            hits = self._cache[key] = self.matcher.match(party.name, party.country, party.address)
+        return hits
+
+    def _adjudicate(self, hit: PartyHit) -> PartyHit:
+        """Attach the newest adjudication; say whether it still holds."""
+        if self.adjudications is None:
+            return hit
+        list_name = hit.list_version.split("@", 1)[0]
+        decisions = self.adjudications.adjudications_for(hit.query, list_name, hit.entry_id)
+        if not decisions:
+            return hit
+        latest = decisions[0]
+        when = f"{latest.decided_at:%Y-%m-%d}"
+        if latest.decision == "true_match":
+            note = f"confirmed as the listed party by {latest.reviewer} on {when}: {latest.reason}"
+            return hit.model_copy(update={"adjudication": note, "band": Band.strong})
+        current = self.adjudications.current_entry_hash(list_name, hit.entry_id)
+        if current is not None and current != latest.entry_hash:
+            note = (
+                f"release by {latest.reviewer} on {when} re-opened: the list entry has changed "
+                "since; review again"
+            )
+            return hit.model_copy(update={"adjudication": note})
+        note = f"released as not the listed party by {latest.reviewer} on {when}: {latest.reason}"
+        return hit.model_copy(update={"adjudication": note})
+
+    def screen(self, tx: Transaction) -> list[PartyHit]:
+        hits: list[PartyHit] = []
+        for index, party in enumerate(tx.parties):
+            for hit in self._match(party):
+                hits.append(
+                    self._adjudicate(hit).model_copy(
+                        update={"party_index": index, "role": party.role.value}
+                    )
+                )
+        return hits
+
+
+def released(hit: PartyHit) -> bool:
+    return hit.adjudication is not None and hit.adjudication.startswith("released")
+
+
+def party_facts(
+    hits: list[PartyHit], on: dt.date, listed_since: dict[tuple[str, str], dt.date]
+) -> Facts:
+    """Facts from hits: released hits and entries listed after `on` do not count.
+
+    `listed_since` maps (list code, entry id) to the entry's start date where the list
+    gives one, so a transaction dated before a listing is screened as it stood then.
+    """
+
+    def in_effect(h: PartyHit) -> bool:
+        since = listed_since.get((h.list_code.value, h.entry_id))
+        return since is None or since <= on
+
+    counting = [h for h in hits if not released(h) and in_effect(h)]
+    strong = [h for h in counting if h.band in (Band.exact, Band.strong)]
+    review = [h for h in counting if h.band == Band.review]
+    return {
+        "parties.lists": sorted({h.list_code.value for h in strong}),
+        "parties.review_lists": sorted({h.list_code.value for h in review}),
+        "parties.entity_list_footnotes": sorted(
+            {fn for h in strong if h.list_code == ListCode.entity_list for fn in h.footnotes}
+        ),
+        "end_user.lists": sorted(
+            {h.list_code.value for h in strong if h.role == PartyRole.end_user.value}
+        ),
+        "parties.hits": tuple(describe_hit(h) for h in counting),
+    }
+
+
+def describe_hit(hit: PartyHit) -> str:
+    """One line per hit for findings: who matched what, how well, under which list version."""
+    extra = f"; {hit.adjudication}" if hit.adjudication else ""
+    fns = f" {'/'.join(hit.footnotes)}" if hit.footnotes else ""
+    return (
+        f"{hit.role or 'party'} {hit.query!r} ~ {hit.entry_name!r} ({hit.source}{fns}, entry "
+        f"{hit.entry_id}, alias {hit.matched_alias!r}, score {hit.score:.2f}, {hit.band.value}; "
+        f"list {hit.list_version}){extra}"
+    )
