@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 
 .PHONY: demo test lint bench
 demo: $(STAMP)
+	$(VENV)/bin/chokepoint lists import tests/fixtures/lists/consolidated.csv --format csl-csv --name csl-sample
 	$(VENV)/bin/chokepoint screen examples/etch-tool-to-china.json --format table
 
 test: $(STAMP)

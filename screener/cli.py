@@ -19,15 +19,23 @@ from rich.table import Table
 from schemas.result import ScreeningResult
 from schemas.rules import Clause
 from schemas.transaction import Transaction
+from screener.cli_lists import lists_app
+from screener.cli_parties import parties_app
 from screener.engine import Screener
 from screener.errors import InputError, parse_model
 from screener.loader import DEFAULT_RULES_DIR, PackError
+from screener.parties.screening import load_party_screening
+from screener.parties.store import ListStore
 
 app = typer.Typer(
     help="chokepoint: export-control screening for semiconductors, SME and advanced computing.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+app.add_typer(lists_app, name="lists")
+app.add_typer(parties_app, name="parties")
 
 
 class OutputFormat(StrEnum):
@@ -70,7 +78,7 @@ def render_table(result: ScreeningResult, console: Console) -> None:
     colour = _COLOURS[result.decision.value]
     console.print(
         f"[bold]Decision:[/] [{colour}]{result.decision.value}[/]  as of {result.as_of}  "
-        f"(packs {', '.join(f'{k}@{v}' for k, v in result.versions.items())})"
+        f"(versions {', '.join(f'{k}@{v[:12]}' for k, v in result.versions.items())})"
     )
     verdicts = Table("Jurisdiction", "Applies", "Decision", "Nexus", title="Jurisdictions")
     for j, v in result.jurisdictions.items():
@@ -101,11 +109,19 @@ def screen(
         BackendChoice, typer.Option(help="Evaluation engine.")
     ] = BackendChoice.python,
     rules: Annotated[Path, typer.Option(help="Rules folder.")] = DEFAULT_RULES_DIR,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            help="Database with the imported lists (default: CHOKEPOINT_DATABASE_URL "
+            "or sqlite:///chokepoint.db)."
+        ),
+    ] = None,
 ) -> None:
-    """Screen one transaction and print the ScreeningResult."""
+    """Screen one transaction (parties against the imported lists) and print the result."""
     try:
         tx = parse_model(Transaction, _read(file))
-        result = Screener(rules, backend=backend.value).screen(tx)
+        parties = load_party_screening(ListStore(db))
+        result = Screener(rules, backend=backend.value, parties=parties).screen(tx)
     except InputError as exc:
         _fail(f"invalid transaction: {exc}")
     except PackError as exc:

@@ -19,6 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from schemas.facts import FACTS
+from schemas.lists import ListCode
 from schemas.rules import Clause, Leaf, Op, PackMeta
 from schemas.transaction import Transaction
 from schemas.vocabulary import COUNTRY_CODES, normalize_eccn
@@ -41,6 +42,7 @@ _GROUP_FACTS = {
     "destination.country_groups",
     "parties.headquarters_country_groups",
 }
+_LIST_CODE_FACTS = {"parties.lists", "parties.review_lists", "end_user.lists"}
 _NUMERIC_OPS = {Op.gt, Op.gte, Op.lt, Op.lte}
 _LIST_OPS = {Op.contains, Op.contains_any}
 
@@ -186,6 +188,8 @@ def _check_leaf(leaf: Leaf, tables: UsTables | None) -> list[str]:
     if spec is None:
         return [f"unknown fact path {leaf.fact!r} (declared facts: schemas/facts.py)"]
     op, value = leaf.op, leaf.value
+    if op == Op.exists:
+        return []
     if op == Op.eccn_in:
         if leaf.fact != "item.eccn":
             return ["op eccn_in applies only to item.eccn"]
@@ -214,6 +218,13 @@ def _check_leaf(leaf: Leaf, tables: UsTables | None) -> list[str]:
         return [f"{v!r} is not an ISO-2 country code" for v in values if v not in COUNTRY_CODES]
     if tables is not None and leaf.fact in _GROUP_FACTS:
         return [f"{v!r} is not an EAR Country Group" for v in values if v not in tables.groups]
+    if leaf.fact in _LIST_CODE_FACTS:
+        known_lists = {c.value for c in ListCode}
+        return [
+            f"{v!r} is not a list code ({', '.join(sorted(known_lists))})"
+            for v in values
+            if v not in known_lists
+        ]
     if leaf.fact == "destination.chart_x" and tables is not None:
         known = {c for row in tables.chart_x.values() for c in row} | {"AT1", "AT2", "FC1"}
         return [f"{v!r} is not a Country Chart column" for v in values if v not in known]

@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled packs, loaded once per test session, for both backends."""
+"""Shared fixtures: the bundled packs, loaded once per session, for both backends, with party
+screening over the bundled fixture lists (real CSL rows, tests/fixtures/lists/)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,46 @@ from pathlib import Path
 import pytest
 
 from screener.engine import Screener
+from screener.parties.screening import PartyScreening, load_party_screening
+from screener.parties.store import ListStore
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+FIXTURE_LISTS = REPO / "tests" / "fixtures" / "lists"
 
 
 @pytest.fixture(scope="session")
-def screener() -> Screener:
+def list_store(tmp_path_factory: pytest.TempPathFactory) -> ListStore:
+    """A SQLite store holding the fixture CSL (32 real rows) under the name `csl`."""
+    folder = tmp_path_factory.mktemp("lists")
+    store = ListStore(f"sqlite:///{folder / 'lists.db'}")
+    store.import_list(FIXTURE_LISTS / "consolidated.csv", "csl-csv", "csl")
+    return store
+
+
+@pytest.fixture(scope="session")
+def party_screening(
+    list_store: ListStore, tmp_path_factory: pytest.TempPathFactory
+) -> PartyScreening:
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CHOKEPOINT_CACHE_DIR", str(tmp_path_factory.mktemp("index-cache")))
+    screening = load_party_screening(list_store)
+    mp.undo()
+    assert screening is not None
+    return screening
+
+
+@pytest.fixture(scope="session")
+def screener(party_screening: PartyScreening) -> Screener:
+    return Screener(backend="python", parties=party_screening)
+
+
+@pytest.fixture(scope="session")
+def durable_screener(party_screening: PartyScreening) -> Screener:
+    return Screener(backend="durable", parties=party_screening)
+
+
+@pytest.fixture(scope="session")
+def unscreened() -> Screener:
+    """No list available: party clauses must ask for screening, never clear."""
     return Screener(backend="python")
-
-
-@pytest.fixture(scope="session")
-def durable_screener() -> Screener:
-    return Screener(backend="durable")

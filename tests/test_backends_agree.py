@@ -77,6 +77,25 @@ items = st.fixed_dictionaries(
         ).map(lambda d: {k: v for k, v in d.items() if v <= (PARAMETERS[k].maximum or v)}),
     }
 )
+PARTY_NAMES = [
+    "Huawei Technologies Co., Ltd.",  # Entity List FN1 (fixture CSL)
+    "KAL TEK LABS",  # Denied Persons List
+    "Atlas Sanatgaran",  # Unverified List
+    "Chinese Academy of Sciences Institute of Microelectronics",  # Entity List FN5
+    "Academy of Aerospace Solid Propulsion Technology",  # MEU List
+    "Siemens AG",  # not listed
+]
+parties = st.lists(
+    st.fixed_dictionaries(
+        {
+            "role": st.sampled_from(["end_user", "ultimate_consignee", "purchaser"]),
+            "name": st.sampled_from(PARTY_NAMES),
+            "country": st.sampled_from(COUNTRIES),
+            "headquarters_country": st.one_of(st.none(), st.sampled_from(COUNTRIES)),
+        }
+    ),
+    max_size=2,
+)
 transactions = st.builds(
     dict,
     date=st.dates(dt.date(2019, 1, 1), dt.date(2027, 12, 31)).map(str),
@@ -87,6 +106,7 @@ transactions = st.builds(
         dict, categories=st.lists(st.sampled_from([c.value for c in EndUseCategory]), max_size=2)
     ),
     us_persons_involved=st.one_of(st.none(), st.booleans()),
+    parties=parties,
 )
 
 

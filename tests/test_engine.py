@@ -90,8 +90,9 @@ def test_derived_facts_read_hong_kong_as_china_and_keep_macau_apart(screener: Sc
 
 def test_result_names_pack_versions_and_backend(screener: Screener) -> None:
     result = screener.screen(tx())
-    assert set(result.versions) == {"us-ear"}
+    assert set(result.versions) == {"us-ear", "list:csl"}
     assert len(result.versions["us-ear"]) == 16
+    assert len(result.versions["list:csl"]) == 64  # sha256 of the imported list
     assert result.engine == "python"
     assert result.as_of.isoformat() == "2026-08-01"
 

@@ -23,9 +23,9 @@ EXPECTED = {"fires": True, "silent": False, "undecided": None}
 
 
 @pytest.mark.parametrize(("pack", "loaded", "example"), CASES)
-def test_clause_example(screener: Screener, pack, loaded, example) -> None:
+def test_clause_example(unscreened: Screener, pack, loaded, example) -> None:
     tx = Transaction.model_validate(deep_merge(pack.meta.example_defaults, example.transaction))
-    facts = screener.item_facts(tx)[0] | example.facts
+    facts = unscreened.item_facts(tx)[0] | example.facts
     ic = IndexedClause.of(loaded.clause)
     result = ic.predicate(facts) if ic.applies_to(facts.get("item.eccn_entry"), tx.date) else False
     assert result is EXPECTED[example.expect], (

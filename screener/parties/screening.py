@@ -14,12 +14,17 @@ transaction's date, and derives the facts:
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from schemas.lists import Band, ListCode, PartyHit
 from schemas.transaction import Party, Transaction
 from schemas.vocabulary import PartyRole
+from screener.parties.matcher import PartyMatcher
+from screener.parties.store import ListStore
 
 Facts = dict[str, Any]
 
@@ -82,6 +87,13 @@ class PartyScreening:
         note = f"released as not the listed party by {latest.reviewer} on {when}: {latest.reason}"
         return hit.model_copy(update={"adjudication": note})
 
+    def match(
+        self, name: str, country: str | None = None, address: str | None = None
+    ) -> list[PartyHit]:
+        """One name, with adjudications attached (for `chokepoint parties screen`)."""
+        party = Party(role=PartyRole.other, name=name, country=country, address=address)
+        return [self._adjudicate(h) for h in self._match(party)]
+
     def screen(self, tx: Transaction) -> list[PartyHit]:
         hits: list[PartyHit] = []
         for index, party in enumerate(tx.parties):
@@ -135,4 +147,62 @@ def describe_hit(hit: PartyHit) -> str:
         f"{hit.role or 'party'} {hit.query!r} ~ {hit.entry_name!r} ({hit.source}{fns}, entry "
         f"{hit.entry_id}, alias {hit.matched_alias!r}, score {hit.score:.2f}, {hit.band.value}; "
         f"list {hit.list_version}){extra}"
+    )
+
+
+class _Matchers:
+    """Several lists, one matcher each (each knows its own list version); hits merged."""
+
+    def __init__(self, matchers: list[Matcher]) -> None:
+        self.matchers = matchers
+
+    def match(
+        self, name: str, country: str | None = None, address: str | None = None, limit: int = 10
+    ) -> list[PartyHit]:
+        hits = [h for m in self.matchers for h in m.match(name, country, address, limit)]
+        return sorted(hits, key=lambda h: -h.score)[:limit]
+
+
+def _cache_dir() -> Path:
+    root = os.environ.get("CHOKEPOINT_CACHE_DIR") or Path.home() / ".cache" / "chokepoint"
+    path = Path(root)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def load_party_screening(store: ListStore) -> PartyScreening | None:
+    """Party screening over the latest version of every list in `store`, or None if empty.
+
+    Each list's prepared index is cached under its content hash (CHOKEPOINT_CACHE_DIR,
+    default ~/.cache/chokepoint), so a later run loads it instead of re-indexing.
+    """
+    hashes = {v.name: v.content_hash for v in store.versions()}
+    if not hashes:
+        return None
+    cache = _cache_dir()
+    matchers: list[Matcher] = []
+    listed_since: dict[tuple[str, str], dt.date] = {}
+    for name, digest in sorted(hashes.items()):
+        index_file = cache / f"{name}-{digest}.index"
+        since_file = cache / f"{name}-{digest}.since.json"
+        if index_file.exists() and since_file.exists():
+            matcher = PartyMatcher.load(index_file)
+            since = json.loads(since_file.read_text())
+        else:
+            entries = store.entries_by_list([name])[name]
+            matcher = PartyMatcher(entries, f"{name}@{digest[:16]}")
+            since = [
+                [e.list_code.value, e.entry_id, e.start_date.isoformat()]
+                for e in entries
+                if e.start_date
+            ]
+            matcher.save(index_file)
+            since_file.write_text(json.dumps(since))
+        matchers.append(matcher)
+        listed_since |= {(code, entry): dt.date.fromisoformat(day) for code, entry, day in since}
+    return PartyScreening(
+        matcher=matchers[0] if len(matchers) == 1 else _Matchers(matchers),
+        list_versions=hashes,
+        adjudications=store,
+        listed_since=listed_since,
     )

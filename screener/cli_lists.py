@@ -1,0 +1,152 @@
+"""`chokepoint lists`: import restricted-party lists into the store and show what is there.
+
+`import` prints the resulting `ListVersion` as one JSON line on stdout (so scripts can read
+the content hash they will be screened against) and the import report on stderr. A bad
+file, format or mapping exits 2 with a one-line reason, like the rest of the CLI.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from screener.parties.importers import MAPPABLE, ListFormatError
+from screener.parties.store import ListStore
+
+lists_app = typer.Typer(
+    help="Import restricted-party lists (CSL, OFAC SDN, any CSV) and show stored versions.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+class ListFormat(StrEnum):
+    csl_json = "csl-json"
+    csl_csv = "csl-csv"
+    csl_compact = "csl-compact"
+    ofac_sdn = "ofac-sdn"
+    csv = "csv"
+
+
+_DEFAULT_NAMES = {"csl-json": "csl", "csl-csv": "csl", "csl-compact": "csl", "ofac-sdn": "sdn"}
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _mapping(pairs: list[str]) -> dict[str, str | list[str]]:
+    """`--map name=Company --map aliases=AKA --map aliases=Native` -> mapping; a field
+    mapped twice collects both columns."""
+    mapping: dict[str, str | list[str]] = {}
+    for pair in pairs:
+        ours, sep, column = pair.partition("=")
+        ours, column = ours.strip(), column.strip()
+        if not sep or not ours or not column:
+            _fail(f"--map wants FIELD=COLUMN, got {pair!r}")
+        if ours not in MAPPABLE:
+            _fail(f"--map {ours}: not a mappable field ({', '.join(MAPPABLE)})")
+        previous = mapping.get(ours)
+        if previous is None:
+            mapping[ours] = column
+        else:
+            mapping[ours] = [*([previous] if isinstance(previous, str) else previous), column]
+    return mapping
+
+
+@lists_app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="the list file (ofac-sdn: the folder)")],
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="the file's format")],
+    name: Annotated[
+        str | None,
+        typer.Option(help="name to store it under (default: csl, sdn, or the file's stem)"),
+    ] = None,
+    maps: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="csv only: FIELD=COLUMN, repeatable (name is required)"),
+    ] = None,
+    sep: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="csv only: separator of multi-valued cells (default ';'); FIELD=SEP sets "
+            "one field's, e.g. --sep programs=,"
+        ),
+    ] = None,
+    list_code: Annotated[
+        str | None, typer.Option(help="csv only: list code of every row (default other)")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="csv only: the publishing list's name")
+    ] = None,
+    db: Annotated[str | None, typer.Option(help="database URL")] = None,
+) -> None:
+    """Import a list file as a new version (a no-op if identical to the latest)."""
+    opts: dict[str, object] = {}
+    if fmt is ListFormat.csv:
+        if not maps:
+            _fail("--format csv needs --map name=COLUMN (and optionally aliases=, country=, ...)")
+        opts["mapping"] = _mapping(maps or [])
+        field_seps: dict[str, str] = {}
+        for item in sep or []:
+            field, eq, value = item.partition("=")
+            if eq and field in MAPPABLE:
+                field_seps[field] = value
+            else:
+                opts["sep"] = item
+        if field_seps:
+            opts["field_seps"] = field_seps
+        if list_code:
+            opts["list_code"] = list_code
+        if source:
+            opts["source"] = source
+    elif maps or sep or list_code or source:
+        _fail("--map, --sep, --list-code and --source apply to --format csv only")
+    if not file.exists():
+        _fail(f"{file}: no such file or folder")
+    list_name = name or _DEFAULT_NAMES.get(fmt.value) or file.stem
+    store = ListStore(db)
+    try:
+        version, report = store.import_list_with_report(file, fmt.value, list_name, **opts)
+    except (ListFormatError, ValueError, OSError) as exc:
+        _fail(str(exc).splitlines()[0])
+    finally:
+        store.dispose()
+    if report is None:
+        typer.echo(f"{list_name}: unchanged (identical to the latest version)", err=True)
+    else:
+        typer.echo(report.summary(), err=True)
+    typer.echo(version.model_dump_json())
+
+
+@lists_app.command("show")
+def show(db: Annotated[str | None, typer.Option(help="database URL")] = None) -> None:
+    """The latest version of each stored list."""
+    store = ListStore(db)
+    try:
+        versions = store.versions()
+    finally:
+        store.dispose()
+    table = Table(title="restricted-party lists")
+    for column in ("name", "format", "published", "entries", "hash", "imported_at"):
+        table.add_column(
+            column, justify="right" if column == "entries" else "left", no_wrap=column != "name"
+        )
+    for v in versions:
+        table.add_row(
+            v.name,
+            v.format,
+            v.published.isoformat() if v.published else "-",
+            str(v.entries),
+            v.content_hash[:12],
+            v.imported_at.strftime("%Y-%m-%d %H:%M:%SZ"),
+        )
+    Console().print(table)
+    if not versions:
+        typer.echo("no lists imported yet", err=True)

@@ -1,0 +1,101 @@
+"""`chokepoint parties`: screen names against the imported lists, and record adjudications."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from screener.parties.screening import load_party_screening
+from screener.parties.store import ListStore
+
+parties_app = typer.Typer(help="Restricted-party screening and adjudication.", no_args_is_help=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL (default: CHOKEPOINT_DATABASE_URL or sqlite:///chokepoint.db)."
+    ),
+]
+
+
+class Decision(StrEnum):
+    false_positive = "false_positive"
+    true_match = "true_match"
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _inputs(text: str) -> list[dict[str, str | None]]:
+    """One name per line, or a CSV whose header has `name` (and optionally country, address)."""
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines:
+        return []
+    header = [h.strip().lower() for h in next(csv.reader([lines[0]]))]
+    if "name" in header:
+        rows = csv.DictReader(io.StringIO("\n".join(lines)), fieldnames=header)
+        next(rows)
+        return [
+            {
+                "name": (row.get("name") or "").strip(),
+                "country": (row.get("country") or "").strip().upper() or None,
+                "address": (row.get("address") or "").strip() or None,
+            }
+            for row in rows
+        ]
+    return [{"name": line.strip(), "country": None, "address": None} for line in lines]
+
+
+@parties_app.command("screen")
+def screen_names(
+    file: Annotated[
+        str, typer.Argument(help="Names, one per line, or a CSV with a name column; - for stdin.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Print one JSON line per input name with its hits (best first)."""
+    text = sys.stdin.read() if file == "-" else None
+    if text is None:
+        path = Path(file)
+        if not path.is_file():
+            _fail(f"{file}: no such file")
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    screening = load_party_screening(ListStore(db))
+    if screening is None:
+        _fail("no restricted-party list imported: run `chokepoint lists import` first")
+    assert screening is not None
+    for row in _inputs(text):
+        if not row["name"]:
+            typer.echo(json.dumps({"input": row, "error": "empty name"}))
+            continue
+        hits = screening.match(row["name"], row["country"], row["address"])
+        typer.echo(json.dumps({"input": row, "hits": [h.model_dump(mode="json") for h in hits]}))
+
+
+@parties_app.command("adjudicate")
+def adjudicate(
+    name: Annotated[str, typer.Option(help="The party name as screened.")],
+    list_name: Annotated[str, typer.Option("--list", help="The list's import name, e.g. csl.")],
+    entry: Annotated[str, typer.Option(help="The listed entry's id (entry_id in the hit).")],
+    decision: Annotated[
+        Decision, typer.Option(help="false_positive releases; true_match confirms.")
+    ],
+    reviewer: Annotated[str, typer.Option(help="Who decided.")],
+    reason: Annotated[str, typer.Option(help="Why: pasted into every later finding.")],
+    db: DbOption = None,
+) -> None:
+    """Record that a screened name is (or is not) the listed entry."""
+    store = ListStore(db)
+    if store.current_entry_hash(list_name, entry) is None:
+        _fail(f"no entry {entry!r} in list {list_name!r}")
+    record = store.record_adjudication(name, list_name, entry, decision.value, reviewer, reason)
+    typer.echo(json.dumps(record.model_dump(mode="json"), default=str))

@@ -1,0 +1,1 @@
+"""Restricted-party lists: import, storage, matching and screening of transaction parties."""

@@ -1,0 +1,1018 @@
+"""Restricted-party name matcher: blocking index plus a token-aligned, weighted scorer.
+
+Design (reference: /work/shared/reference/name-matching.md, sections 1 and 4):
+
+**Index** (built once per list version, in seconds; picklable with `save`/`load`):
+
+- exact keys: the comparable form and the space-free form of every alias -> aliases;
+- vocabulary of alias tokens, each with a class (normalize.TokenClass), a document
+  frequency counted per *entry* (an entity's many spellings must not make its own name look
+  common) and a weight = IDF x class factor;
+- inverted index token -> aliases; only tokens in at most `rare_share` of the entries
+  (1 %: "huawei" yes, "ltd", "technology", "mohammad" no) are used for retrieval;
+- char 3-gram index over the vocabulary (partitioned by token length), to find the list
+  tokens within the typo budget of a query token without scanning the vocabulary;
+- adjacent short tokens of an alias are also indexed joined ("hong kong" -> "hongkong",
+  and every adjacent pair/triple of pinyin syllables from Han script), so spacing does not
+  matter in either direction;
+- aliases without any distinctive token ("Beijing Institute of Technology") are retrieved
+  through a separate small index of their own tokens, since any query naming them must
+  contain all of them;
+- a scan of the space-free forms is the fallback only for 1-2 token queries that the index
+  gives nothing for (joined words, "HuaweiTechnologies").
+
+**Scorer** (run on at most `max_candidates` aliases per query, pre-ranked by the weight
+of the rare tokens they share with the query):
+
+- every query token is paired with at most one list token (or a joined pair of them), best
+  similarity first; token similarity is OSA (Levenshtein with transpositions) normalised by
+  the longer token, pairs under 0.75 count as unmatched; numbers, stop words and tokens of
+  3 letters or fewer only match exactly; legal forms match each other (0.8, 1.0 if equal);
+  single letters match a name starting with them (0.8, half weight);
+- score = sum(w*s over pairs) / (sum(w over pairs) + 0.8*unmatched query weight +
+  0.25*unmatched list weight): a query token the list does not have is strong evidence
+  against the match, a list token the query left out ("Co., Ltd.", a middle name) is weak
+  evidence; pairs out of order cost a factor 0.97 (so a reordered name is strong, not
+  exact);
+- guard rails: the alias's distinctive tokens must include one matched at >= 0.8 (so
+  "Shenzhen X Technology" never hits "Shenzhen Y Technology" on city and industry words);
+  an alias with a single core token needs it at >= 0.9 and the query must not bring other
+  distinctive tokens ("EMMA LLC" vs "Emma Daniels", watchman #338/#483); an alias with no
+  distinctive token needs every core token matched; when both sides carry numbers they must
+  share one; weak aliases count only on exact keys.
+- qualifiers, applied only when the caller gives them (a missing country or address never
+  lowers a score): country in the entry's countries +0.05; not among them -0.05 but never
+  below the review threshold (a front company in another country must still be reviewed);
+  address similar to an entry address +0.05.
+
+**Bands**: exact = normalised names equal (comparable or space-free form); strong >=
+`STRONG`; review >= `REVIEW`. The thresholds were calibrated on bench/eval_matching.py's
+labelled set (see that script and the README for the measured precision/recall).
+
+**Versions**: `version` is either one "<name>@<hash>" string for all entries, or a mapping
+whose keys are an entry's `source` or its `list_code` value (source is tried first); every
+entry must resolve to a version.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+import time
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pycountry
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Indel
+
+from schemas.lists import AliasType, Band, ListCode, ListEntry, PartyHit, TokenMatch
+from screener.parties.normalize import (
+    LEGAL_CODES,
+    NormalizedName,
+    TokenClass,
+    fold,
+    normalize_name,
+)
+
+__all__ = ["INDEX_FORMAT", "REVIEW", "STRONG", "PartyMatcher"]
+
+#: Band thresholds on the 0..1 score (calibrated in bench/eval_matching.py).
+STRONG = 0.90
+REVIEW = 0.80
+
+#: Scorer constants (see module docstring).
+FLOOR = 0.75  # token pairs below this similarity count as unmatched
+GUARD = 0.80  # a distinctive token must be matched at least this well
+NEAR_EXACT = 0.90  # single-core-token aliases need this
+LAMBDA_Q = 0.8  # weight of an unmatched query token
+LAMBDA_L = 0.25  # weight of an unmatched list token
+ORDER_FACTOR = 0.97
+SPACEFREE_MIN = 0.90  # joined/split whole-name comparison, when one side is one token
+COUNTRY_BONUS = 0.05
+COUNTRY_MALUS = 0.05
+ADDRESS_BONUS = 0.05
+INDEX_FORMAT = 1
+
+# token class codes (ints: compared in the inner loop)
+DIST, GEN, LOC, LEGAL, NUM, STOP = range(6)
+_CODE = {
+    TokenClass.distinctive: DIST,
+    TokenClass.generic: GEN,
+    TokenClass.location: LOC,
+    TokenClass.legal: LEGAL,
+    TokenClass.number: NUM,
+    TokenClass.stop: STOP,
+}
+#: class factor applied to IDF: identity lives in distinctive tokens and numbers
+_FACTOR = {DIST: 1.0, NUM: 1.0, LOC: 0.4, GEN: 0.35, LEGAL: 0.15, STOP: 0.1}
+_ALIAS_CODE = {AliasType.primary: 0, AliasType.aka: 1, AliasType.fka: 2, AliasType.weak: 3}
+_ALIAS_TYPES = (AliasType.primary, AliasType.aka, AliasType.fka, AliasType.weak)
+_WEAK = 3
+_MAX_MERGE_LEN = 5  # adjacent Latin tokens this short are also indexed joined
+
+
+class _Entry(NamedTuple):
+    list_code: str
+    source: str
+    entry_id: str
+    name: str
+    entity_type: str
+    countries: tuple[str, ...]
+    addresses: tuple[str, ...]
+    footnotes: tuple[str, ...]
+    license_requirement: str | None
+    license_policy: str | None
+    version: str
+
+
+@dataclass(slots=True)
+class _Query:
+    """Per-query state shared by the scoring of all candidates."""
+
+    nq: NormalizedName
+    n: int
+    weights: list[float]
+    classes: list[int]
+    unit_mask: list[int]
+    by_vid: dict[int, list[tuple[int, float]]]
+    numbers: frozenset[int] | None  # vids of number tokens (-1 for unknown numbers)
+    dist_mask: int  # base positions holding distinctive tokens
+    initials: int  # base positions holding single letters
+    core_sf: str
+
+
+@dataclass(slots=True)
+class _Scored:
+    alias: int
+    score: float
+    exact: bool
+    pairs: list[tuple[float, int, int, int, int, float]]  # s, unit, j0, j1, vid, weight
+    used_q: int
+    used_l: int
+    whole: bool = False  # scored on the space-free form
+
+
+class PartyMatcher:
+    """Screens names against list entries. See the module docstring for the method."""
+
+    def __init__(
+        self,
+        entries: Iterable[ListEntry],
+        version: str | Mapping[str, str],
+        *,
+        rare_share: float = 0.01,
+        max_candidates: int = 60,
+        review: float = REVIEW,
+        strong: float = STRONG,
+    ) -> None:
+        """`review`/`strong` override the band thresholds (evaluation sweeps use a low
+        `review` to see scores under the production threshold); `max_candidates` caps how
+        many retrieved aliases are scored per query (see index recall loss in the bench)."""
+        started = time.perf_counter()
+        self.max_candidates = max_candidates
+        self.review = review
+        self.strong = strong
+        self._entries: list[_Entry] = []
+        self._build(list(entries), version, rare_share)
+        self._neighbour_cache: dict[tuple[str, int], tuple[tuple[int, float], ...]] = {}
+        self.build_seconds = time.perf_counter() - started
+
+    # ------------------------------------------------------------------ build
+
+    def _build(
+        self, entries: list[ListEntry], version: str | Mapping[str, str], rare_share: float
+    ) -> None:
+        vid: dict[str, int] = {}
+        vocab: list[str] = []
+        vclass: list[int] = []
+
+        def token_id(tok: str, cls: int) -> int:
+            v = vid.get(tok)
+            if v is None:
+                v = vid[tok] = len(vocab)
+                vocab.append(tok)
+                vclass.append(cls)
+            return v
+
+        a_entry: list[int] = []
+        a_text: list[str] = []
+        a_type = bytearray()
+        a_tokens: list[tuple[int, ...]] = []
+        a_merges: dict[int, tuple[tuple[int, int, int], ...]] = {}
+        a_spacefree: list[str] = []
+        a_core_sf: list[str] = []
+        exact: dict[str, list[int]] = defaultdict(list)
+        entry_vids: list[set[int]] = []
+
+        for e_index, entry in enumerate(entries):
+            ver = self._version_for(entry, version)
+            etype = entry.entity_type.value
+            self._entries.append(
+                _Entry(
+                    list_code=entry.list_code.value,
+                    source=entry.source,
+                    entry_id=entry.entry_id,
+                    name=entry.name,
+                    entity_type=etype,
+                    countries=tuple(sorted({c.upper() for c in entry.countries})),
+                    addresses=tuple(fold(a) for a in entry.addresses if a.strip()),
+                    footnotes=tuple(entry.footnotes),
+                    license_requirement=entry.license_requirement,
+                    license_policy=entry.license_policy,
+                    version=ver,
+                )
+            )
+            seen: dict[str, int] = {}
+            vids_here: set[int] = set()
+            for alias in entry.all_names():
+                nn = normalize_name(alias.name, etype)
+                if not nn.tokens:
+                    continue
+                code = _ALIAS_CODE[alias.type]
+                prior = seen.get(nn.comparable)
+                if prior is not None:
+                    # same comparable form twice in one entry: keep the stronger alias type
+                    if code < a_type[prior] or (a_type[prior] == _WEAK and code != _WEAK):
+                        a_type[prior] = code
+                        a_text[prior] = alias.name
+                    continue
+                a = len(a_entry)
+                seen[nn.comparable] = a
+                a_entry.append(e_index)
+                a_text.append(alias.name)
+                a_type.append(code)
+                toks = tuple(token_id(t, _CODE[c]) for t, c in zip(nn.tokens, nn.classes))
+                a_tokens.append(toks)
+                a_spacefree.append(nn.spacefree)
+                a_core_sf.append(_core_spacefree(nn))
+                exact[nn.comparable].append(a)
+                if nn.spacefree != nn.comparable:
+                    exact[nn.spacefree].append(a)
+                if code == _WEAK:
+                    continue  # weak aliases: exact keys only
+                vids_here.update(toks)
+                merges = []
+                for i, j in _merge_spans(nn):
+                    joined = "".join(nn.tokens[i:j])
+                    mv = token_id(joined, _CODE[_joined_class(joined)])
+                    merges.append((mv, i, j))
+                    vids_here.add(mv)
+                if merges:
+                    a_merges[a] = tuple(merges)
+            entry_vids.append(vids_here)
+
+        n_entries = max(1, len(entries))
+        df = [0] * len(vocab)
+        for vids_here in entry_vids:
+            for v in vids_here:
+                df[v] += 1
+        idf_max = math.log(n_entries + 1)
+        idf = [math.log((n_entries + 1) / (d + 1)) + 1.0 if d else idf_max + 1.0 for d in df]
+        weight = [max(1.0, x) * _FACTOR[c] for x, c in zip(idf, vclass)]
+
+        # postings (aliases per token, base tokens and joined units), flat + offsets
+        post_lists: list[list[int]] = [[] for _ in vocab]
+        for a, toks in enumerate(a_tokens):
+            if a_type[a] == _WEAK:
+                continue
+            for v in set(toks):
+                post_lists[v].append(a)
+        for a, merges in a_merges.items():
+            for v in {m[0] for m in merges}:
+                post_lists[v].append(a)
+        offsets = array("l", [0])
+        flat = array("l")
+        for lst in post_lists:
+            lst.sort()
+            flat.extend(lst)
+            offsets.append(len(flat))
+
+        # aliases without distinctive tokens: retrieved through their rarest core token
+        nodist: dict[int, list[int]] = defaultdict(list)
+        a_info: list[tuple[int, float, int, int, frozenset[int] | None]] = []
+        for a, toks in enumerate(a_tokens):
+            classes = [vclass[v] for v in toks]
+            core = [j for j, c in enumerate(classes) if c not in (LEGAL, STOP)]
+            core_mask = sum(1 << j for j in core)
+            has_dist = any(c == DIST for c in classes) or (
+                a in a_merges and any(vclass[m[0]] == DIST for m in a_merges[a])
+            )
+            wd = sum(weight[v] for v in toks if vclass[v] in (DIST, NUM))
+            nums = frozenset(v for v in toks if vclass[v] == NUM) or None
+            flags = (1 if has_dist else 0) | (2 if len(core) == 1 else 0)
+            flags |= 4 if any(len(vocab[v]) == 1 and vocab[v].isalpha() for v in toks) else 0
+            a_info.append((flags, wd, core_mask, len(core), nums))
+            if not has_dist and core and a_type[a] != _WEAK:
+                rarest = min((toks[j] for j in core), key=lambda v: df[v])
+                nodist[rarest].append(a)
+
+        # 3-gram index of the vocabulary, partitioned by token length
+        grams: dict[str, list[int]] = defaultdict(list)
+        for v, tok in enumerate(vocab):
+            if len(tok) < 4 or vclass[v] in (LEGAL, NUM, STOP):
+                continue
+            suffix = chr(48 + min(len(tok), 70))
+            for g in _grams(tok):
+                grams[g + suffix].append(v)
+
+        # fallback scan: aliases sorted by the length of their space-free core form
+        order = sorted(
+            (a for a in range(len(a_tokens)) if a_type[a] != _WEAK and a_core_sf[a]),
+            key=lambda a: (len(a_core_sf[a]), a),
+        )
+        scan_len = array("l", [len(a_core_sf[a]) for a in order])
+
+        self._vocab = vocab
+        self._vid = vid
+        self._vclass = vclass
+        self._vdf = df
+        self._vweight = weight
+        self._idf_unseen = idf_max + 1.0
+        self._post_flat = flat
+        self._post_off = offsets
+        self._rare_df = max(5, int(rare_share * n_entries))
+        self._grams = {k: tuple(v) for k, v in grams.items()}
+        self._nodist = {k: tuple(v) for k, v in nodist.items()}
+        self._exact = {k: tuple(v) for k, v in exact.items()}
+        self._a_entry = a_entry
+        self._a_text = a_text
+        self._a_type = bytes(a_type)
+        self._a_tokens = a_tokens
+        self._a_merges = a_merges
+        self._a_spacefree = a_spacefree
+        self._a_core_sf = a_core_sf
+        self._a_info = a_info
+        self._scan_alias = array("l", order)
+        self._scan_len = scan_len
+        self._scan_text = [a_core_sf[a] for a in order]
+        self._legal_vids = tuple(v for v, c in enumerate(vclass) if c == LEGAL)
+
+    @staticmethod
+    def _version_for(entry: ListEntry, version: str | Mapping[str, str]) -> str:
+        if isinstance(version, str):
+            return version
+        for key in (entry.source, entry.list_code.value):
+            if key in version:
+                return version[key]
+        raise ValueError(
+            f"no list version for entry {entry.entry_id} (source {entry.source!r}, list "
+            f"{entry.list_code.value!r}); give one per source or list code"
+        )
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, path: str | Path) -> None:
+        """Write the prepared index (pickle): workers and CLI runs load it instead of
+        re-normalising ~57k aliases."""
+        state = {k: v for k, v in self.__dict__.items() if k != "_neighbour_cache"}
+        state["format"] = INDEX_FORMAT
+        with open(path, "wb") as fh:
+            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def load(cls, path: str | Path) -> PartyMatcher:
+        """Read an index written by `save` (only load files you wrote: it is a pickle)."""
+        with open(path, "rb") as fh:
+            state = pickle.load(fh)
+        if state.pop("format", None) != INDEX_FORMAT:
+            raise ValueError(f"{path}: not a PartyMatcher index of format {INDEX_FORMAT}")
+        self = cls.__new__(cls)
+        self.__dict__.update(state)
+        self._neighbour_cache = {}
+        return self
+
+    def index_stats(self) -> dict[str, Any]:
+        """Sizes of the index, for benchmarks and the README."""
+        weak = sum(1 for t in self._a_type if t == _WEAK)
+        return {
+            "entries": len(self._entries),
+            "aliases": len(self._a_entry),
+            "weak_aliases": weak,
+            "vocabulary": len(self._vocab),
+            "joined_units": sum(len(m) for m in self._a_merges.values()),
+            "postings": len(self._post_flat),
+            "rare_token_max_df": self._rare_df,
+            "rare_tokens": sum(1 for d in self._vdf if 0 < d <= self._rare_df),
+            "gram_keys": len(self._grams),
+            "exact_keys": len(self._exact),
+            "aliases_without_distinctive_token": sum(len(v) for v in self._nodist.values()),
+            "build_seconds": round(getattr(self, "build_seconds", 0.0), 3),
+        }
+
+    # ------------------------------------------------------------------ token neighbours
+
+    def _neighbours(self, tok: str, cls: int) -> tuple[tuple[int, float], ...]:
+        """Vocabulary tokens similar to `tok` (>= FLOOR), with their similarity. Cached."""
+        key = (tok, cls)
+        hit = self._neighbour_cache.get(key)
+        if hit is not None:
+            return hit
+        vid = self._vid.get(tok)
+        out: dict[int, float] = {}
+        if cls == LEGAL:
+            for v in self._legal_vids:
+                out[v] = 1.0 if v == vid else GUARD
+        elif vid is not None:
+            out[vid] = 1.0
+        if cls not in (LEGAL, NUM, STOP) and len(tok) >= 4:
+            out.update(self._fuzzy_vocab(tok))
+            if vid is not None:
+                out[vid] = 1.0
+        result = tuple(out.items())
+        if len(self._neighbour_cache) > 300_000:
+            self._neighbour_cache.clear()
+        self._neighbour_cache[key] = result
+        return result
+
+    def _fuzzy_vocab(self, tok: str) -> list[tuple[int, float]]:
+        """3-gram count filter per candidate length, then OSA similarity in rapidfuzz."""
+        n = len(tok)
+        gs = _grams(tok)
+        found: list[tuple[int, float]] = []
+        vocab = self._vocab
+        lo = max(4, math.ceil(n * FLOOR))
+        hi = int(n / FLOOR)
+        for length in range(lo, hi + 1):
+            longest = max(n, length)
+            k = int((1.0 - FLOOR) * longest + 1e-9)
+            if abs(length - n) > k:
+                continue
+            suffix = chr(48 + min(length, 70))
+            counts: Counter[int] = Counter()
+            for g in gs:
+                p = self._grams.get(g + suffix)
+                if p:
+                    counts.update(p)
+            if not counts:
+                continue
+            need = longest - 4 * k  # an OSA edit touches at most 4 padded 3-grams
+            if need > 1:
+                cands = [v for v, c in counts.items() if c >= need]
+            else:
+                cands = list(counts)
+            if not cands:
+                continue
+            strings = [vocab[v] for v in cands]
+            for _, sim, idx in process.extract(
+                tok, strings, scorer=OSA.normalized_similarity, score_cutoff=FLOOR, limit=None
+            ):
+                found.append((cands[idx], sim))
+        return found
+
+    # ------------------------------------------------------------------ matching
+
+    def _query(self, nq: NormalizedName) -> _Query:
+        n = len(nq.tokens)
+        weights: list[float] = []
+        classes: list[int] = []
+        unit_mask: list[int] = []
+        by_vid: dict[int, list[tuple[int, float]]] = {}
+        numbers: set[int] = set()
+        dist_mask = 0
+        initials = 0
+        for i, (tok, tcls) in enumerate(zip(nq.tokens, nq.classes)):
+            cls = _CODE[tcls]
+            vid = self._vid.get(tok)
+            idf = self._idf_of(vid) if vid is not None else self._idf_unseen
+            weights.append(max(1.0, idf) * _FACTOR[cls])
+            classes.append(cls)
+            unit_mask.append(1 << i)
+            if cls == NUM:
+                numbers.add(vid if vid is not None else -1 - i)
+            if cls == DIST:
+                dist_mask |= 1 << i
+                if len(tok) == 1:
+                    initials |= 1 << i
+            for v, s in self._neighbours(tok, cls):
+                lst = by_vid.get(v)
+                if lst is None:
+                    by_vid[v] = [(i, s)]
+                else:
+                    lst.append((i, s))
+        # joined adjacent query tokens ("hua wei" -> "huawei"), when the list knows them
+        for i in range(n - 1):
+            if classes[i] in (LEGAL, NUM) or classes[i + 1] in (LEGAL, NUM):
+                continue
+            v = self._vid.get(nq.tokens[i] + nq.tokens[i + 1])
+            if v is not None:
+                u = len(unit_mask)
+                unit_mask.append(3 << i)
+                by_vid.setdefault(v, []).append((u, 1.0))
+        return _Query(
+            nq=nq,
+            n=n,
+            weights=weights,
+            classes=classes,
+            unit_mask=unit_mask,
+            by_vid=by_vid,
+            numbers=frozenset(numbers) or None,
+            dist_mask=dist_mask,
+            initials=initials,
+            core_sf=_core_spacefree(nq),
+        )
+
+    def _idf_of(self, vid: int) -> float:
+        # weight / class factor recovers max(1, idf); kept implicit to save memory
+        return self._vweight[vid] / _FACTOR[self._vclass[vid]]
+
+    def _postings(self, v: int) -> array:
+        return self._post_flat[self._post_off[v] : self._post_off[v + 1]]
+
+    def _candidates(self, q: _Query) -> tuple[list[int], set[int]]:
+        """Aliases worth scoring: exact keys, rare-token postings, fallbacks."""
+        nq = q.nq
+        exact: set[int] = set()
+        for key in (nq.comparable, nq.spacefree):
+            hit = self._exact.get(key)
+            if hit:
+                exact.update(hit)
+        acc: dict[int, float] = {}
+        vclass = self._vclass
+        vweight = self._vweight
+        rare = self._rare_df
+        any_rare = False
+        matched_dist: dict[int, float] = {}
+        for v, lst in q.by_vid.items():
+            cls = vclass[v]
+            best = max(s for _, s in lst)
+            if best < GUARD:
+                continue
+            nd = self._nodist.get(v)
+            if nd:
+                for a in nd:
+                    acc[a] = acc.get(a, 0.0)
+            if cls not in (DIST, NUM) or self._vdf[v] > rare:
+                continue
+            any_rare = True
+            w = vweight[v] * best
+            for a in self._postings(v):
+                acc[a] = acc.get(a, 0.0) + w
+            matched_dist[v] = w
+        core_units = [u for u, c in enumerate(q.classes) if c in (DIST, LOC, NUM)]
+        if not any_rare and len(core_units) >= 2:
+            # every distinctive token is common ("Mohammad Ali Hassan"): aliases sharing
+            # at least two of them
+            counts: Counter[int] = Counter()
+            budget = 60_000
+            for v, lst in q.by_vid.items():
+                if vclass[v] not in (DIST, NUM, LOC) or max(s for _, s in lst) < GUARD:
+                    continue
+                p = self._postings(v)
+                if len(p) > budget:
+                    continue
+                budget -= len(p)
+                counts.update(p)
+            for a, c in counts.items():
+                if c >= 2:
+                    acc[a] = acc.get(a, 0.0) + c
+        if not acc and not exact and q.n <= 2 and len(q.core_sf) >= 4:
+            for a in self._scan(q.core_sf):
+                acc[a] = 0.0
+        ranked = sorted(acc.items(), key=lambda kv: (-self._estimate(kv[0], kv[1], q), kv[0]))
+        chosen = [a for a, _ in ranked[: self.max_candidates]]
+        chosen_set = set(chosen)
+        chosen.extend(a for a in sorted(exact) if a not in chosen_set)
+        return chosen, exact
+
+    def _estimate(self, a: int, acc: float, q: _Query) -> float:
+        wd = self._a_info[a][1]
+        return acc / (acc + LAMBDA_L * max(0.0, wd - acc) + 1e-9)
+
+    def _scan(self, core_sf: str) -> list[int]:
+        """Fallback for 1-2 token queries: space-free forms of similar length."""
+        n = len(core_sf)
+        lo = _bisect(self._scan_len, math.ceil(n * 0.8))
+        hi = _bisect(self._scan_len, int(n / 0.8) + 1)
+        if hi <= lo:
+            return []
+        texts = self._scan_text[lo:hi]
+        found = process.extract(
+            core_sf, texts, scorer=fuzz.ratio, score_cutoff=SPACEFREE_MIN * 100, limit=20
+        )
+        return [self._scan_alias[lo + idx] for _, _, idx in found]
+
+    def _score(self, a: int, q: _Query, is_exact: bool) -> _Scored | None:
+        """Token-aligned asymmetric weighted score of one alias, or None (guard rails)."""
+        a_type = self._a_type[a]
+        if a_type == _WEAK and not is_exact:
+            return None
+        toks = self._a_tokens[a]
+        by_vid = q.by_vid
+        pairs: list[tuple[float, int, int, int, int]] = []
+        for j, v in enumerate(toks):
+            lst = by_vid.get(v)
+            if lst:
+                for u, s in lst:
+                    pairs.append((s, -u, j, j + 1, v))
+        merges = self._a_merges.get(a)
+        if merges:
+            for v, j0, j1 in merges:
+                lst = by_vid.get(v)
+                if lst:
+                    for u, s in lst:
+                        if u < q.n:
+                            pairs.append((s, -u, j0, j1, v))
+        flags, _wd, core_mask, n_core, a_nums = self._a_info[a]
+        vweight = self._vweight
+        vclass = self._vclass
+        unit_mask = q.unit_mask
+        chosen: list[tuple[float, int, int, int, int, float]] = []
+        used_q = used_l = 0
+        if pairs:
+            pairs.sort(reverse=True)
+            for s, nu, j0, j1, v in pairs:
+                qm = unit_mask[-nu]
+                if used_q & qm:
+                    continue
+                lm = (1 << j1) - (1 << j0)
+                if used_l & lm:
+                    continue
+                used_q |= qm
+                used_l |= lm
+                chosen.append((s, -nu, j0, j1, v, vweight[v]))
+        m = len(toks)
+        # initials: a single letter against a name starting with it, half weight
+        if (q.initials or flags & 4) and len(chosen) < min(q.n, m):
+            for i in range(q.n):
+                if used_q >> i & 1:
+                    continue
+                qt = q.nq.tokens[i]
+                for j in range(m):
+                    if used_l >> j & 1 or vclass[toks[j]] != DIST:
+                        continue
+                    lt = self._vocab[toks[j]]
+                    if (len(qt) == 1 and len(lt) > 1 and lt[0] == qt) or (
+                        len(lt) == 1 and len(qt) > 1 and qt[0] == lt
+                    ):
+                        used_q |= 1 << i
+                        used_l |= 1 << j
+                        w = 0.5 * min(vweight[toks[j]], q.weights[i])
+                        chosen.append((GUARD, i, j, j + 1, -1, w))
+                        break
+
+        # guard rails
+        best_dist = 0.0
+        core_ok = True
+        num = den = 0.0
+        for s, _u, j0, j1, v, w in chosen:
+            num += w * s
+            den += w
+            if v >= 0 and vclass[v] == DIST and s > best_dist:
+                best_dist = s
+            if s < GUARD and (core_mask >> j0) & 1:
+                core_ok = False
+        has_dist = flags & 1
+        single_core = flags & 2
+        q_unmatched_dist = q.dist_mask & ~used_q
+        whole = False
+        if is_exact:
+            score = 1.0
+        else:
+            if has_dist and best_dist < GUARD:
+                score = 0.0
+            elif not has_dist and (not core_ok or (used_l & core_mask) != core_mask):
+                score = 0.0
+            elif not has_dist and q_unmatched_dist:
+                score = 0.0
+            elif single_core and (best_dist < NEAR_EXACT if has_dist else not core_ok):
+                score = 0.0
+            elif single_core and q_unmatched_dist:
+                score = 0.0
+            elif a_nums and q.numbers and not (a_nums & q.numbers):
+                score = 0.0
+            elif not chosen:
+                score = 0.0
+            else:
+                un_q = sum(q.weights[i] for i in range(q.n) if not (used_q >> i) & 1)
+                un_l = sum(vweight[toks[j]] for j in range(m) if not (used_l >> j) & 1)
+                score = num / (den + LAMBDA_Q * un_q + LAMBDA_L * un_l)
+                if len(chosen) > 1:
+                    ordered = sorted(chosen, key=lambda p: unit_mask[p[1]])
+                    last = -1
+                    for p in ordered:
+                        if p[2] < last:
+                            score *= ORDER_FACTOR
+                            break
+                        last = p[2]
+            # joined or split whole name ("HuaweiTechnologies"): one side is a single token
+            if (q.n == 1) != (n_core == 1) or (q.n == 1 and m > 1):
+                a_sf = self._a_core_sf[a]
+                if a_sf and q.core_sf and a_sf != q.core_sf:
+                    sf = Indel.normalized_similarity(q.core_sf, a_sf, score_cutoff=SPACEFREE_MIN)
+                    if sf > score:
+                        score, whole = sf, True
+                elif a_sf and a_sf == q.core_sf and score < 0.99:
+                    score, whole = 0.99, True
+        if score <= 0.0:
+            return None
+        return _Scored(a, score, is_exact, chosen, used_q, used_l, whole)
+
+    def match(
+        self,
+        name: str,
+        country: str | None = None,
+        address: str | None = None,
+        limit: int = 10,
+    ) -> list[PartyHit]:
+        """Hits at review band or above, best first, one per entry (its best alias).
+
+        `country` (ISO-2 or a country name) and `address` only adjust scores when given.
+        """
+        nq = normalize_name(name)
+        if not nq.tokens:
+            return []
+        q = self._query(nq)
+        candidates, exact = self._candidates(q)
+        country_code, country_note = _country_code(country, address)
+        addr = fold(address) if address else ""
+        review = self.review
+        floor = review - (COUNTRY_BONUS if country_code else 0.0) - (ADDRESS_BONUS if addr else 0.0)
+        best: dict[int, tuple[float, int, _Scored, list[str]]] = {}
+        for a in candidates:
+            scored = self._score(a, q, a in exact)
+            if scored is None or scored.score < floor:
+                continue
+            e = self._a_entry[a]
+            entry = self._entries[e]
+            final, notes = _qualify(scored.score, entry, country_code, country_note, addr, review)
+            if final < review:
+                continue
+            prev = best.get(e)
+            rank = self._a_type[a]
+            if prev is None or (final, -rank, -a) > (prev[0], -prev[1], -prev[2].alias):
+                best[e] = (final, rank, scored, notes)
+        ordered = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[1][1], kv[0]))
+        return [
+            self._hit(name, q, e, final, scored, notes)
+            for e, (final, _rank, scored, notes) in ordered[:limit]
+        ]
+
+    def _hit(
+        self, name: str, q: _Query, e: int, final: float, scored: _Scored, notes: list[str]
+    ) -> PartyHit:
+        entry = self._entries[e]
+        a = scored.alias
+        if scored.exact:
+            band = Band.exact
+        elif final >= self.strong:
+            band = Band.strong
+        else:
+            band = Band.review
+        return PartyHit(
+            query=name,
+            list_code=ListCode(entry.list_code),
+            source=entry.source,
+            entry_id=entry.entry_id,
+            entry_name=entry.name,
+            matched_alias=self._a_text[a],
+            alias_type=_ALIAS_TYPES[self._a_type[a]],
+            score=round(final, 4),
+            band=band,
+            alignment=self._explain(q, scored, entry.entity_type),
+            adjustments=notes,
+            footnotes=list(entry.footnotes),
+            license_requirement=entry.license_requirement,
+            license_policy=entry.license_policy,
+            list_version=entry.version,
+        )
+
+    def _explain(self, q: _Query, scored: _Scored, entity_type: str) -> list[TokenMatch]:
+        """Token alignment in query order, then the list tokens the query left out."""
+        a = scored.alias
+        ln = normalize_name(self._a_text[a], entity_type)
+        l_surf = ln.surfaces
+        q_surf = q.nq.surfaces
+        if scored.whole:
+            return [
+                TokenMatch(
+                    query=" ".join(q_surf),
+                    listed=" ".join(l_surf),
+                    similarity=round(scored.score, 4),
+                    weight=1.0,
+                )
+            ]
+        out: list[TokenMatch] = []
+        by_q: dict[int, tuple[float, int, int, int, int, float]] = {}
+        for p in scored.pairs:
+            u = p[1]
+            first = u if u < q.n else (q.unit_mask[u].bit_length() - 2)
+            by_q[first] = p
+        covered = 0
+        for i in range(q.n):
+            if (covered >> i) & 1:
+                continue
+            p = by_q.get(i)
+            if p is not None:
+                s, u, j0, j1, _v, w = p
+                mask = q.unit_mask[u] if u < len(q.unit_mask) else 1 << u
+                covered |= mask
+                qs = " ".join(q_surf[k] for k in range(q.n) if (mask >> k) & 1)
+                out.append(
+                    TokenMatch(
+                        query=qs,
+                        listed=" ".join(l_surf[j0:j1]),
+                        similarity=round(s, 4),
+                        weight=round(w, 4),
+                    )
+                )
+            elif not (scored.used_q >> i) & 1:
+                out.append(
+                    TokenMatch(
+                        query=q_surf[i],
+                        listed=None,
+                        similarity=0.0,
+                        weight=round(LAMBDA_Q * q.weights[i], 4),
+                    )
+                )
+        toks = self._a_tokens[a]
+        for j in range(len(toks)):
+            if not (scored.used_l >> j) & 1:
+                out.append(
+                    TokenMatch(
+                        query=None,
+                        listed=l_surf[j] if j < len(l_surf) else self._vocab[toks[j]],
+                        similarity=0.0,
+                        weight=round(LAMBDA_L * self._vweight[toks[j]], 4),
+                    )
+                )
+        return out
+
+    # ------------------------------------------------------------------ evaluation hooks
+
+    def score_all(self, name: str) -> dict[int, float]:
+        """Brute force: score every alias with the same scorer (no index) -> entry: score.
+
+        Token similarities are computed against the whole vocabulary too, so the result is
+        what the scorer gives without any blocking; used to measure the index's recall loss.
+        """
+        nq = normalize_name(name)
+        if not nq.tokens:
+            return {}
+        q = self._query(nq)
+        for i, (tok, tcls) in enumerate(zip(nq.tokens, nq.classes)):
+            cls = _CODE[tcls]
+            if cls in (LEGAL, NUM, STOP) or len(tok) < 4:
+                continue
+            for _, sim, v in process.extract(
+                tok, self._vocab, scorer=OSA.normalized_similarity, score_cutoff=FLOOR,
+                limit=None,
+            ):
+                lst = q.by_vid.setdefault(v, [])
+                if all(u != i for u, _ in lst):
+                    lst.append((i, sim))
+        exact: set[int] = set()
+        for key in (nq.comparable, nq.spacefree):
+            exact.update(self._exact.get(key, ()))
+        out: dict[int, float] = {}
+        for a in range(len(self._a_entry)):
+            scored = self._score(a, q, a in exact)
+            if scored is not None:
+                e = self._a_entry[a]
+                if scored.score > out.get(e, 0.0):
+                    out[e] = scored.score
+        return out
+
+    def entry_key(self, e: int) -> tuple[str, str]:
+        """(list code, entry id) of an internal entry index."""
+        return self._entries[e].list_code, self._entries[e].entry_id
+
+    def entry_index(self) -> dict[tuple[str, str], int]:
+        return {(x.list_code, x.entry_id): i for i, x in enumerate(self._entries)}
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _grams(tok: str) -> set[str]:
+    padded = f"#{tok}#"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _bisect(values: array, x: int) -> int:
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if values[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _core_spacefree(nn: NormalizedName) -> str:
+    return "".join(t for t, c in zip(nn.tokens, nn.classes) if c is not TokenClass.legal)
+
+
+def _joined_class(joined: str) -> TokenClass:
+    from screener.parties.normalize import classify_token
+
+    cls = classify_token(joined)
+    return TokenClass.distinctive if cls is TokenClass.stop else cls
+
+
+def _merge_spans(nn: NormalizedName) -> list[tuple[int, int]]:
+    """Adjacent token runs also indexed joined: Han syllables (pairs and triples) and pairs
+    of short Latin tokens ("hong kong", "al qaida")."""
+    toks, classes = nn.tokens, nn.classes
+    bad = (TokenClass.legal, TokenClass.number)
+    spans: list[tuple[int, int]] = []
+    n = len(toks)
+    for i in range(n - 1):
+        if classes[i] in bad or classes[i + 1] in bad:
+            continue
+        if nn.han or (len(toks[i]) <= _MAX_MERGE_LEN and len(toks[i + 1]) <= _MAX_MERGE_LEN):
+            spans.append((i, i + 2))
+        if nn.han and i + 2 < n and classes[i + 2] not in bad:
+            spans.append((i, i + 3))
+    return spans
+
+
+_COUNTRY_NAMES: dict[str, str] | None = None
+
+
+def _country_names() -> dict[str, str]:
+    """Folded country names, official names and alpha-3 codes -> alpha-2 (built once)."""
+    global _COUNTRY_NAMES
+    if _COUNTRY_NAMES is None:
+        names: dict[str, str] = {}
+        for c in pycountry.countries:
+            for attr in ("name", "official_name", "common_name"):
+                value = getattr(c, attr, None)
+                if value:
+                    names[fold(value)] = c.alpha_2
+            names[c.alpha_3.lower()] = c.alpha_2
+        names.update(
+            {
+                "russia": "RU",
+                "iran": "IR",
+                "syria": "SY",
+                "north korea": "KP",
+                "south korea": "KR",
+                "korea": "KR",
+                "uae": "AE",
+                "turkey": "TR",
+                "vietnam": "VN",
+                "taiwan": "TW",
+                "hong kong": "HK",
+                "macau": "MO",
+                "prc": "CN",
+                "usa": "US",
+                "uk": "GB",
+            }
+        )
+        _COUNTRY_NAMES = names
+    return _COUNTRY_NAMES
+
+
+def _country_code(country: str | None, address: str | None) -> tuple[str | None, str]:
+    """ISO-2 code from the given country, or from the address's last part naming one."""
+    if country and country.strip():
+        c = country.strip()
+        if len(c) == 2 and c.isalpha():
+            return c.upper(), ""
+        code = _country_names().get(fold(c))
+        return (code, "") if code else (None, f"country {c!r} not recognised; ignored")
+    if address:
+        parts = [fold(p) for p in address.replace(";", ",").split(",")]
+        names = _country_names()
+        for part in reversed(parts):
+            if part in names:
+                return names[part], " (from address)"
+    return None, ""
+
+
+def _qualify(
+    score: float, entry: _Entry, country: str | None, note: str, addr: str, review: float
+) -> tuple[float, list[str]]:
+    """Country/address qualifiers; only ever applied when the caller gave the field."""
+    notes: list[str] = []
+    if note and country is None:
+        notes.append(note)
+    final = score
+    if country and entry.countries:
+        if country in entry.countries:
+            final += COUNTRY_BONUS
+            notes.append(f"country {country}{note} matches entry +{COUNTRY_BONUS:.2f}")
+        else:
+            lowered = score - COUNTRY_MALUS
+            kept = score >= review > lowered
+            if kept:
+                lowered = review
+            listed = ", ".join(entry.countries)
+            notes.append(
+                f"country {country}{note} not among entry countries ({listed}) "
+                f"{lowered - score:+.2f}"
+                + (" (floored at review: a name hit stays reviewable)" if kept else "")
+            )
+            final = lowered
+    if addr and entry.addresses:
+        best = max(fuzz.token_set_ratio(addr, x) for x in entry.addresses) / 100.0
+        if best >= 0.8:
+            final += ADDRESS_BONUS
+            notes.append(f"address similar to an entry address ({best:.2f}) +{ADDRESS_BONUS:.2f}")
+    return min(1.0, final), notes
