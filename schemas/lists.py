@@ -52,12 +52,17 @@ class EntityType(StrEnum):
 
 class ListEntry(BaseModel):
     list_code: ListCode
-    source: str = Field(description="the list as its publisher names it, e.g. 'Entity List (EL) - Bureau of Industry and Security'")
+    source: str = Field(
+        description="the list as its publisher names it, e.g. "
+        "'Entity List (EL) - Bureau of Industry and Security'"
+    )
     entry_id: str = Field(description="stable id within the list (entity number, row id)")
     name: str
     aliases: list[Alias] = Field(default_factory=list)
     entity_type: EntityType = EntityType.unknown
-    countries: list[str] = Field(default_factory=list, description="ISO-2 codes of addresses/nationality")
+    countries: list[str] = Field(
+        default_factory=list, description="ISO-2 codes of addresses/nationality"
+    )
     addresses: list[str] = Field(default_factory=list)
     programs: list[str] = Field(default_factory=list)
     license_requirement: str | None = None
@@ -111,9 +116,13 @@ class PartyHit(BaseModel):
     score: float
     band: Band
     alignment: list[TokenMatch] = Field(default_factory=list)
-    adjustments: list[str] = Field(default_factory=list, description="country/address qualifiers applied")
+    adjustments: list[str] = Field(
+        default_factory=list, description="country/address qualifiers applied"
+    )
     footnotes: list[str] = Field(default_factory=list)
     license_requirement: str | None = None
     license_policy: str | None = None
     list_version: str = Field(description="'<name>@<content hash>' of the list version used")
-    adjudication: str | None = Field(default=None, description="a reviewer's recorded decision, if any")
+    adjudication: str | None = Field(
+        default=None, description="a reviewer's recorded decision, if any"
+    )

@@ -45,7 +45,9 @@ def test_entity_list_party_requires_a_licence_and_cites_the_entry(screener: Scre
 
 
 def test_denied_person_is_prohibited(screener: Screener) -> None:
-    verdict = us(screener, tx("Kal Tek Labs", country="US", exporter={"name": "E", "country": "US"}))
+    verdict = us(
+        screener, tx("Kal Tek Labs", country="US", exporter={"name": "E", "country": "US"})
+    )
     assert verdict.decision == Decision.prohibited
     assert any(f.rule_id == "us.party.denied_persons" for f in verdict.findings)
 
@@ -91,7 +93,12 @@ def test_release_is_honoured_then_reopened_when_the_entry_changes(
     assert before.jurisdictions["US"].decision == Decision.license_required
 
     store.record_adjudication(
-        name, "csl", hit["entry_id"], "false_positive", "a.reviewer", "different company, checked registry"
+        name,
+        "csl",
+        hit["entry_id"],
+        "false_positive",
+        "a.reviewer",
+        "different company, checked registry",
     )
     released = Screener(parties=load_party_screening(store)).screen(tx(name))
     again = next(h for h in released.party_hits if h["entry_id"] == hit["entry_id"])
@@ -117,9 +124,11 @@ def test_release_is_honoured_then_reopened_when_the_entry_changes(
 def test_entry_listed_after_the_transaction_date_does_not_count(screener: Screener) -> None:
     """The same party before and after its listing: the fixture FN5 entry was added by
     89 FR 96837 (Dec 2024); where the list gives a start date, earlier dates do not count."""
-    hits_with_dates = [
-        k for k in screener.parties.listed_since if k[0] == "entity_list"
-    ] if screener.parties else []
+    hits_with_dates = (
+        [k for k in screener.parties.listed_since if k[0] == "entity_list"]
+        if screener.parties
+        else []
+    )
     if not hits_with_dates:
         pytest.skip("the fixture CSL carries no start dates (the compact snapshot has none)")
     code, entry = hits_with_dates[0]
