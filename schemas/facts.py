@@ -87,6 +87,36 @@ _DECLARED: list[FactSpec] = [
         "EAR Country Groups of those headquarters countries (Hong Kong read as China)",
     ),
     FactSpec("us_persons_involved", "bool", "US persons take part (15 CFR 744.6)"),
+    FactSpec("exporter.headquarters_country", "string", "exporter's (or parent's) HQ country"),
+    FactSpec("exporter.headquarters_country_groups", "list", "EAR Country Groups of that HQ"),
+    FactSpec(
+        "item.production.direct_product_of",
+        "list",
+        "CCL entries (3E001, 3D992...) of US technology/software the item is a direct product "
+        "of; absent when production is unknown",
+    ),
+    FactSpec(
+        "item.production.plant_direct_product_of",
+        "list",
+        "CCL entries of US-origin technology/software the producing plant is a direct product of",
+    ),
+    FactSpec(
+        "item.production.contains_us_origin_ic",
+        "bool",
+        "contains a US-origin IC specified in CCL Category 3, 4 or 5",
+    ),
+    FactSpec(
+        "license_exceptions.claimed",
+        "list",
+        "licence exceptions the exporter intends to use",
+        always=True,
+    ),
+    FactSpec(
+        "end_use.inferred",
+        "list",
+        "end-use categories inferred from the free-text description (rules/vocabulary/end_use.yaml)",
+        always=True,
+    ),
     FactSpec(
         "parties.lists",
         "list",

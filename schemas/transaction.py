@@ -22,6 +22,7 @@ from schemas.vocabulary import (
     BOOLEAN_PARAMETERS,
     COUNTRY_CODES,
     JURISDICTIONS,
+    LICENSE_EXCEPTIONS,
     PARAMETERS,
     EndUseCategory,
     PartyRole,
@@ -61,6 +62,42 @@ class _Strict(BaseModel):
 class Exporter(_Strict):
     name: NonEmptyText
     country: CountryCode
+    headquarters_country: CountryCode | None = Field(
+        default=None,
+        description="Where the exporter, or its ultimate parent, is headquartered "
+        "(15 CFR 744.11(a)(2)(v), 740.25).",
+    )
+
+
+def _eccn_list(values: list[str]) -> list[str]:
+    return [normalize_eccn(v) for v in values]
+
+
+EccnList = Annotated[list[str], AfterValidator(_eccn_list)]
+
+
+class Production(_Strict):
+    """What the exporter knows of how a foreign-made item was produced (15 CFR 734.9).
+
+    Leave the whole block out when it is not known: foreign direct product rules that need it
+    are then undecided (review), never assumed not to apply.
+    """
+
+    direct_product_of: EccnList = Field(
+        default_factory=list,
+        description="ECCNs of US-origin (or EAR-subject) technology or software of which the "
+        "item is a direct product, e.g. 3E001, 3D992; empty when none.",
+    )
+    plant_direct_product_of: EccnList = Field(
+        default_factory=list,
+        description="ECCNs of US-origin technology or software of which the producing plant, "
+        "or a major component of it, is a direct product; empty when none.",
+    )
+    contains_us_origin_ic: bool = Field(
+        default=False,
+        description="The item contains a US-origin integrated circuit specified in CCL "
+        "Category 3, 4 or 5 (15 CFR 734.4(a)(8)-(9)).",
+    )
 
 
 class Party(_Strict):
@@ -97,6 +134,9 @@ class Item(_Strict):
     quantity: float = Field(default=1, gt=0)
     value_usd: float | None = Field(default=None, ge=0)
     parameters: dict[str, float | bool] = Field(default_factory=dict)
+    production: Production | None = Field(
+        default=None, description="How a foreign-made item was produced; null when unknown."
+    )
 
     @field_validator("eccn")
     @classmethod
@@ -145,3 +185,21 @@ class Transaction(_Strict):
     items: list[Item] = Field(min_length=1)
     end_use: EndUse = Field(default_factory=EndUse)
     us_persons_involved: bool | None = None
+    license_exceptions: list[str] = Field(
+        default_factory=list,
+        description="Licence exceptions (Part 740 symbols, e.g. LVS, GOV) the exporter intends "
+        "to use. One turns a licence requirement into clear only if its conditions are met.",
+        examples=[["LVS"]],
+    )
+
+    @field_validator("license_exceptions")
+    @classmethod
+    def _exceptions(cls, value: list[str]) -> list[str]:
+        symbols = [v.strip().upper() for v in value]
+        unknown = sorted(set(symbols) - LICENSE_EXCEPTIONS)
+        if unknown:
+            raise ValueError(
+                f"unknown licence exception {', '.join(unknown)}; Part 740 symbols: "
+                f"{', '.join(sorted(LICENSE_EXCEPTIONS))}"
+            )
+        return symbols

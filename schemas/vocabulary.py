@@ -47,6 +47,13 @@ def eccn_chain(eccn: str) -> list[str]:
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
 
 
+# Part 740 licence exception symbols (eCFR 2026-07-23, rules/us/tables/license_exceptions.yaml).
+LICENSE_EXCEPTIONS: frozenset[str] = frozenset(
+    "LVS GBS SPP TSR APP NAC ACA TMP RPL GOV GFT TSU BAG AVS APR ENC AGR CCD STA SCP ACE MED "
+    "IEC HBM RFF AIA ACM LPP".split()
+)
+
+
 class PartyRole(StrEnum):
     end_user = "end_user"
     ultimate_consignee = "ultimate_consignee"

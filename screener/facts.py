@@ -9,20 +9,58 @@ the evaluator reads absence as "unknown", never as false.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import yaml
+
 from schemas.transaction import Item, Transaction
-from schemas.vocabulary import PartyRole, eccn_chain
+from schemas.vocabulary import EndUseCategory, PartyRole, eccn_chain
 from screener.tables import UsTables
 
 Facts = dict[str, Any]
+
+
+_NEGATIONS = {"not", "no", "non", "never", "without", "excluding", "nor"}
+VOCABULARY = Path(__file__).resolve().parent.parent / "rules" / "vocabulary" / "end_use.yaml"
+
+
+class EndUseVocabulary:
+    """Phrases that name an end-use category in a free-text description (a reviewable file)."""
+
+    def __init__(self, path: Path = VOCABULARY) -> None:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.patterns: list[tuple[str, str, re.Pattern[str]]] = []
+        for category, phrases in data["categories"].items():
+            EndUseCategory(category)  # a typo in the vocabulary fails loudly here
+            for phrase in phrases:
+                words = r"\s+".join(re.escape(w) for w in str(phrase).replace("-", " ").split())
+                rx = re.compile(r"(?<!\w)" + words + r"(?!\w)", re.I)
+                self.patterns.append((category, str(phrase), rx))
+
+    def infer(self, text: str) -> dict[str, str]:
+        """{category: the first phrase that named it}, skipping negated mentions ("not for
+        military use", "no data centre")."""
+        found: dict[str, str] = {}
+        plain = text.replace("-", " ")
+        for category, phrase, rx in self.patterns:
+            if category in found:
+                continue
+            for m in rx.finditer(plain):
+                before = plain[max(0, m.start() - 30) : m.start()].lower().split()[-3:]
+                if not _NEGATIONS.intersection(before):
+                    found[category] = phrase
+                    break
+        return found
 
 
 class FactBuilder:
     def __init__(self, tables: UsTables, covered_eccns: dict[str, dt.date | None]) -> None:
         self.tables = tables
         self.covered = covered_eccns
+        self.vocabulary = EndUseVocabulary()
         self._country = lru_cache(maxsize=512)(self._country_facts)
         self._eccn = lru_cache(maxsize=8192)(self._eccn_facts)
 
@@ -63,7 +101,21 @@ class FactBuilder:
         facts: Facts = {}
         facts.update(self._country("exporter", tx.exporter.country))
         facts.update(self._country("destination", tx.destination_country))
-        facts["end_use.categories"] = sorted({c.value for c in tx.end_use.categories})
+        declared = {c.value for c in tx.end_use.categories}
+        inferred = {
+            c: phrase
+            for c, phrase in self.vocabulary.infer(tx.end_use.description).items()
+            if c not in declared
+        }
+        facts["end_use.categories"] = sorted(declared | set(inferred))
+        facts["end_use.inferred"] = sorted(inferred)
+        if inferred:  # shown in the result, not tested by clauses
+            facts["end_use.inferred_from"] = [f"{c}: {p!r}" for c, p in sorted(inferred.items())]
+        facts["license_exceptions.claimed"] = sorted(set(tx.license_exceptions))
+        hq = tx.exporter.headquarters_country
+        if hq:
+            facts["exporter.headquarters_country"] = hq
+            facts["exporter.headquarters_country_groups"] = list(self.tables.country_groups(hq))
         facts["parties.roles"] = sorted({p.role.value for p in tx.parties})
         facts["parties.countries"] = sorted({p.country for p in tx.parties if p.country})
         if tx.parties and all(p.headquarters_country for p in tx.parties):
@@ -93,6 +145,15 @@ class FactBuilder:
                 facts[name] = value
         for name, value in item.parameters.items():
             facts[f"item.parameters.{name}"] = value
+        if item.production is not None:
+            made = item.production
+            facts["item.production.direct_product_of"] = sorted(
+                {e.split(".")[0] for e in made.direct_product_of}
+            )
+            facts["item.production.plant_direct_product_of"] = sorted(
+                {e.split(".")[0] for e in made.plant_direct_product_of}
+            )
+            facts["item.production.contains_us_origin_ic"] = made.contains_us_origin_ic
         for jurisdiction, code in item.control_codes.items():
             facts[f"item.control_codes.{jurisdiction}"] = code
         return facts
