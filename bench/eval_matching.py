@@ -83,6 +83,7 @@ _FN_RE = re.compile(r"734\.9\([a-z]\)(?:\(\d\))?,?\s?(\d)\b|of the EAR\)?\.?\)?(
 
 
 def csl_version(path: Path = CSL) -> str:
+    """'csl@<sha256 prefix>' of the file, as the real importer would name the version."""
     import hashlib
 
     return "csl@" + hashlib.sha256(path.read_bytes()).hexdigest()[:16]
@@ -169,8 +170,9 @@ def load_eval_lists() -> tuple[list[ListEntry], dict[str, str]]:
     for i, natives in extra_aliases.items():
         e = entries[i]
         entries[i] = e.model_copy(update={"aliases": [*e.aliases, *(Alias(name=n) for n in natives)]})
+    csl_ver = csl_version()
     versions = {
-        **{e.source: csl_version() for e in entries},
+        **{e.source: csl_ver for e in entries},
         "METI End User List": "meti-eul@kaist-fcfe36f4",
     }
     return entries + meti, versions

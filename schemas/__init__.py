@@ -3,6 +3,7 @@
 from schemas.result import (
     ConditionTrace,
     Decision,
+    ExceptionAdvice,
     Finding,
     JurisdictionVerdict,
     Nexus,
@@ -16,6 +17,7 @@ __all__ = [
     "Clause",
     "ConditionTrace",
     "Decision",
+    "ExceptionAdvice",
     "EndUse",
     "Exporter",
     "Finding",

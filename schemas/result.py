@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -48,6 +48,18 @@ class ConditionTrace(BaseModel):
     result: bool | None = Field(description="true, false, or null when the fact is missing")
 
 
+class ExceptionAdvice(BaseModel):
+    """Whether a licence exception can overcome a licence requirement, and why."""
+
+    symbol: str
+    rule_id: str
+    citation: str
+    status: Literal["available", "foreclosed", "undecided"]
+    claimed: bool = Field(description="the exporter said it intends to use this exception")
+    explanation: str
+    missing_facts: list[str] = Field(default_factory=list)
+
+
 class Finding(BaseModel):
     rule_id: str
     jurisdiction: str
@@ -65,6 +77,15 @@ class Finding(BaseModel):
     )
     confidence: str
     pack_version: str
+    license_exceptions: list[ExceptionAdvice] = Field(
+        default_factory=list,
+        description="licence exceptions considered for a licence requirement, with the reason",
+    )
+    overcome_by: str | None = Field(
+        default=None,
+        description="the claimed licence exception whose conditions are met; the finding then "
+        "no longer decides",
+    )
 
 
 class Nexus(BaseModel):

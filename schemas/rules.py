@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from schemas.result import Outcome
+from schemas.vocabulary import LICENSE_EXCEPTIONS
 
 
 class _Strict(BaseModel):
@@ -122,6 +123,7 @@ class ClauseStatus(StrEnum):
 class ClauseKind(StrEnum):
     nexus = "nexus"  # establishes that the jurisdiction reaches the item (e.g. US-origin)
     control = "control"  # a licence requirement, prohibition or review trigger
+    exception = "exception"  # a licence exception: when it is available for a requirement
 
 
 class Confidence(_Strict):
@@ -160,6 +162,14 @@ class Clause(_Strict):
     when: Condition
     outcome: Outcome | None = None
     license_review_policy: str | None = None
+    license_exception: str | None = Field(
+        default=None, description="exception clauses: the Part 740 symbol, e.g. LVS"
+    )
+    overcomes: list[str] = Field(
+        default_factory=list,
+        description="exception clauses: ids (or fnmatch patterns such as us.ccl.3B001.*) of "
+        "the licence requirements this exception can overcome",
+    )
     rationale: str | None = Field(
         default=None, description="Plain-language reason, pasted into every finding."
     )
@@ -173,8 +183,16 @@ class Clause(_Strict):
             )
         if self.kind == ClauseKind.control and self.outcome is None:
             raise ValueError("a control clause needs an outcome")
-        if self.kind == ClauseKind.nexus and self.outcome is not None:
-            raise ValueError("a nexus clause has no outcome: it only establishes jurisdiction")
+        if self.kind != ClauseKind.control and self.outcome is not None:
+            raise ValueError(f"a {self.kind.value} clause has no outcome")
+        if self.kind == ClauseKind.exception:
+            if self.license_exception not in LICENSE_EXCEPTIONS or not self.overcomes:
+                raise ValueError(
+                    "an exception clause needs license_exception (a Part 740 symbol) and "
+                    "overcomes (the requirements it can overcome)"
+                )
+        elif self.license_exception or self.overcomes:
+            raise ValueError("license_exception and overcomes belong to exception clauses")
         return self
 
     def in_effect(self, on: dt.date) -> bool:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from schemas.lists import PartyHit
 from schemas.result import (
     Decision,
+    ExceptionAdvice,
     Finding,
     JurisdictionVerdict,
     Nexus,
@@ -31,7 +33,7 @@ from screener.durable_backend import DurableRuleset
 from screener.errors import parse_model
 from screener.explain import finding_explanation
 from screener.facts import FactBuilder, Facts
-from screener.index import ClauseIndex
+from screener.index import ClauseIndex, IndexedClause
 from screener.loader import DEFAULT_RULES_DIR, Pack, PackError, load_packs
 from screener.parties.screening import PartyScreening, party_facts
 
@@ -60,7 +62,7 @@ class PythonBackend:
         if on is None:
             on = self._dates[on_ordinal] = dt.date.fromordinal(on_ordinal)
         out: dict[str, bool | None] = {}
-        for kind in (ClauseKind.nexus, ClauseKind.control):
+        for kind in ClauseKind:
             for ic in self.index.candidates(kind, entry, on):
                 r = ic.predicate(facts)
                 if r is not False:
@@ -124,6 +126,7 @@ class Screener:
             )
         self._findings: dict[tuple[Any, ...], Finding] = {}
         self._nexuses: dict[tuple[Any, ...], Nexus] = {}
+        self._advice: dict[tuple[Any, ...], ExceptionAdvice] = {}
 
     @property
     def versions(self) -> dict[str, str]:
@@ -205,6 +208,54 @@ class Screener:
             template = self._findings[key] = self._build_finding(compiled, clause, facts, nexus)
         return template.model_copy(update={"item_index": item_index})
 
+    def _with_exceptions(
+        self,
+        compiled: CompiledPack,
+        finding: Finding,
+        exceptions: tuple[IndexedClause, ...],
+        facts: Facts,
+        fired: dict[str, bool | None],
+    ) -> Finding:
+        """List the licence exceptions that could overcome this requirement, and apply the
+        one the exporter claims if its conditions are met (15 CFR 738.4(a)(2)(ii)(A): each
+        requirement is overcome on its own)."""
+        claimed = set(facts.get("license_exceptions.claimed", ()))
+        advice: list[ExceptionAdvice] = []
+        for ic in exceptions:
+            clause = ic.clause
+            if not any(fnmatchcase(finding.rule_id, p) for p in clause.overcomes):
+                continue
+            key = (clause.id, tuple(_frozen(facts.get(p)) for p in compiled.reads[clause.id]))
+            result = fired.get(clause.id, False)
+            template = self._advice.get(key)
+            if template is None:
+                if len(self._advice) >= 65536:
+                    self._advice.clear()
+                traces_result, traces = trace_condition(clause.when, facts)
+                missing = missing_facts(traces)
+                template = self._advice[key] = ExceptionAdvice(
+                    symbol=clause.license_exception or "",
+                    rule_id=clause.id,
+                    citation=clause.citation,
+                    status=_ADVICE[traces_result],
+                    claimed=False,
+                    explanation=finding_explanation(clause, traces_result, traces, missing),
+                    missing_facts=missing,
+                )
+            assert template.status == _ADVICE[result], (clause.id, result)
+            advice.append(template.model_copy(update={"claimed": template.symbol in claimed}))
+        used = next((a for a in advice if a.claimed and a.status == "available"), None)
+        update: dict[str, Any] = {"license_exceptions": advice}
+        if used is not None:
+            update |= {
+                "overcome_by": used.symbol,
+                "decisive": False,
+                "explanation": finding.explanation
+                + f" Overcome by License Exception {used.symbol} ({used.citation}), which the "
+                "exporter claims and whose conditions the facts meet.",
+            }
+        return finding.model_copy(update=update)
+
     @staticmethod
     def _build_finding(
         compiled: CompiledPack, clause: Clause, facts: Facts, nexus: bool
@@ -273,9 +324,13 @@ class Screener:
                     self._finding(compiled, compiled.by_id[cid], facts, i, nexus=True)
                     for cid in undecided
                 ]
-            for cid in by_kind[ClauseKind.control]:
-                findings.append(self._finding(compiled, compiled.by_id[cid], facts, i, nexus=False))
             entry = facts.get("item.eccn_entry")
+            exceptions = compiled.index.candidates(ClauseKind.exception, entry, tx.date)
+            for cid in by_kind[ClauseKind.control]:
+                finding = self._finding(compiled, compiled.by_id[cid], facts, i, nexus=False)
+                if exceptions and finding.outcome == Outcome.license_required and finding.decisive:
+                    finding = self._with_exceptions(compiled, finding, exceptions, facts, fired)
+                findings.append(finding)
             checked |= {
                 ic.clause.id
                 for ic in compiled.index.candidates(ClauseKind.control, entry, tx.date)
@@ -324,6 +379,11 @@ class Screener:
         )
 
 
+_ADVICE: dict[bool | None, Literal["available", "foreclosed", "undecided"]] = {
+    True: "available",
+    False: "foreclosed",
+    None: "undecided",
+}
 _NOT_SHOWN = {"item.eccn_chain", "parties.hits"}  # internal: shown elsewhere in the result
 _PARTY_FACTS = {
     "parties.lists",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -282,6 +283,14 @@ def load_pack(root: Path) -> Pack:
                         doc, exc, "clauses", i, "examples", j, "transaction"
                     )
             pack.clauses.append(LoadedClause(clause, path, line))
+    ids = [lc.clause.id for lc in pack.clauses]
+    for lc in pack.clauses:
+        for pattern in lc.clause.overcomes:
+            if not any(fnmatchcase(i, pattern) for i in ids):
+                problems.append(
+                    f"{lc.file}:{lc.line}: clause {lc.clause.id}: overcomes {pattern!r} "
+                    "matches no clause of the pack"
+                )
     if problems:
         raise PackError(problems)
     return pack

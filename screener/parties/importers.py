@@ -178,6 +178,8 @@ def load_list(path: Path | str, fmt: str, **opts: Any) -> ImportResult:
 
 def content_hash(path: Path | str, fmt: str) -> str:
     """sha256 of the bytes `load_list` would read (the OFAC trio concatenated in order)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown list format {fmt!r}; expected one of {', '.join(FORMATS)}")
     path = Path(path)
     if fmt == "ofac-sdn":
         digest = hashlib.sha256()
@@ -1144,11 +1146,12 @@ def _read_ofac(blobs: list[tuple[Path, bytes]], report: ImportReport) -> list[Li
             target["alts"].append(Alias(name=alt_name, type=kind))
     entries = []
     for ent, b in rows:
+        # aliases written into the name, alt.csv's (strong first: a weak spelling that is
+        # also a strong alias stays strong), then the weak a.k.a.s of the remarks
         strong = [a for a in b["alts"] if a.type != AliasType.weak]
-        weak = [a.name for a in b["alts"] if a.type == AliasType.weak] + weak_akas(b["remarks"])
-        aliases = _build_aliases(b["name"], [], weak=[])
-        aliases += strong
-        aliases += [Alias(name=w, type=AliasType.weak) for w in weak]
+        weak = [a for a in b["alts"] if a.type == AliasType.weak]
+        weak += [Alias(name=w, type=AliasType.weak) for w in weak_akas(b["remarks"])]
+        aliases = [*_build_aliases(b["name"], []), *strong, *weak]
         entries.append(
             ListEntry(
                 list_code=ListCode.sdn,

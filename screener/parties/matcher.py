@@ -88,7 +88,7 @@ REVIEW = 0.80
 #: Scorer constants (see module docstring).
 FLOOR = 0.75  # token pairs below this similarity count as unmatched
 GUARD = 0.80  # a distinctive token must be matched at least this well
-NEAR_EXACT = 0.90  # single-core-token aliases need this
+NEAR_EXACT = 0.85  # single-core-token aliases: exact, or one edit from 7 letters
 LAMBDA_Q = 0.8  # weight of an unmatched query token
 LAMBDA_L = 0.25  # weight of an unmatched list token
 ORDER_FACTOR = 0.97
@@ -108,8 +108,10 @@ _CODE = {
     TokenClass.number: NUM,
     TokenClass.stop: STOP,
 }
-#: class factor applied to IDF: identity lives in distinctive tokens and numbers
-_FACTOR = {DIST: 1.0, NUM: 1.0, LOC: 0.4, GEN: 0.35, LEGAL: 0.15, STOP: 0.1}
+#: Weights of the classes that carry no identity are flat: a generic word being rare in
+#: the list ("branch", "head office") does not make it identifying. Distinctive tokens and
+#: numbers weigh their IDF over the list's entries (about 5 to 11).
+_FLAT = {LOC: 1.2, GEN: 1.0, LEGAL: 0.3, STOP: 0.2}
 _ALIAS_CODE = {AliasType.primary: 0, AliasType.aka: 1, AliasType.fka: 2, AliasType.weak: 3}
 _ALIAS_TYPES = (AliasType.primary, AliasType.aka, AliasType.fka, AliasType.weak)
 _WEAK = 3
@@ -273,7 +275,7 @@ class PartyMatcher:
                 df[v] += 1
         idf_max = math.log(n_entries + 1)
         idf = [math.log((n_entries + 1) / (d + 1)) + 1.0 if d else idf_max + 1.0 for d in df]
-        weight = [max(1.0, x) * _FACTOR[c] for x, c in zip(idf, vclass)]
+        weight = [max(1.0, x) if c in (DIST, NUM) else _FLAT[c] for x, c in zip(idf, vclass)]
 
         # postings (aliases per token, base tokens and joined units), flat + offsets
         post_lists: list[list[int]] = [[] for _ in vocab]
@@ -299,7 +301,7 @@ class PartyMatcher:
             classes = [vclass[v] for v in toks]
             core = [j for j, c in enumerate(classes) if c not in (LEGAL, STOP)]
             core_mask = sum(1 << j for j in core)
-            has_dist = any(c == DIST for c in classes) or (
+            has_dist = any(c in (DIST, NUM) for c in classes) or (
                 a in a_merges and any(vclass[m[0]] == DIST for m in a_merges[a])
             )
             wd = sum(weight[v] for v in toks if vclass[v] in (DIST, NUM))
@@ -478,15 +480,17 @@ class PartyMatcher:
         for i, (tok, tcls) in enumerate(zip(nq.tokens, nq.classes)):
             cls = _CODE[tcls]
             vid = self._vid.get(tok)
-            idf = self._idf_of(vid) if vid is not None else self._idf_unseen
-            weights.append(max(1.0, idf) * _FACTOR[cls])
+            if vid is not None:
+                weights.append(self._vweight[vid])
+            else:
+                weights.append(self._idf_unseen if cls in (DIST, NUM) else _FLAT[cls])
             classes.append(cls)
             unit_mask.append(1 << i)
             if cls == NUM:
                 numbers.add(vid if vid is not None else -1 - i)
-            if cls == DIST:
+            if cls in (DIST, NUM):
                 dist_mask |= 1 << i
-                if len(tok) == 1:
+                if len(tok) == 1 and cls == DIST:
                     initials |= 1 << i
             for v, s in self._neighbours(tok, cls):
                 lst = by_vid.get(v)
@@ -515,10 +519,6 @@ class PartyMatcher:
             initials=initials,
             core_sf=_core_spacefree(nq),
         )
-
-    def _idf_of(self, vid: int) -> float:
-        # weight / class factor recovers max(1, idf); kept implicit to save memory
-        return self._vweight[vid] / _FACTOR[self._vclass[vid]]
 
     def _postings(self, v: int) -> array:
         return self._post_flat[self._post_off[v] : self._post_off[v + 1]]
@@ -662,7 +662,7 @@ class PartyMatcher:
         for s, _u, j0, j1, v, w in chosen:
             num += w * s
             den += w
-            if v >= 0 and vclass[v] == DIST and s > best_dist:
+            if v >= 0 and vclass[v] in (DIST, NUM) and s > best_dist:
                 best_dist = s
             if s < GUARD and (core_mask >> j0) & 1:
                 core_ok = False
@@ -689,8 +689,14 @@ class PartyMatcher:
                 score = 0.0
             else:
                 un_q = sum(q.weights[i] for i in range(q.n) if not (used_q >> i) & 1)
-                un_l = sum(vweight[toks[j]] for j in range(m) if not (used_l >> j) & 1)
-                score = num / (den + LAMBDA_Q * un_q + LAMBDA_L * un_l)
+                un_l = un_ln = 0.0
+                for j in range(m):
+                    if not (used_l >> j) & 1:
+                        if vclass[toks[j]] == NUM:
+                            un_ln += vweight[toks[j]]  # a number the query lacks: strong
+                        else:
+                            un_l += vweight[toks[j]]
+                score = num / (den + LAMBDA_Q * (un_q + un_ln) + LAMBDA_L * un_l)
                 if len(chosen) > 1:
                     ordered = sorted(chosen, key=lambda p: unit_mask[p[1]])
                     last = -1
@@ -832,12 +838,13 @@ class PartyMatcher:
         toks = self._a_tokens[a]
         for j in range(len(toks)):
             if not (scored.used_l >> j) & 1:
+                lam = LAMBDA_Q if self._vclass[toks[j]] == NUM else LAMBDA_L
                 out.append(
                     TokenMatch(
                         query=None,
                         listed=l_surf[j] if j < len(l_surf) else self._vocab[toks[j]],
                         similarity=0.0,
-                        weight=round(LAMBDA_L * self._vweight[toks[j]], 4),
+                        weight=round(lam * self._vweight[toks[j]], 4),
                     )
                 )
         return out

@@ -43,6 +43,8 @@ from enum import StrEnum
 from functools import lru_cache
 
 from anyascii import anyascii
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from rigour.names import extract_org_types
 
 __all__ = [
@@ -127,7 +129,28 @@ _CJK_FORMS: tuple[tuple[str, str], ...] = (
     ("유한회사", " llc "),
     ("集团", " group "),
     ("集團", " group "),
+    ("分公司", " branch "),
     ("公司", " co "),
+    # common company words, so "华为技术" and "Huawei Technology" meet (pinyin: ABBREVIATIONS)
+    ("进出口", " import export "),
+    ("進出口", " import export "),
+    ("半导体", " semiconductor "),
+    ("微电子", " microelectronics "),
+    ("研究所", " research institute "),
+    ("研究院", " research institute "),
+    ("科技", " technology "),
+    ("技术", " technology "),
+    ("技術", " technology "),
+    ("电子", " electronic "),
+    ("電子", " electronic "),
+    ("贸易", " trading "),
+    ("貿易", " trading "),
+    ("工业", " industry "),
+    ("国际", " international "),
+    ("控股", " holding "),
+    ("投资", " investment "),
+    ("大学", " university "),
+    ("中国", " china "),
 )
 
 #: Han characters with several readings whose reading in company and place names differs
@@ -248,6 +271,28 @@ ABBREVIATIONS: dict[str, str] = {
     "lab": "laboratory",
     "bros": "brothers",
     "intel": "intelligence",
+    # pinyin company words (the same words are translated from Han script, _CJK_FORMS)
+    "keji": "technology",
+    "jishu": "technology",
+    "dianzi": "electronic",
+    "maoyi": "trading",
+    "gongye": "industry",
+    "guoji": "international",
+    "konggu": "holding",
+    "touzi": "investment",
+    "daxue": "university",
+    "jituan": "group",
+    "zhongguo": "china",
+    "jinchukou": "import export",
+    "bandaoti": "semiconductor",
+    "weidianzi": "microelectronics",
+    "yanjiusuo": "research institute",
+    "yanjiuyuan": "research institute",
+    "fengongsi": "branch",
+    "hq": "headquarters",
+    "subsidiaries": "subsidiary",
+    "offices": "office",
+    "branches": "branch",
 }
 
 #: Multi-token legal-form spellings that rigour does not unify with "co ltd"; rewritten
@@ -322,7 +367,8 @@ GENERIC_WORDS: frozenset[str] = frozenset(
     public private joint stock company corporation industries sanayi ticaret dis tejarat
     sanat sanaye nauchno issledovatelskii issledovatelskiy issledovatelsky proizvodstvennoe
     zavod byuro konstruktorskoe predpriyatie obedinenie imeni named after grupo empresa
-    comercial industrias servicios trust fund charity relief martyrs foundation
+    comercial industrias servicios trust fund charity relief martyrs foundation head office
+    headquarters subsidiary division representative affiliate affiliated
     """.split()
 )
 
@@ -358,6 +404,43 @@ _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002
 _TOKEN_RE = re.compile(r"[0-9a-z]+|,")
 _INITIALISM_RE = re.compile(r"\b(?:[a-z]\.){2,}(?=\s|$|[^a-z0-9])|\b(?:[a-z]\.)+[a-z]\b")
 _DIGIT_RE = re.compile(r"\d")
+
+
+#: Long words of legal forms and generic vocabulary: a token one edit away from one of them
+#: (two edits from 11 letters) is taken as a typo of it. Typos inside legal forms
+#: ("Obshchestvo s Ogrannichennoi ...", "Compayn", "Liabiltiy") otherwise turn low-weight
+#: words into unmatched high-weight "distinctive" tokens (reference note, section 3.1).
+_LEGAL_WORDS: frozenset[str] = frozenset(
+    """limited liability company corporation incorporated partnership aktsionernoe
+    aktsionernoye obshchestvo obschestvo ogranichennoi ogranichennoy otvetstvennostyu
+    otvetstvennostiu zakrytoe zakrytoye otkrytoe otkrytoye publichnoe gesellschaft
+    aktiengesellschaft beschraenkter sociedad anonima responsabilidad limitada societe
+    anonyme sirketi private public closed unitary""".split()
+)
+_FIX_TARGETS: tuple[str, ...] = tuple(
+    sorted(w for w in _LEGAL_WORDS | GENERIC_WORDS | set(ABBREVIATIONS.values()) if len(w) >= 6)
+)
+_KNOWN: frozenset[str] = frozenset(_FIX_TARGETS) | LOCATION_WORDS | frozenset(ABBREVIATIONS)
+
+
+@lru_cache(maxsize=131072)
+def _fix_typo(token: str) -> str:
+    """The legal/generic word `token` is a one-edit typo of, or `token` itself."""
+    n = len(token)
+    if n < 7 or token in _KNOWN or not token.isalpha():
+        return token
+    budget = 2 if n >= 11 else 1
+    best = process.extractOne(
+        token, _FIX_TARGETS, scorer=OSA.distance, score_cutoff=budget
+    )
+    return best[0] if best is not None else token
+
+
+def _transliteration_endings(token: str) -> str:
+    """Russian surname endings written the German/French way: -off/-eff -> -ov/-ev."""
+    if len(token) >= 6 and token.endswith(("off", "eff")):
+        return token[:-2] + "v"
+    return token
 
 
 def classify_token(token: str) -> TokenClass:
@@ -453,6 +536,7 @@ def _legal_spans(tokens: list[str]) -> dict[int, tuple[int, str]]:
     first = next(i for i, t in enumerate(tokens) if t != ",")
     last = max(i for i, t in enumerate(tokens) if t != ",")
     spans: dict[int, tuple[int, str]] = {}
+    edge_only: list[tuple[int, str]] = []
     cursor = 0
     for matched, code in found:
         at = joined.find(matched, cursor)
@@ -466,6 +550,7 @@ def _legal_spans(tokens: list[str]) -> dict[int, tuple[int, str]]:
         if size == 1:
             if matched in _RIGOUR_EDGE_ONLY:
                 if start not in (first, last):
+                    edge_only.append((start, code))
                     continue
             elif matched not in _RIGOUR_SINGLE_OK:
                 continue
@@ -476,6 +561,14 @@ def _legal_spans(tokens: list[str]) -> dict[int, tuple[int, str]]:
                 walked += 1
             end += 1
         spans[start] = (end, code)
+    # "GmbH & Co. KG", "X Co. AG Holding": an ambiguous short form next to another legal form
+    if edge_only:
+        legal_at = {i for start, (end, _) in spans.items() for i in range(start, end)}
+        legal_at.update(i for i, t in enumerate(tokens) if t in _OWN_LEGAL)
+        for start, code in edge_only:
+            before = start - 2 if start >= 1 and tokens[start - 1] == "and" else start - 1
+            if before in legal_at or start + 1 in legal_at:
+                spans[start] = (start + 1, code)
     return spans
 
 
@@ -521,8 +614,23 @@ def normalize_name(text: str, entity_type: str | None = None) -> NormalizedName:
             kept.append(tok)
         tokens = kept if kept.count(",") == 1 else [t for t in kept if t != ","]
 
-    surfaces = list(tokens)
-    tokens = [ABBREVIATIONS.get(t, t) for t in tokens]
+    surfaces: list[str] = []
+    expanded: list[str] = []
+    for tok in tokens:
+        if tok == ",":
+            expanded.append(tok)
+            surfaces.append(tok)
+            continue
+        fixed = _transliteration_endings(_fix_typo(tok))
+        full = ABBREVIATIONS.get(fixed, fixed)
+        if " " in full:
+            parts = full.split()
+            expanded.extend(parts)
+            surfaces.extend([tok] + [""] * (len(parts) - 1))
+        else:
+            expanded.append(full)
+            surfaces.append(tok)
+    tokens = expanded
     if len(tokens) >= 2:
         tokens, surfaces = _apply_phrases(tokens, surfaces)
 
