@@ -112,6 +112,12 @@ _DECLARED: list[FactSpec] = [
         always=True,
     ),
     FactSpec(
+        "license_exceptions.confirmed",
+        "list",
+        "licence exceptions whose conditions outside chokepoint's facts the exporter confirms; "
+        "absent when the transaction does not say",
+    ),
+    FactSpec(
         "end_use.inferred",
         "list",
         "end-use categories inferred from the free-text description (rules/vocabulary/end_use.yaml)",
@@ -130,6 +136,11 @@ _DECLARED: list[FactSpec] = [
         "lists with a review-band hit on a party that no reviewer has adjudicated",
     ),
     FactSpec("end_user.lists", "list", "lists with a strong hit on the end user"),
+    FactSpec(
+        "parties.owned_by_listed",
+        "bool",
+        "some party is 50 %+ owned by listed parties; absent unless every party says",
+    ),
     FactSpec(
         "parties.entity_list_footnotes",
         "list",

@@ -110,6 +110,12 @@ class Party(_Strict):
         description="Where the party, or its ultimate parent, is headquartered (the EAR's "
         "'headquartered in, or whose ultimate parent is headquartered in' tests).",
     )
+    owned_by_listed_parties: bool | None = Field(
+        default=None,
+        description="Listed parties (Entity List, MEU List, SDN) own 50 % or more of this "
+        "party, directly or indirectly, alone or in aggregate (the 2025 affiliates rule); "
+        "null when not checked.",
+    )
 
 
 class Item(_Strict):
@@ -192,9 +198,19 @@ class Transaction(_Strict):
         examples=[["LVS"]],
     )
 
-    @field_validator("license_exceptions")
+    license_exceptions_confirmed: list[str] | None = Field(
+        default=None,
+        description="Licence exceptions whose conditions chokepoint cannot check (consignee "
+        "statements for STA, a written assurance for TSR, BIS notification for NAC, a US "
+        "government end user for GOV...) the exporter confirms are met. Left out: those "
+        "conditions are undecided; an empty list: confirmed for none.",
+    )
+
+    @field_validator("license_exceptions", "license_exceptions_confirmed")
     @classmethod
-    def _exceptions(cls, value: list[str]) -> list[str]:
+    def _exceptions(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
         symbols = [v.strip().upper() for v in value]
         unknown = sorted(set(symbols) - LICENSE_EXCEPTIONS)
         if unknown:

@@ -49,8 +49,36 @@ def eccn_chain(eccn: str) -> list[str]:
 
 # Part 740 licence exception symbols (eCFR 2026-07-23, rules/us/tables/license_exceptions.yaml).
 LICENSE_EXCEPTIONS: frozenset[str] = frozenset(
-    "LVS GBS SPP TSR APP NAC ACA TMP RPL GOV GFT TSU BAG AVS APR ENC AGR CCD STA SCP ACE MED "
-    "IEC HBM RFF AIA ACM LPP".split()
+    [
+        "LVS",
+        "GBS",
+        "SPP",
+        "TSR",
+        "APP",
+        "NAC",
+        "ACA",
+        "TMP",
+        "RPL",
+        "GOV",
+        "GFT",
+        "TSU",
+        "BAG",
+        "AVS",
+        "APR",
+        "ENC",
+        "AGR",
+        "CCD",
+        "STA",
+        "SCP",
+        "ACE",
+        "MED",
+        "IEC",
+        "HBM",
+        "RFF",
+        "AIA",
+        "ACM",
+        "LPP",
+    ]
 )
 
 

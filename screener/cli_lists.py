@@ -82,9 +82,7 @@ def import_(
     list_code: Annotated[
         str | None, typer.Option(help="csv only: list code of every row (default other)")
     ] = None,
-    source: Annotated[
-        str | None, typer.Option(help="csv only: the publishing list's name")
-    ] = None,
+    source: Annotated[str | None, typer.Option(help="csv only: the publishing list's name")] = None,
     db: Annotated[str | None, typer.Option(help="database URL")] = None,
 ) -> None:
     """Import a list file as a new version (a no-op if identical to the latest)."""

@@ -9,18 +9,19 @@ How the engine is used, and why (measured in ../shared/reference/durable-rules.m
   observed" answer for a new fact is retried under another id, never read as "no hits");
 - a ruleset cannot be replaced, so each is named after its pack's content hash and reused.
 
-Three-valued logic in a two-valued engine: every clause becomes up to two rules, `<id>|T`
-(the condition is true) and `<id>|U` (it cannot be decided), built from the Kleene truth
-tables with explicit T/F/U formulas per node. Lists always carry a sentinel element because
-`$iall` is false on an empty list. Regex leaves are evaluated in Python beforehand (durable's
-`$mt` dialect is not Python's `re`) and passed in as booleans.
+Three-valued logic in a two-valued engine: every clause becomes rules for "true" and for
+"undecided", built from the Kleene truth tables with explicit T/F/U formulas per node, split
+into patterns the engine accepts (at most 32 tests each) and sharded into rulesets it can
+hold. Lists always carry a sentinel element because `$iall` is false on an empty list.
+Regex leaves (durable's `$mt` dialect is not Python's `re`) and leaves with more than three
+values are evaluated in Python beforehand and passed in as "T"/"F"/"U"; everything else,
+including how leaves combine, dates and the CCL-entry index, is decided by the engine.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +30,11 @@ import durable_rules_engine as dre
 
 from schemas.facts import FACTS
 from schemas.rules import All, AnyOf, Condition, Leaf, Not, Op
+from screener.conditions import Predicate, compile_condition
 from screener.index import IndexedClause
 
+_MAX_VALUES = 3  # value lists longer than this are evaluated before the assert
+_TRI = {True: "T", False: "F", None: "U"}
 SENTINEL = "\u2205"  # appended to every list fact; never a legal clause value
 TRUE: dict[str, Any] = {"t": "tx"}  # every fact carries t = tx
 FALSE: None = None
@@ -132,7 +136,10 @@ class Tri:
 
 class Compiler:
     def __init__(self) -> None:
-        self.regexes: dict[str, tuple[str, re.Pattern[str]]] = {}  # key -> (fact, pattern)
+        # Leaves evaluated in Python before the assert and passed in as "T"/"F"/"U": regex
+        # (durable's $mt dialect is not Python's re) and value lists too long for one
+        # pattern (durable refuses more than 32 tests per rule; "none of 40 ECCNs" is 41).
+        self.pre: dict[str, Predicate] = {}
 
     def leaf(self, leaf: Leaf) -> Tri:
         k, v = _key(leaf.fact), leaf.value
@@ -145,6 +152,10 @@ class Compiler:
         else:
             present, missing = {"$ex": {k: 1}}, {"$nex": {k: 1}}
         op = leaf.op
+        if op == Op.regex or (isinstance(v, list) and len(v) > _MAX_VALUES):
+            k = f"__pre{len(self.pre)}"
+            self.pre[k] = compile_condition(leaf)
+            return Tri({k: "T"}, {k: "F"}, {k: "U"})
         if op == Op.exists:
             return Tri(present, missing, FALSE) if v else Tri(missing, present, FALSE)
         if op == Op.eccn_in:
@@ -163,10 +174,6 @@ class Compiler:
             return Tri(
                 hit, _and({"$ex": {chain: 1}}, miss, not_vague), _or({"$nex": {chain: 1}}, vague)
             )
-        if op == Op.regex:
-            k = f"__rx{len(self.regexes)}"
-            self.regexes[k] = (leaf.fact, re.compile(v))
-            return Tri({k: True}, {k: False}, {"$nex": {k: 1}})
         t: Expr
         f: Expr
         if op in (Op.contains, Op.contains_any) and present is TRUE:
@@ -373,15 +380,14 @@ class DurableRuleset:
                     continue
                 self.shards.setdefault(entry, []).append(shard)
                 self.rule_count += len(chunk)
-        self.regexes = self._compiler.regexes
+        self.pre = self._compiler.pre
 
     def _encode(self, facts: dict[str, Any], ordinal: int) -> dict[str, Any]:
         out: dict[str, Any] = {"t": "tx", "sid": "w", "__date": ordinal}
         for fact, value in facts.items():
             out[_key(fact)] = [*value, SENTINEL] if isinstance(value, list) else value
-        for k, (fact, pattern) in self.regexes.items():
-            if facts.get(fact) is not None:
-                out[k] = pattern.search(str(facts[fact])) is not None
+        for k, predicate in self.pre.items():
+            out[k] = _TRI[predicate(facts)]
         return out
 
     def evaluate(self, facts: dict[str, Any], ordinal: int) -> dict[str, bool | None]:

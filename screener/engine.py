@@ -88,6 +88,9 @@ class CompiledPack:
     by_id: dict[str, Clause]
     reads: dict[str, tuple[str, ...]]  # clause id -> fact paths its condition reads
 
+    def __post_init__(self) -> None:
+        self.order = {clause_id: n for n, clause_id in enumerate(self.by_id)}
+
 
 class Screener:
     """Loads the packs once; `screen()` is then a pure function of the transaction."""
@@ -303,9 +306,15 @@ class Screener:
         checked: set[str] = set()
         for i, (facts, fired) in enumerate(zip(item_facts, results, strict=True)):
             by_kind: dict[ClauseKind, dict[str, bool | None]] = {k: {} for k in ClauseKind}
-            for clause_id, r in fired.items():
-                by_kind[compiled.by_id[clause_id].kind][clause_id] = r
-            established = [cid for cid, r in by_kind[ClauseKind.nexus].items() if r is True]
+            # in pack order, whatever order the backend reported them in
+            for clause_id in sorted(fired, key=compiled.order.__getitem__):
+                by_kind[compiled.by_id[clause_id].kind][clause_id] = fired[clause_id]
+            # a non-enforced rule (e.g. the AI Diffusion FDP rule) never establishes jurisdiction
+            established = [
+                cid
+                for cid, r in by_kind[ClauseKind.nexus].items()
+                if r is True and compiled.by_id[cid].status != ClauseStatus.non_enforced
+            ]
             undecided = [cid for cid, r in by_kind[ClauseKind.nexus].items() if r is None]
             applies = True if established else (None if undecided else False)
             key = (compiled.pack.meta.id, tx.date, applies, tuple(established), tuple(undecided))
@@ -330,6 +339,16 @@ class Screener:
                 finding = self._finding(compiled, compiled.by_id[cid], facts, i, nexus=False)
                 if exceptions and finding.outcome == Outcome.license_required and finding.decisive:
                     finding = self._with_exceptions(compiled, finding, exceptions, facts, fired)
+                if applies is None and finding.decisive:
+                    # Whether the jurisdiction reaches the item is itself undecided: what it
+                    # would require is shown, but the decision is the review that asks.
+                    finding = finding.model_copy(
+                        update={
+                            "decisive": False,
+                            "explanation": f"If the item is subject to {jurisdiction} "
+                            f"jurisdiction: {finding.explanation}",
+                        }
+                    )
                 findings.append(finding)
             checked |= {
                 ic.clause.id

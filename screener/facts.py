@@ -112,6 +112,8 @@ class FactBuilder:
         if inferred:  # shown in the result, not tested by clauses
             facts["end_use.inferred_from"] = [f"{c}: {p!r}" for c, p in sorted(inferred.items())]
         facts["license_exceptions.claimed"] = sorted(set(tx.license_exceptions))
+        if tx.license_exceptions_confirmed is not None:
+            facts["license_exceptions.confirmed"] = sorted(set(tx.license_exceptions_confirmed))
         hq = tx.exporter.headquarters_country
         if hq:
             facts["exporter.headquarters_country"] = hq
@@ -124,6 +126,8 @@ class FactBuilder:
             facts["parties.headquarters_country_groups"] = sorted(
                 {g for code in hq for g in self.tables.country_groups(code)}
             )
+        if tx.parties and all(p.owned_by_listed_parties is not None for p in tx.parties):
+            facts["parties.owned_by_listed"] = any(p.owned_by_listed_parties for p in tx.parties)
         end_user = next((p for p in tx.parties if p.role == PartyRole.end_user), None)
         if end_user is not None and end_user.country:
             facts["end_user.country"] = end_user.country

@@ -168,8 +168,13 @@ def test_csl_json_variants(tmp_path: Path) -> None:
             "name": "Abdul Satar Ghoura",
             "alt_names": None,
             "addresses": [
-                {"address": "501, 5th Floor, Amanullah Sancharaki Market", "city": "Kabul",
-                 "state": "", "postal_code": "", "country": "AF"},
+                {
+                    "address": "501, 5th Floor, Amanullah Sancharaki Market",
+                    "city": "Kabul",
+                    "state": "",
+                    "postal_code": "",
+                    "country": "AF",
+                },
                 "Zweierstrasse 35, Zurich, CH-8022, CH",
             ],
             "license_requirement": "For all items subject to the EAR. (See §744.11 of the EAR).",
@@ -258,9 +263,10 @@ def test_ofac_report_and_hash() -> None:
     assert result.content_hash == hashlib.sha256(trio).hexdigest()
     assert content_hash(FIX / "ofac_sdn", "ofac-sdn") == result.content_hash
     # the folder or its sdn.csv
-    assert read_list(FIX / "ofac_sdn" / "sdn.csv", "ofac-sdn")[0] == load_list(
-        FIX / "ofac_sdn", "ofac-sdn"
-    ).entries
+    assert (
+        read_list(FIX / "ofac_sdn" / "sdn.csv", "ofac-sdn")[0]
+        == load_list(FIX / "ofac_sdn", "ofac-sdn").entries
+    )
 
 
 def test_ofac_latin1_ctrl_z_and_nulls(tmp_path: Path) -> None:
@@ -269,12 +275,11 @@ def test_ofac_latin1_ctrl_z_and_nulls(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "sdn.csv").write_bytes(
         b'100,"MU\xd1OZ, Jos\xe9",individual,SDNT,-0-,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,'
-        b'"DOB 01 Jan 1960; a.k.a. \'PEPE\'; the \x93Pepe\x94 network."\r\n'
+        b"\"DOB 01 Jan 1960; a.k.a. 'PEPE'; the \x93Pepe\x94 network.\"\r\n"
         b"101,ACME S.A.,-0- ,SDNT] [SDNTK,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\x1a"
     )
     (folder / "add.csv").write_bytes(
-        b'100,1,"Calle 1","Bogot\xe1","Colombia",-0- \r\n'
-        b'101,2,-0- ,-0- ,"Atlantis",-0-\r\n\x1a'
+        b'100,1,"Calle 1","Bogot\xe1","Colombia",-0- \r\n101,2,-0- ,-0- ,"Atlantis",-0-\r\n\x1a'
     )
     result = load_list(folder, "ofac-sdn")
     pepe, acme = result.entries
@@ -531,9 +536,7 @@ def test_store_import_versions_entries(store: ListStore) -> None:
         store.entries(["csl", "nope"])
 
 
-def test_store_new_version_changes_entry_hash_and_reopens(
-    store: ListStore, tmp_path: Path
-) -> None:
+def test_store_new_version_changes_entry_hash_and_reopens(store: ListStore, tmp_path: Path) -> None:
     original = FIX / "consolidated.csv"
     first = store.import_list(original, "csl-csv", "csl")
     bnc_before = store.current_entry_hash("csl", "SDN:306")
@@ -541,7 +544,11 @@ def test_store_new_version_changes_entry_hash_and_reopens(
     assert bnc_before is not None and cmic_before is not None
 
     released = store.record_adjudication(
-        "Banco Nacional de Cuba", "csl", "SDN:306", "false_positive", "a.reviewer",
+        "Banco Nacional de Cuba",
+        "csl",
+        "SDN:306",
+        "false_positive",
+        "a.reviewer",
         "customer is a different bank",
     )
     assert released.entry_hash == bnc_before
@@ -629,19 +636,34 @@ def test_cli_import_and_show(tmp_path: Path) -> None:
     meti = runner.invoke(
         lists_app,
         [
-            "import", str(FIX / "meti_end_user_list.csv"), "--format", "csv", "--db", db,
-            "--map", "name=Company or Organization", "--map", "aliases=Name (native script)",
-            "--map", "country=Country or Region", "--map", "entry_id=No.",
-            "--map", "programs=Type of WMD", "--sep", "programs=,",
-            "--list-code", "japan_end_user", "--source", "Japan METI End User List",
+            "import",
+            str(FIX / "meti_end_user_list.csv"),
+            "--format",
+            "csv",
+            "--db",
+            db,
+            "--map",
+            "name=Company or Organization",
+            "--map",
+            "aliases=Name (native script)",
+            "--map",
+            "country=Country or Region",
+            "--map",
+            "entry_id=No.",
+            "--map",
+            "programs=Type of WMD",
+            "--sep",
+            "programs=,",
+            "--list-code",
+            "japan_end_user",
+            "--source",
+            "Japan METI End User List",
         ],
     )
     assert meti.exit_code == 0, meti.output
     assert json.loads(meti.stdout)["name"] == "meti_end_user_list"
     store = ListStore(db)
-    assert store.entries_by_list(["meti_end_user_list"])["meti_end_user_list"][0].programs == [
-        "M"
-    ]
+    assert store.entries_by_list(["meti_end_user_list"])["meti_end_user_list"][0].programs == ["M"]
     store.dispose()
 
     shown = runner.invoke(lists_app, ["show", "--db", db], env={"COLUMNS": "160"})
@@ -739,6 +761,7 @@ def test_full_ofac_files() -> None:
 def test_fixture_copy_is_independent(tmp_path: Path) -> None:
     """A copied folder imports identically (nothing depends on the fixture's location)."""
     shutil.copytree(FIX / "ofac_sdn", tmp_path / "copy")
-    assert load_list(tmp_path / "copy", "ofac-sdn").entries == load_list(
-        FIX / "ofac_sdn", "ofac-sdn"
-    ).entries
+    assert (
+        load_list(tmp_path / "copy", "ofac-sdn").entries
+        == load_list(FIX / "ofac_sdn", "ofac-sdn").entries
+    )

@@ -198,8 +198,45 @@ def test_explanation_names_the_facts_and_the_citation(screener: Screener) -> Non
     assert "contains D:5: yes" in finding.explanation
 
 
-def test_japanese_tool_without_us_content_is_outside_the_ear(screener: Screener) -> None:
+def test_japanese_tool_without_us_content_or_us_technology_is_outside_the_ear(
+    screener: Screener,
+) -> None:
+    made_without_us_technology = {
+        "us_content_percent": 0,
+        "production": {"direct_product_of": [], "plant_direct_product_of": []},
+    }
+    result = screener.screen(
+        tx("CN", "3B001.c.1.a", exporter="JP", origin="JP", item=made_without_us_technology)
+    )
+    assert result.jurisdictions["US"].decision == Decision.not_applicable
+
+
+def test_foreign_tool_of_unknown_production_is_review_naming_the_fact(screener: Screener) -> None:
+    """The SME FDP rule (734.9(k)) reaches a Japanese etch tool to China when it is a direct
+    product of US technology: without the production facts that cannot be decided."""
     result = screener.screen(
         tx("CN", "3B001.c.1.a", exporter="JP", origin="JP", item={"us_content_percent": 0})
     )
-    assert result.jurisdictions["US"].decision == Decision.not_applicable
+    us = result.jurisdictions["US"]
+    assert (us.applies, us.decision) == (None, Decision.review)
+    fdp = next(f for f in us.findings if f.rule_id == "us.fdp.k_sme")
+    assert "item.production.direct_product_of" in fdp.missing_facts
+    conditional = next(f for f in us.findings if f.rule_id == "us.ccl.3B001.sme_set.ns.d5")
+    assert not conditional.decisive
+    assert conditional.explanation.startswith("If the item is subject to US jurisdiction")
+
+
+def test_foreign_tool_made_with_us_technology_is_caught_by_the_sme_fdp_rule(
+    screener: Screener,
+) -> None:
+    made_with_us_technology = {
+        "us_content_percent": 0,
+        "production": {"direct_product_of": ["3E992"]},
+    }
+    result = screener.screen(
+        tx("CN", "3B001.c.1.a", exporter="KR", origin="KR", item=made_with_us_technology)
+    )
+    us = result.jurisdictions["US"]
+    assert us.applies is True
+    assert "us.fdp.k_sme" in us.nexus[0].basis
+    assert us.decision == Decision.license_required

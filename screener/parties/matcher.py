@@ -56,8 +56,10 @@ entry must resolve to a version.
 
 from __future__ import annotations
 
+import heapq
 import math
 import pickle
+import re
 import time
 from array import array
 from collections import Counter, defaultdict
@@ -72,7 +74,6 @@ from rapidfuzz.distance import OSA, Indel
 
 from schemas.lists import AliasType, Band, ListCode, ListEntry, PartyHit, TokenMatch
 from screener.parties.normalize import (
-    LEGAL_CODES,
     NormalizedName,
     TokenClass,
     fold,
@@ -90,8 +91,14 @@ FLOOR = 0.75  # token pairs below this similarity count as unmatched
 GUARD = 0.80  # a distinctive token must be matched at least this well
 NEAR_EXACT = 0.85  # single-core-token aliases: exact, or one edit from 7 letters
 LAMBDA_Q = 0.8  # weight of an unmatched query token
+LAMBDA_Q_WEAK = 0.5  # ... when it is a generic word, place, legal form or particle
 LAMBDA_L = 0.25  # weight of an unmatched list token
+LAMBDA_FAMILY = 0.5  # ... when it is the family name of a "LAST, First" list name
+LAMBDA_THIN = 0.6  # ... when the alias has a single distinctive token ("Solar Way Ltd")
 ORDER_FACTOR = 0.97
+PRUNE = 0.45  # candidates whose rare-token estimate is below this are not scored
+IDF_PRIOR = 10_000
+PART_MAX = 0.95  # cap for hits found through a part of the query ("(SMIC)")
 SPACEFREE_MIN = 0.90  # joined/split whole-name comparison, when one side is one token
 COUNTRY_BONUS = 0.05
 COUNTRY_MALUS = 0.05
@@ -146,6 +153,8 @@ class _Query:
     dist_mask: int  # base positions holding distinctive tokens
     initials: int  # base positions holding single letters
     core_sf: str
+    splits: list[tuple[int, int, int]]  # (query position, left vid, right vid)
+    extra_factor: list[float]  # LAMBDA_Q or LAMBDA_Q_WEAK per query position
 
 
 @dataclass(slots=True)
@@ -203,10 +212,12 @@ class PartyMatcher:
 
         a_entry: list[int] = []
         a_text: list[str] = []
+        a_listed: dict[int, str] = {}  # derived alias -> the listed alias it comes from
         a_type = bytearray()
         a_tokens: list[tuple[int, ...]] = []
         a_merges: dict[int, tuple[tuple[int, int, int], ...]] = {}
         a_spacefree: list[str] = []
+        a_family: list[int] = []
         a_core_sf: list[str] = []
         exact: dict[str, list[int]] = defaultdict(list)
         entry_vids: list[set[int]] = []
@@ -231,25 +242,38 @@ class PartyMatcher:
             )
             seen: dict[str, int] = {}
             vids_here: set[int] = set()
-            for alias in entry.all_names():
-                nn = normalize_name(alias.name, etype)
+            names = [(a.name, a.type, None) for a in entry.all_names()]
+            names += [
+                (part, a.type, a.name) for a in entry.all_names() for part in _derived(a.name)
+            ]
+            for text, alias_type, derived_from in names:
+                nn = normalize_name(text, etype)
                 if not nn.tokens:
                     continue
-                code = _ALIAS_CODE[alias.type]
+                code = _ALIAS_CODE[alias_type]
                 prior = seen.get(nn.comparable)
                 if prior is not None:
                     # same comparable form twice in one entry: keep the stronger alias type
-                    if code < a_type[prior] or (a_type[prior] == _WEAK and code != _WEAK):
+                    if derived_from is None and (
+                        code < a_type[prior] or (a_type[prior] == _WEAK and code != _WEAK)
+                    ):
                         a_type[prior] = code
-                        a_text[prior] = alias.name
+                        a_text[prior] = text
+                        a_listed.pop(prior, None)
                     continue
                 a = len(a_entry)
                 seen[nn.comparable] = a
                 a_entry.append(e_index)
-                a_text.append(alias.name)
+                a_text.append(text)
+                if derived_from is not None:
+                    a_listed[a] = derived_from
                 a_type.append(code)
                 toks = tuple(token_id(t, _CODE[c]) for t, c in zip(nn.tokens, nn.classes))
                 a_tokens.append(toks)
+                a_family.append(
+                    0 if nn.family_from is None
+                    else ((1 << len(toks)) - 1) ^ ((1 << nn.family_from) - 1)
+                )
                 a_spacefree.append(nn.spacefree)
                 a_core_sf.append(_core_spacefree(nn))
                 exact[nn.comparable].append(a)
@@ -273,8 +297,12 @@ class PartyMatcher:
         for vids_here in entry_vids:
             for v in vids_here:
                 df[v] += 1
-        idf_max = math.log(n_entries + 1)
-        idf = [math.log((n_entries + 1) / (d + 1)) + 1.0 if d else idf_max + 1.0 for d in df]
+        # IDF with IDF_PRIOR virtual entries that hold none of the tokens: in a company's
+        # own 20-entry list a name token must still outweigh "technology" (flat 1.0), as
+        # it would in the CSL; at CSL size the prior barely moves the values
+        corpus = n_entries + IDF_PRIOR
+        idf_max = math.log(corpus)
+        idf = [math.log(corpus / (d + 1)) + 1.0 if d else idf_max + 1.0 for d in df]
         weight = [max(1.0, x) if c in (DIST, NUM) else _FLAT[c] for x, c in zip(idf, vclass)]
 
         # postings (aliases per token, base tokens and joined units), flat + offsets
@@ -296,7 +324,7 @@ class PartyMatcher:
 
         # aliases without distinctive tokens: retrieved through their rarest core token
         nodist: dict[int, list[int]] = defaultdict(list)
-        a_info: list[tuple[int, float, int, int, frozenset[int] | None]] = []
+        a_info: list[tuple[int, float, int, int, frozenset[int] | None, int]] = []
         for a, toks in enumerate(a_tokens):
             classes = [vclass[v] for v in toks]
             core = [j for j, c in enumerate(classes) if c not in (LEGAL, STOP)]
@@ -306,9 +334,11 @@ class PartyMatcher:
             )
             wd = sum(weight[v] for v in toks if vclass[v] in (DIST, NUM))
             nums = frozenset(v for v in toks if vclass[v] == NUM) or None
+            n_dist = sum(1 for c in classes if c in (DIST, NUM))
             flags = (1 if has_dist else 0) | (2 if len(core) == 1 else 0)
+            flags |= 8 if n_dist == 1 and len(core) > 1 else 0
             flags |= 4 if any(len(vocab[v]) == 1 and vocab[v].isalpha() for v in toks) else 0
-            a_info.append((flags, wd, core_mask, len(core), nums))
+            a_info.append((flags, wd, core_mask, len(core), nums, a_family[a]))
             if not has_dist and core and a_type[a] != _WEAK:
                 rarest = min((toks[j] for j in core), key=lambda v: df[v])
                 nodist[rarest].append(a)
@@ -343,6 +373,7 @@ class PartyMatcher:
         self._exact = {k: tuple(v) for k, v in exact.items()}
         self._a_entry = a_entry
         self._a_text = a_text
+        self._a_listed = a_listed
         self._a_type = bytes(a_type)
         self._a_tokens = a_tokens
         self._a_merges = a_merges
@@ -422,7 +453,13 @@ class PartyMatcher:
         elif vid is not None:
             out[vid] = 1.0
         if cls not in (LEGAL, NUM, STOP) and len(tok) >= 4:
-            out.update(self._fuzzy_vocab(tok))
+            fuzzy = self._fuzzy_vocab(tok)
+            if cls in (GEN, LOC):
+                # a known generic/location word is no typo of someone's name ("china" is
+                # not "chima"); the list's own typos of such words are fixed by normalize
+                vclass = self._vclass
+                fuzzy = [(v, s) for v, s in fuzzy if vclass[v] in (GEN, LOC)]
+            out.update(fuzzy)
             if vid is not None:
                 out[vid] = 1.0
         result = tuple(out.items())
@@ -431,40 +468,74 @@ class PartyMatcher:
         self._neighbour_cache[key] = result
         return result
 
+    def _splits(self, tok: str) -> tuple[tuple[int, int], ...]:
+        """Ways to read an unknown token as two list tokens written together
+        ("marioismael", "oooradio", "nyuztov"); legal-form pieces are canonicalised."""
+        key = (tok, -1)
+        hit = self._neighbour_cache.get(key)
+        if hit is not None:
+            return hit  # type: ignore[return-value]
+        found: list[tuple[int, int]] = []
+        vid = self._vid
+        for k in range(2, len(tok) - 1):
+            left, right = tok[:k], tok[k:]
+            va = vid.get(_LEGAL_PIECES.get(left, left))
+            if va is None:
+                continue
+            vb = vid.get(_LEGAL_PIECES.get(right, right))
+            if vb is not None and not (
+                self._vclass[va] == LEGAL and self._vclass[vb] == LEGAL
+            ):
+                found.append((va, vb))
+        result = tuple(found[:4])
+        self._neighbour_cache[key] = result  # type: ignore[assignment]
+        return result
+
     def _fuzzy_vocab(self, tok: str) -> list[tuple[int, float]]:
-        """3-gram count filter per candidate length, then OSA similarity in rapidfuzz."""
+        """3-gram count filter per candidate length, then OSA similarity in rapidfuzz.
+
+        An OSA edit (a transposition included) touches at most 4 of a token's padded
+        3-grams, so a list token within k edits shares at least max(len) - 4k grams with
+        `tok`. From 8 letters on at least 2 shared grams are required even where that bound
+        is lower; that only loses pairs with every 3-gram but one broken (two transpositions
+        in 8 letters) and is part of the measured index recall loss.
+        """
         n = len(tok)
         gs = _grams(tok)
-        found: list[tuple[int, float]] = []
-        vocab = self._vocab
+        grams = self._grams
+        cand: set[int] = set()
         lo = max(4, math.ceil(n * FLOOR))
         hi = int(n / FLOOR)
         for length in range(lo, hi + 1):
-            longest = max(n, length)
+            longest = n if n > length else length
             k = int((1.0 - FLOOR) * longest + 1e-9)
             if abs(length - n) > k:
                 continue
             suffix = chr(48 + min(length, 70))
-            counts: Counter[int] = Counter()
-            for g in gs:
-                p = self._grams.get(g + suffix)
-                if p:
-                    counts.update(p)
-            if not counts:
+            lists = [p for g in gs if (p := grams.get(g + suffix))]
+            if not lists:
                 continue
-            need = longest - 4 * k  # an OSA edit touches at most 4 padded 3-grams
-            if need > 1:
-                cands = [v for v, c in counts.items() if c >= need]
+            need = longest - 4 * k
+            if longest >= 8 and need < 2:
+                need = 2
+            if need <= 1:
+                cand.update(*lists)
             else:
-                cands = list(counts)
-            if not cands:
-                continue
-            strings = [vocab[v] for v in cands]
+                counts: Counter[int] = Counter()
+                for p in lists:
+                    counts.update(p)
+                cand.update(v for v, c in counts.items() if c >= need)
+        if not cand:
+            return []
+        ids = list(cand)
+        vocab = self._vocab
+        strings = [vocab[v] for v in ids]
+        return [
+            (ids[idx], sim)
             for _, sim, idx in process.extract(
                 tok, strings, scorer=OSA.normalized_similarity, score_cutoff=FLOOR, limit=None
-            ):
-                found.append((cands[idx], sim))
-        return found
+            )
+        ]
 
     # ------------------------------------------------------------------ matching
 
@@ -477,6 +548,7 @@ class PartyMatcher:
         numbers: set[int] = set()
         dist_mask = 0
         initials = 0
+        splits: list[tuple[int, int, int]] = []
         for i, (tok, tcls) in enumerate(zip(nq.tokens, nq.classes)):
             cls = _CODE[tcls]
             vid = self._vid.get(tok)
@@ -498,6 +570,8 @@ class PartyMatcher:
                     by_vid[v] = [(i, s)]
                 else:
                     lst.append((i, s))
+            if vid is None and cls == DIST and len(tok) >= 5:
+                splits.extend((i, va, vb) for va, vb in self._splits(tok))
         # joined adjacent query tokens ("hua wei" -> "huawei"), when the list knows them
         for i in range(n - 1):
             if classes[i] in (LEGAL, NUM) or classes[i + 1] in (LEGAL, NUM):
@@ -518,70 +592,104 @@ class PartyMatcher:
             dist_mask=dist_mask,
             initials=initials,
             core_sf=_core_spacefree(nq),
+            splits=splits,
+            extra_factor=[LAMBDA_Q if c in (DIST, NUM) else LAMBDA_Q_WEAK for c in classes],
         )
 
     def _postings(self, v: int) -> array:
         return self._post_flat[self._post_off[v] : self._post_off[v + 1]]
 
-    def _candidates(self, q: _Query) -> tuple[list[int], set[int]]:
-        """Aliases worth scoring: exact keys, rare-token postings, fallbacks."""
+    def _candidates(self, q: _Query) -> tuple[list[int], dict[int, int]]:
+        """Aliases worth scoring: exact keys, rare-token postings, fallbacks.
+
+        Aliases reached through rare tokens are pre-ranked by an estimate of their score
+        from those tokens alone (matched weight against the unmatched rare weight on both
+        sides); those under PRUNE are dropped and at most `max_candidates` are kept.
+        """
         nq = q.nq
-        exact: set[int] = set()
-        for key in (nq.comparable, nq.spacefree):
-            hit = self._exact.get(key)
-            if hit:
-                exact.update(hit)
+        exact: dict[int, int] = {}  # alias -> 2 same tokens, 1 same space-free form
+        qv: tuple[int, ...] | None = None
+        for key in {nq.comparable, nq.spacefree}:
+            for a in self._exact.get(key, ()):
+                if self._a_spacefree[a] != nq.spacefree:
+                    continue
+                if qv is None:
+                    qv = tuple(self._vid.get(t, -1) for t in nq.tokens)
+                exact[a] = 2 if self._a_tokens[a] == qv else 1
         acc: dict[int, float] = {}
         vclass = self._vclass
         vweight = self._vweight
+        vdf = self._vdf
         rare = self._rare_df
-        any_rare = False
-        matched_dist: dict[int, float] = {}
+        rare_units = 0
         for v, lst in q.by_vid.items():
-            cls = vclass[v]
-            best = max(s for _, s in lst)
+            best = 0.0
+            for u, s in lst:
+                if s > best:
+                    best = s
             if best < GUARD:
                 continue
+            w = vweight[v] * best
             nd = self._nodist.get(v)
             if nd:
                 for a in nd:
-                    acc[a] = acc.get(a, 0.0)
-            if cls not in (DIST, NUM) or self._vdf[v] > rare:
+                    acc[a] = acc.get(a, 0.0) + w
+            if vdf[v] > rare or vclass[v] not in (DIST, NUM):
                 continue
-            any_rare = True
-            w = vweight[v] * best
+            for u, s in lst:
+                if s >= GUARD:
+                    rare_units |= q.unit_mask[u]
             for a in self._postings(v):
                 acc[a] = acc.get(a, 0.0) + w
-            matched_dist[v] = w
-        core_units = [u for u, c in enumerate(q.classes) if c in (DIST, LOC, NUM)]
-        if not any_rare and len(core_units) >= 2:
-            # every distinctive token is common ("Mohammad Ali Hassan"): aliases sharing
-            # at least two of them
-            counts: Counter[int] = Counter()
-            budget = 60_000
-            for v, lst in q.by_vid.items():
-                if vclass[v] not in (DIST, NUM, LOC) or max(s for _, s in lst) < GUARD:
-                    continue
-                p = self._postings(v)
-                if len(p) > budget:
-                    continue
-                budget -= len(p)
-                counts.update(p)
-            for a, c in counts.items():
-                if c >= 2:
-                    acc[a] = acc.get(a, 0.0) + c
-        if not acc and not exact and q.n <= 2 and len(q.core_sf) >= 4:
-            for a in self._scan(q.core_sf):
-                acc[a] = 0.0
-        ranked = sorted(acc.items(), key=lambda kv: (-self._estimate(kv[0], kv[1], q), kv[0]))
-        chosen = [a for a, _ in ranked[: self.max_candidates]]
-        chosen_set = set(chosen)
-        chosen.extend(a for a in sorted(exact) if a not in chosen_set)
+        for i, va, vb in q.splits:
+            v = va if vdf[va] <= vdf[vb] else vb
+            if vdf[v] <= rare:
+                rare_units |= 1 << i
+                w = vweight[va] + vweight[vb]
+                for a in self._postings(v):
+                    acc[a] = acc.get(a, 0.0) + w
+        extra: list[int] = []
+        if not rare_units:
+            core = sum(1 for c in q.classes if c in (DIST, LOC, NUM))
+            if core >= 2:
+                # every distinctive token is common ("Mohammad Ali Hassan"): aliases
+                # sharing at least two of them, most shared first
+                counts: Counter[int] = Counter()
+                budget = 60_000
+                for v, lst in q.by_vid.items():
+                    if vclass[v] not in (DIST, NUM, LOC) or max(s for _, s in lst) < GUARD:
+                        continue
+                    p = self._postings(v)
+                    if len(p) > budget:
+                        continue
+                    budget -= len(p)
+                    counts.update(p)
+                extra = [a for a, c in counts.most_common(self.max_candidates) if c >= 2]
+            if not acc and not exact and not extra and q.n <= 2 and len(q.core_sf) >= 4:
+                extra = self._scan(q.core_sf)
+        chosen: list[int] = []
+        if acc:
+            q_rare = sum(w for i, w in enumerate(q.weights) if (rare_units >> i) & 1)
+            info = self._a_info
+            scored = []
+            for a, got in acc.items():
+                wd = info[a][1]
+                est = got / (
+                    got
+                    + LAMBDA_Q * (q_rare - got if q_rare > got else 0.0)
+                    + LAMBDA_L * (wd - got if wd > got else 0.0)
+                )
+                if est >= PRUNE:
+                    scored.append((est, -a))
+            if len(scored) > self.max_candidates:
+                scored = heapq.nlargest(self.max_candidates, scored)
+            chosen = [-na for _, na in scored]
+        seen = set(chosen)
+        for a in (*extra, *sorted(exact)):
+            if a not in seen:
+                seen.add(a)
+                chosen.append(a)
         return chosen, exact
-
-    def _estimate(self, a: int, acc: float, q: _Query) -> float:
-        wd = self._a_info[a][1]
-        return acc / (acc + LAMBDA_L * max(0.0, wd - acc) + 1e-9)
 
     def _scan(self, core_sf: str) -> list[int]:
         """Fallback for 1-2 token queries: space-free forms of similar length."""
@@ -603,29 +711,39 @@ class PartyMatcher:
             return None
         toks = self._a_tokens[a]
         by_vid = q.by_vid
-        pairs: list[tuple[float, int, int, int, int]] = []
+        vweight = self._vweight
+        vclass = self._vclass
+        # (similarity, list span, -query unit, j0, j1, vid, weight): best similarity first,
+        # then the pair covering more list tokens (a joined unit beats its halves)
+        pairs: list[tuple[float, int, int, int, int, int, float]] = []
         for j, v in enumerate(toks):
             lst = by_vid.get(v)
             if lst:
+                w = vweight[v]
                 for u, s in lst:
-                    pairs.append((s, -u, j, j + 1, v))
+                    pairs.append((s, 1, -u, j, j + 1, v, w))
         merges = self._a_merges.get(a)
         if merges:
             for v, j0, j1 in merges:
                 lst = by_vid.get(v)
                 if lst:
+                    w = vweight[v]
                     for u, s in lst:
                         if u < q.n:
-                            pairs.append((s, -u, j0, j1, v))
-        flags, _wd, core_mask, n_core, a_nums = self._a_info[a]
-        vweight = self._vweight
-        vclass = self._vclass
+                            pairs.append((s, j1 - j0, -u, j0, j1, v, w))
+        if q.splits:
+            for i, va, vb in q.splits:
+                for j in range(len(toks) - 1):
+                    if toks[j] == va and toks[j + 1] == vb:
+                        v = va if vclass[va] == DIST else vb
+                        pairs.append((1.0, 2, -i, j, j + 2, v, vweight[va] + vweight[vb]))
+        flags, _wd, core_mask, n_core, a_nums, family = self._a_info[a]
         unit_mask = q.unit_mask
         chosen: list[tuple[float, int, int, int, int, float]] = []
         used_q = used_l = 0
         if pairs:
             pairs.sort(reverse=True)
-            for s, nu, j0, j1, v in pairs:
+            for s, _span, nu, j0, j1, v, w in pairs:
                 qm = unit_mask[-nu]
                 if used_q & qm:
                     continue
@@ -634,7 +752,7 @@ class PartyMatcher:
                     continue
                 used_q |= qm
                 used_l |= lm
-                chosen.append((s, -nu, j0, j1, v, vweight[v]))
+                chosen.append((s, -nu, j0, j1, v, w))
         m = len(toks)
         # initials: a single letter against a name starting with it, half weight
         if (q.initials or flags & 4) and len(chosen) < min(q.n, m):
@@ -688,15 +806,24 @@ class PartyMatcher:
             elif not chosen:
                 score = 0.0
             else:
-                un_q = sum(q.weights[i] for i in range(q.n) if not (used_q >> i) & 1)
-                un_l = un_ln = 0.0
+                un_q = 0.0
+                for i in range(q.n):
+                    if not (used_q >> i) & 1:
+                        un_q += q.weights[i] * q.extra_factor[i]
+                un_l = un_ln = un_lf = 0.0
                 for j in range(m):
                     if not (used_l >> j) & 1:
                         if vclass[toks[j]] == NUM:
                             un_ln += vweight[toks[j]]  # a number the query lacks: strong
+                        elif (family >> j) & 1 or (flags & 8 and vclass[toks[j]] != LEGAL):
+                            un_lf += vweight[toks[j]] * (
+                                LAMBDA_THIN / LAMBDA_FAMILY if flags & 8 else 1.0
+                            )
                         else:
                             un_l += vweight[toks[j]]
-                score = num / (den + LAMBDA_Q * (un_q + un_ln) + LAMBDA_L * un_l)
+                score = num / (
+                    den + un_q + LAMBDA_Q * un_ln + LAMBDA_L * un_l + LAMBDA_FAMILY * un_lf
+                )
                 if len(chosen) > 1:
                     ordered = sorted(chosen, key=lambda p: unit_mask[p[1]])
                     last = -1
@@ -728,34 +855,56 @@ class PartyMatcher:
         """Hits at review band or above, best first, one per entry (its best alias).
 
         `country` (ISO-2 or a country name) and `address` only adjust scores when given.
+        A query written "Name (ABBR)", "A; B" or "Parent. Affiliated Entity: Name" is also
+        screened as its parts; a hit found only through a part that is not the name itself
+        is at most strong and says so in its adjustments.
         """
-        nq = normalize_name(name)
-        if not nq.tokens:
-            return []
-        q = self._query(nq)
-        candidates, exact = self._candidates(q)
         country_code, country_note = _country_code(country, address)
         addr = fold(address) if address else ""
         review = self.review
         floor = review - (COUNTRY_BONUS if country_code else 0.0) - (ADDRESS_BONUS if addr else 0.0)
-        best: dict[int, tuple[float, int, _Scored, list[str]]] = {}
-        for a in candidates:
-            scored = self._score(a, q, a in exact)
-            if scored is None or scored.score < floor:
+        variants = [(name, False)] + [(part, True) for part in _derived(name)]
+        if len(variants) > 1:
+            # the base before a trailing parenthesis is the name itself, not a part
+            base = _TRAILING_PAREN.fullmatch(name)
+            if base:
+                stem = base.group(1).strip(" ,.")
+                variants = [(t, part and t != stem) for t, part in variants]
+        best: dict[int, tuple[tuple[float, int, int, int, int], _Query, _Scored, list[str]]] = {}
+        for text, part in variants:
+            nq = normalize_name(text)
+            if not nq.tokens:
                 continue
-            e = self._a_entry[a]
-            entry = self._entries[e]
-            final, notes = _qualify(scored.score, entry, country_code, country_note, addr, review)
-            if final < review:
-                continue
-            prev = best.get(e)
-            rank = self._a_type[a]
-            if prev is None or (final, -rank, -a) > (prev[0], -prev[1], -prev[2].alias):
-                best[e] = (final, rank, scored, notes)
-        ordered = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[1][1], kv[0]))
+            q = self._query(nq)
+            candidates, exact = self._candidates(q)
+            for a in candidates:
+                level = exact.get(a, 0)
+                scored = self._score(a, q, level > 0)
+                if scored is None or scored.score < floor:
+                    continue
+                e = self._a_entry[a]
+                entry = self._entries[e]
+                final, notes = _qualify(
+                    scored.score, entry, country_code, country_note, addr, review
+                )
+                if part:
+                    if final > PART_MAX:
+                        final = PART_MAX
+                    scored.exact = False
+                    notes = [f"matched on {text!r}, a part of the query name", *notes]
+                    level = 0
+                if final < review:
+                    continue
+                # best alias of the entry: score, then exactness, then a listed (not
+                # derived) alias, then the stronger alias type
+                key = (final, level, a not in self._a_listed, -self._a_type[a], -a)
+                prev = best.get(e)
+                if prev is None or key > prev[0]:
+                    best[e] = (key, q, scored, notes)
+        ordered = sorted(best.items(), key=lambda kv: (-kv[1][0][0], -kv[1][0][1], kv[0]))
         return [
-            self._hit(name, q, e, final, scored, notes)
-            for e, (final, _rank, scored, notes) in ordered[:limit]
+            self._hit(name, q, e, key[0], scored, notes)
+            for e, (key, q, scored, notes) in ordered[:limit]
         ]
 
     def _hit(
@@ -775,7 +924,7 @@ class PartyMatcher:
             source=entry.source,
             entry_id=entry.entry_id,
             entry_name=entry.name,
-            matched_alias=self._a_text[a],
+            matched_alias=self._a_listed.get(a, self._a_text[a]),
             alias_type=_ALIAS_TYPES[self._a_type[a]],
             score=round(final, 4),
             band=band,
@@ -832,13 +981,18 @@ class PartyMatcher:
                         query=q_surf[i],
                         listed=None,
                         similarity=0.0,
-                        weight=round(LAMBDA_Q * q.weights[i], 4),
+                        weight=round(q.extra_factor[i] * q.weights[i], 4),
                     )
                 )
         toks = self._a_tokens[a]
         for j in range(len(toks)):
             if not (scored.used_l >> j) & 1:
                 lam = LAMBDA_Q if self._vclass[toks[j]] == NUM else LAMBDA_L
+                info = self._a_info[a]
+                if lam == LAMBDA_L and info[0] & 8 and self._vclass[toks[j]] != LEGAL:
+                    lam = LAMBDA_THIN
+                elif lam == LAMBDA_L and (info[5] >> j) & 1:
+                    lam = LAMBDA_FAMILY
                 out.append(
                     TokenMatch(
                         query=None,
@@ -874,7 +1028,7 @@ class PartyMatcher:
                     lst.append((i, sim))
         exact: set[int] = set()
         for key in (nq.comparable, nq.spacefree):
-            exact.update(self._exact.get(key, ()))
+            exact.update(a for a in self._exact.get(key, ()) if self._a_spacefree[a] == nq.spacefree)
         out: dict[int, float] = {}
         for a in range(len(self._a_entry)):
             scored = self._score(a, q, a in exact)
@@ -893,6 +1047,43 @@ class PartyMatcher:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+#: legal forms as they appear glued to a name ("OOOradio", "N'YUZtov")
+_LEGAL_PIECES = {
+    "ooo": "llc", "tov": "llc", "llc": "llc", "ltd": "llc", "fze": "llc", "gmbh": "llc",
+    "inc": "llc", "ao": "jsc", "oao": "jsc", "zao": "jsc", "pao": "jsc", "jsc": "jsc",
+    "sa": "jsc", "ag": "jsc", "co": "co", "corp": "corp", "sro": "llc", "srl": "llc",
+}
+
+
+_TRAILING_PAREN = re.compile(r"(.+?)\s*\(([^()]+)\)\s*\.?\s*")
+_AFFILIATE = re.compile(r"affiliated entity:\s*(.+)$", re.IGNORECASE)
+
+
+def _derived(name: str) -> list[str]:
+    """Names inside a listed alias, indexed as extra aliases of the same entry:
+    "X (ABBR)" gives "X" and "ABBR" (also "(AKA: Y)"), "Parent (P). Affiliated Entity: Y"
+    gives "Y", and "A;B" gives "A" and "B". A parenthesis inside a name ("China Unicom
+    (Hong Kong) Limited") or one that only holds a place or legal form is left alone."""
+    out: list[str] = []
+    if ";" in name:
+        parts = [p.strip() for p in name.split(";") if p.strip()]
+        if len(parts) > 1:
+            out.extend(parts)
+    aff = _AFFILIATE.search(name)
+    if aff:
+        out.append(aff.group(1).strip())
+    else:
+        m = _TRAILING_PAREN.fullmatch(name)
+        if m:
+            base, inner = m.group(1).strip(" ,."), m.group(2).strip()
+            inner = re.sub(r"^(?:a\.?k\.?a\.?|f\.?k\.?a\.?)\s*:?\s*", "", inner, flags=re.I)
+            out.append(base)
+            classes = normalize_name(inner).classes
+            if any(c in (TokenClass.distinctive, TokenClass.number) for c in classes):
+                out.append(inner)
+    return [x for x in out if x and x != name]
 
 
 def _grams(tok: str) -> set[str]:

@@ -80,6 +80,8 @@ class NormalizedName:
     `comparable` joins the tokens with spaces (order kept, "First LAST" for persons);
     `spacefree` joins them without spaces, so "Hong Kong"/"Hongkong" and "Da Hua"/"Dahua"
     give the same key. `han` says Han characters were transliterated (syllable tokens).
+    `family_from` is the index where the family name starts when a "LAST, First" name was
+    reordered (the matcher weighs a missing family name more than a missing given name).
     """
 
     original: str
@@ -90,6 +92,7 @@ class NormalizedName:
     spacefree: str
     flipped: bool = False
     han: bool = False
+    family_from: int | None = None
 
 
 # ---------------------------------------------------------------------------------------
@@ -306,6 +309,7 @@ _PHRASES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("gufen", "youxian", "gongsi"): ("co", "ltd"),
     ("youxian", "zeren", "gongsi"): ("llc",),
     ("import", "and", "export"): ("import", "export"),
+    ("hong", "kong"): ("hongkong",),
 }
 
 #: Legal-form tokens of our own (rigour's generic mode does not cover these).
@@ -342,8 +346,8 @@ _RIGOUR_SINGLE_OK: frozenset[str] = frozenset(
 _RIGOUR_EDGE_ONLY: frozenset[str] = frozenset({"ao", "sa", "ag", "as", "ab", "kg", "nv", "se"})
 
 STOP_WORDS: frozenset[str] = frozenset(
-    """of the and de del della di da des du la le el al los las for und y e et van von der
-    den bin ibn bint ul ud uz mr mrs ms dr prof ve""".split()
+    """of the and de del della di des du la el al los las for und y e et van von der den ibn
+    bint ul ud uz mr mrs ms dr prof ve s""".split()
 )
 
 GENERIC_WORDS: frozenset[str] = frozenset(
@@ -368,12 +372,13 @@ GENERIC_WORDS: frozenset[str] = frozenset(
     sanat sanaye nauchno issledovatelskii issledovatelskiy issledovatelsky proizvodstvennoe
     zavod byuro konstruktorskoe predpriyatie obedinenie imeni named after grupo empresa
     comercial industrias servicios trust fund charity relief martyrs foundation head office
-    headquarters subsidiary division representative affiliate affiliated
+    headquarters subsidiary division representative affiliate affiliated refinery mill
+    shipyard zavody kombinat
     """.split()
 )
 
 LOCATION_WORDS: frozenset[str] = frozenset(
-    """china chinese hong kong hongkong hk macau macao taiwan beijing peking shanghai shenzhen
+    """china chinese hongkong hk macau macao taiwan beijing peking shanghai shenzhen
     guangzhou tianjin chongqing wuhan chengdu hangzhou nanjing xian dalian qingdao harbin
     changsha zhengzhou jinan suzhou wuxi ningbo xiamen fuzhou hefei kunming shenyang
     changchun taiyuan shijiazhuang nanchang guiyang lanzhou urumqi xinjiang guangdong jiangsu
@@ -662,6 +667,12 @@ def normalize_name(text: str, entity_type: str | None = None) -> NormalizedName:
             out_tokens.append(own)
             out_classes.append(TokenClass.legal)
             has_legal = True
+        elif tok in _LEGAL_WORDS and n > 1:
+            # a legal-form word outside a recognised legal form ("Obshchestvo S
+            # Otvetstvennostyu X" with a word dropped): still no part of the name
+            out_tokens.append(tok)
+            out_classes.append(TokenClass.legal)
+            has_legal = True
         else:
             out_tokens.append(tok)
             out_classes.append(classify_token(tok))
@@ -674,8 +685,10 @@ def normalize_name(text: str, entity_type: str | None = None) -> NormalizedName:
     elif entity_type in ("organization", "vessel", "aircraft") or has_legal:
         person = False
     flipped = _person_flip(out_tokens, comma_at, person)
+    family_from: int | None = None
     if flipped and comma_at is not None:
         k = comma_at
+        family_from = len(out_tokens) - k
         out_tokens = out_tokens[k:] + out_tokens[:k]
         out_surfaces = out_surfaces[k:] + out_surfaces[:k]
         out_classes = out_classes[k:] + out_classes[:k]
@@ -690,4 +703,5 @@ def normalize_name(text: str, entity_type: str | None = None) -> NormalizedName:
         spacefree="".join(toks),
         flipped=flipped,
         han=han,
+        family_from=family_from,
     )
