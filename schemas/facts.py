@@ -120,7 +120,8 @@ _DECLARED: list[FactSpec] = [
     FactSpec(
         "end_use.inferred",
         "list",
-        "end-use categories inferred from the free-text description (rules/vocabulary/end_use.yaml)",
+        "end-use categories inferred from the free-text description "
+        "(rules/vocabulary/end_use.yaml)",
         always=True,
     ),
     FactSpec(
