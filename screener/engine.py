@@ -62,11 +62,10 @@ class PythonBackend:
         if on is None:
             on = self._dates[on_ordinal] = dt.date.fromordinal(on_ordinal)
         out: dict[str, bool | None] = {}
-        for kind in ClauseKind:
-            for ic in self.index.candidates(kind, entry, on):
-                r = ic.predicate(facts)
-                if r is not False:
-                    out[ic.clause.id] = r
+        for ic in self.index.plan(entry, on).select(facts):
+            r = ic.predicate(facts)
+            if r is not False:
+                out[ic.clause.id] = r
         return out
 
 

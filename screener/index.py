@@ -11,7 +11,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from schemas.facts import FACTS
 from schemas.rules import All, Clause, ClauseKind, Leaf, Op
 from screener.conditions import Predicate, compile_condition
 
@@ -24,15 +26,64 @@ def _entries(clause: Clause) -> frozenset[str]:
     return frozenset()
 
 
+Guard = tuple[str, frozenset[Any] | None]  # (fact, values one must match) or (fact, None): given
+
+
+def _guard(clause: Clause) -> Guard | None:
+    """A top-level test that must hold for the clause to be true or undecided: when it fails
+    the clause is false, so the hot path can skip the clause without evaluating it.
+
+    Only tests that cannot be undecided qualify: `exists: true`, or equality and membership
+    tests on facts derived for every transaction (FactSpec.always).
+    """
+    tops = clause.when.all if isinstance(clause.when, All) else [clause.when]
+    for cond in tops:
+        if not isinstance(cond, Leaf):
+            continue
+        spec = FACTS.get(cond.fact)
+        if cond.op == Op.exists and cond.value is True:
+            return cond.fact, None
+        if spec is None or not spec.always:
+            continue
+        if cond.op in (Op.equals, Op.contains):
+            return cond.fact, frozenset([cond.value])
+        if cond.op in (Op.in_, Op.contains_any):
+            return cond.fact, frozenset(cond.value)
+    return None
+
+
+def _excludes(clause: Clause) -> tuple[str, frozenset[Any]] | None:
+    """A top-level `not_equals`/`not_in` on a scalar fact: when the fact is given and is one
+    of those values, the clause is false (when it is missing the clause must be evaluated)."""
+    tops = clause.when.all if isinstance(clause.when, All) else [clause.when]
+    for cond in tops:
+        spec = FACTS.get(cond.fact) if isinstance(cond, Leaf) else None
+        if spec is None or spec.type == "list" or not isinstance(cond, Leaf):
+            continue
+        if cond.op == Op.not_equals:
+            return cond.fact, frozenset([cond.value])
+        if cond.op == Op.not_in:
+            return cond.fact, frozenset(cond.value)
+    return None
+
+
 @dataclass(frozen=True)
 class IndexedClause:
     clause: Clause
     entries: frozenset[str]  # empty: generic
     predicate: Predicate
+    guard: Guard | None = None
+    excludes: tuple[str, frozenset[Any]] | None = None
 
     @classmethod
     def of(cls, clause: Clause) -> IndexedClause:
-        return cls(clause, _entries(clause), compile_condition(clause.when))
+        return cls(
+            clause,
+            _entries(clause),
+            compile_condition(clause.when),
+            _guard(clause),
+            _excludes(clause),
+        )
 
     def applies_to(self, entry: str | None, on: dt.date) -> bool:
         return self.clause.in_effect(on) and (not self.entries or entry in self.entries)
@@ -51,6 +102,19 @@ class ClauseIndex:
         bounds |= {c.effective_to + dt.timedelta(days=1) for c in clauses if c.effective_to}
         self._bounds = sorted(bounds)
         self._cache: dict[tuple[ClauseKind, str | None, int], tuple[IndexedClause, ...]] = {}
+        self._plans: dict[tuple[str | None, int], Plan] = {}
+
+    def plan(self, entry: str | None, on: dt.date) -> Plan:
+        """All kinds' candidates for an item under `entry` on `on`, grouped by guard."""
+        epoch = bisect.bisect_right(self._bounds, on)
+        found = self._plans.get((entry, epoch))
+        if found is None:
+            if len(self._plans) >= 100_000:
+                self._plans.clear()
+            found = self._plans[(entry, epoch)] = Plan.of(
+                tuple(ic for kind in ClauseKind for ic in self.candidates(kind, entry, on))
+            )
+        return found
 
     def candidates(
         self, kind: ClauseKind, entry: str | None, on: dt.date
@@ -65,3 +129,56 @@ class ClauseIndex:
                 ic for ic in self.clauses if ic.clause.kind == kind and ic.applies_to(entry, on)
             )
         return found
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The candidates of one (kind, entry, epoch), grouped by guard for the hot path: a fact
+    lookup selects the guarded clauses that can hold instead of testing each one."""
+
+    unguarded: tuple[IndexedClause, ...]
+    when_given: dict[str, tuple[IndexedClause, ...]]  # fact -> clauses needing it given
+    by_value: dict[str, dict[Any, tuple[IndexedClause, ...]]]  # fact -> value -> clauses
+
+    @classmethod
+    def of(cls, clauses: tuple[IndexedClause, ...]) -> Plan:
+        unguarded: list[IndexedClause] = []
+        given: dict[str, list[IndexedClause]] = {}
+        by_value: dict[str, dict[Any, list[IndexedClause]]] = {}
+        for ic in clauses:
+            if ic.guard is None:
+                unguarded.append(ic)
+                continue
+            fact, values = ic.guard
+            if values is None:
+                given.setdefault(fact, []).append(ic)
+            else:
+                for v in values:
+                    by_value.setdefault(fact, {}).setdefault(v, []).append(ic)
+        return cls(
+            tuple(unguarded),
+            {f: tuple(cs) for f, cs in given.items()},
+            {f: {v: tuple(cs) for v, cs in m.items()} for f, m in by_value.items()},
+        )
+
+    def select(self, facts: dict[str, Any]) -> list[IndexedClause]:
+        """The clauses whose guard holds for `facts` (each once), plus the unguarded ones."""
+        out = list(self.unguarded)
+        for fact, clauses in self.when_given.items():
+            if facts.get(fact) is not None:
+                out += clauses
+        for fact, table in self.by_value.items():
+            actual = facts.get(fact)
+            if actual is None:
+                continue
+            values = actual if isinstance(actual, list) else (actual,)
+            picked: dict[int, IndexedClause] = {}
+            for v in values:
+                for ic in table.get(v, ()):
+                    picked[id(ic)] = ic
+            out += picked.values()
+        return [
+            ic
+            for ic in out
+            if ic.excludes is None or facts.get(ic.excludes[0]) not in ic.excludes[1]
+        ]
