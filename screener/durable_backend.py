@@ -153,9 +153,7 @@ class Compiler:
             present, missing = {"$ex": {k: 1}}, {"$nex": {k: 1}}
         op = leaf.op
         if op == Op.regex or (isinstance(v, list) and len(v) > _MAX_VALUES):
-            k = f"__pre{len(self.pre)}"
-            self.pre[k] = compile_condition(leaf)
-            return Tri({k: "T"}, {k: "F"}, {k: "U"})
+            return self._pre(leaf)
         if op == Op.exists:
             return Tri(present, missing, FALSE) if v else Tri(missing, present, FALSE)
         if op == Op.eccn_in:
@@ -208,22 +206,34 @@ class Compiler:
         kids = [self.node(c) for c in (cond.all if isinstance(cond, All) else cond.any)]
         any_u = _or(*(k.u for k in kids))
         if isinstance(cond, All):
-            return Tri(
+            tri = Tri(
                 _and(*(k.t for k in kids)),
                 _or(*(k.f for k in kids)),
                 _and(*(_or(k.t, k.u) for k in kids), any_u),
             )
-        assert isinstance(cond, AnyOf)
-        return Tri(
-            _or(*(k.t for k in kids)),
-            _and(*(k.f for k in kids)),
-            _and(*(_or(k.f, k.u) for k in kids), any_u),
-        )
+        else:
+            assert isinstance(cond, AnyOf)
+            tri = Tri(
+                _or(*(k.t for k in kids)),
+                _and(*(k.f for k in kids)),
+                _and(*(_or(k.f, k.u) for k in kids), any_u),
+            )
+        if max(_size(e) if e else 0 for e in (tri.t, tri.f, tri.u)) > _MAX_NODE:
+            # Too large for one pattern: splitting it would multiply rules (and shards, and
+            # asserts per item), so the node is evaluated before the assert instead.
+            return self._pre(cond)
+        return tri
+
+    def _pre(self, cond: Condition) -> Tri:
+        k = f"__pre{len(self.pre)}"
+        self.pre[k] = compile_condition(cond)
+        return Tri({k: "T"}, {k: "F"}, {k: "U"})
 
 
 # durable-rules keeps each rule's tests in one sequence of at most 32 entries (atoms and
 # operators, MAX_SEQUENCE_EXPRESSIONS) and refuses larger patterns with error 113.
 _MAX_PATTERN = 28
+_MAX_NODE = 12  # a composite node whose T, F or U formula is larger is pre-evaluated
 _MAX_RULES_PER_CLAUSE = 4096
 
 
@@ -306,10 +316,27 @@ def _rules(clauses: list[IndexedClause], compiler: Compiler) -> dict[str, Any]:
     return rules
 
 
+def _keys(expr: dict[str, Any]) -> set[str]:
+    """Fact keys a pattern reads."""
+    out: set[str] = set()
+    for op, body in expr.items():
+        if op in ("$and", "$or"):
+            for part in body:
+                out |= _keys(part)
+        elif op.startswith("$"):
+            out |= {k for k in body if not k.startswith("$")}
+        else:
+            out.add(op)
+    return out
+
+
 class _Shard:
     """One C ruleset handle and its lock; assert -> collect -> retract on one session."""
 
     def __init__(self, name: str, rules: dict[str, Any]) -> None:
+        # The facts this shard's rules read: only they are sent (the engine refuses facts
+        # with more than 64 properties, error 302).
+        self.keys = frozenset(k for rule in rules.values() for k in _keys(rule["all"][0]["m"]))
         with _REGISTRY_LOCK:
             if name not in _REGISTRY:
                 _REGISTRY[name] = (dre.create_ruleset(name, json.dumps(rules)), threading.Lock())
@@ -382,18 +409,20 @@ class DurableRuleset:
                 self.rule_count += len(chunk)
         self.pre = self._compiler.pre
 
-    def _encode(self, facts: dict[str, Any], ordinal: int) -> dict[str, Any]:
-        out: dict[str, Any] = {"t": "tx", "sid": "w", "__date": ordinal}
-        for fact, value in facts.items():
-            out[_key(fact)] = [*value, SENTINEL] if isinstance(value, list) else value
-        for k, predicate in self.pre.items():
-            out[k] = _TRI[predicate(facts)]
-        return out
-
     def evaluate(self, facts: dict[str, Any], ordinal: int) -> dict[str, bool | None]:
-        fact = self._encode(facts, ordinal)
+        encoded: dict[str, Any] = {"__date": ordinal}
+        for fact, value in facts.items():
+            encoded[_key(fact)] = [*value, SENTINEL] if isinstance(value, list) else value
         hits: dict[str, bool | None] = {}
         entry = facts.get("item.eccn_entry")
         for shard in self.shards.get(None, []) + (self.shards.get(entry, []) if entry else []):
+            fact: dict[str, Any] = {"t": "tx", "sid": "w"}
+            for k in shard.keys:
+                if k.startswith("__pre"):
+                    if k not in encoded:
+                        encoded[k] = _TRI[self.pre[k](facts)]
+                    fact[k] = encoded[k]
+                elif k in encoded:
+                    fact[k] = encoded[k]
             shard.evaluate(fact, hits)
         return hits
