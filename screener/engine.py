@@ -42,9 +42,13 @@ BackendName = Literal["python", "durable"]
 
 class Backend(Protocol):
     name: str
+    lazy_exceptions: bool  # exception clauses are left to `screen`, evaluated only when needed
 
-    def evaluate(self, facts: Facts, on_ordinal: int, entry: str | None) -> dict[str, bool | None]:
-        """Results of every applicable clause that is true (True) or undecided (None)."""
+    def evaluate(
+        self, facts: Facts, on_ordinal: int, entry: str | None, lazy: bool = False
+    ) -> dict[str, bool | None]:
+        """Results of every applicable clause that is true (True) or undecided (None); with
+        `lazy` a backend that sets `lazy_exceptions` may skip exception clauses."""
         ...
 
 
@@ -52,17 +56,23 @@ class PythonBackend:
     """Compiled closures over the clause index: the oracle, and the fast path."""
 
     name = "python"
+    lazy_exceptions = True
+    _EAGER = tuple(ClauseKind)
+    _LAZY = (ClauseKind.nexus, ClauseKind.control)
 
     def __init__(self, index: ClauseIndex) -> None:
         self.index = index
         self._dates: dict[int, Any] = {}
 
-    def evaluate(self, facts: Facts, on_ordinal: int, entry: str | None) -> dict[str, bool | None]:
+    def evaluate(
+        self, facts: Facts, on_ordinal: int, entry: str | None, lazy: bool = False
+    ) -> dict[str, bool | None]:
         on = self._dates.get(on_ordinal)
         if on is None:
             on = self._dates[on_ordinal] = dt.date.fromordinal(on_ordinal)
         out: dict[str, bool | None] = {}
-        for ic in self.index.plan(entry, on).select(facts):
+        kinds = self._LAZY if lazy else self._EAGER
+        for ic in self.index.plan(entry, on, kinds).select(facts):
             r = ic.predicate(facts)
             if r is not False:
                 out[ic.clause.id] = r
@@ -71,11 +81,14 @@ class PythonBackend:
 
 class DurableBackend:
     name = "durable"
+    lazy_exceptions = False
 
     def __init__(self, pack: Pack, index: ClauseIndex) -> None:
         self.ruleset = DurableRuleset(f"{pack.meta.id}@{pack.version}", index.clauses)
 
-    def evaluate(self, facts: Facts, on_ordinal: int, entry: str | None) -> dict[str, bool | None]:
+    def evaluate(
+        self, facts: Facts, on_ordinal: int, entry: str | None, lazy: bool = False
+    ) -> dict[str, bool | None]:
         return self.ruleset.evaluate(facts, on_ordinal)
 
 
@@ -147,13 +160,16 @@ class Screener:
     def item_facts(self, tx: Transaction) -> list[Facts]:
         return self._facts(tx)[1]
 
-    def raw_results(self, tx: Transaction) -> dict[str, list[dict[str, bool | None]]]:
-        """Per pack, per item: {clause id: True | None}. What the backends must agree on."""
+    def raw_results(
+        self, tx: Transaction, lazy: bool = False
+    ) -> dict[str, list[dict[str, bool | None]]]:
+        """Per pack, per item: {clause id: True | None}. What the backends must agree on;
+        `lazy` is the screening hot path (exception clauses left for when they are needed)."""
         ordinal = tx.date.toordinal()
         facts = self.item_facts(tx)
         return {
             c.pack.meta.id: [
-                c.backend.evaluate(f, ordinal, f.get("item.eccn_entry")) for f in facts
+                c.backend.evaluate(f, ordinal, f.get("item.eccn_entry"), lazy) for f in facts
             ]
             for c in self.compiled
         }
@@ -170,7 +186,8 @@ class Screener:
         findings: list[Finding] = []
         for compiled in self.compiled:
             results = [
-                compiled.backend.evaluate(f, ordinal, f.get("item.eccn_entry")) for f in item_facts
+                compiled.backend.evaluate(f, ordinal, f.get("item.eccn_entry"), lazy=True)
+                for f in item_facts
             ]
             verdict = self._verdict(compiled, tx, item_facts, results)
             verdicts[compiled.pack.jurisdiction] = verdict
@@ -228,7 +245,11 @@ class Screener:
             if not any(fnmatchcase(finding.rule_id, p) for p in clause.overcomes):
                 continue
             key = (clause.id, tuple(_frozen(facts.get(p)) for p in compiled.reads[clause.id]))
-            result = fired.get(clause.id, False)
+            result = (
+                ic.predicate(facts)
+                if compiled.backend.lazy_exceptions
+                else fired.get(clause.id, False)
+            )
             template = self._advice.get(key)
             if template is None:
                 if len(self._advice) >= 65536:

@@ -102,17 +102,19 @@ class ClauseIndex:
         bounds |= {c.effective_to + dt.timedelta(days=1) for c in clauses if c.effective_to}
         self._bounds = sorted(bounds)
         self._cache: dict[tuple[ClauseKind, str | None, int], tuple[IndexedClause, ...]] = {}
-        self._plans: dict[tuple[str | None, int], Plan] = {}
+        self._plans: dict[tuple[str | None, int, tuple[ClauseKind, ...]], Plan] = {}
 
-    def plan(self, entry: str | None, on: dt.date) -> Plan:
-        """All kinds' candidates for an item under `entry` on `on`, grouped by guard."""
-        epoch = bisect.bisect_right(self._bounds, on)
-        found = self._plans.get((entry, epoch))
+    def plan(
+        self, entry: str | None, on: dt.date, kinds: tuple[ClauseKind, ...] = tuple(ClauseKind)
+    ) -> Plan:
+        """Candidates of `kinds` for an item under `entry` on `on`, grouped by guard."""
+        key = (entry, bisect.bisect_right(self._bounds, on), kinds)
+        found = self._plans.get(key)
         if found is None:
             if len(self._plans) >= 100_000:
                 self._plans.clear()
-            found = self._plans[(entry, epoch)] = Plan.of(
-                tuple(ic for kind in ClauseKind for ic in self.candidates(kind, entry, on))
+            found = self._plans[key] = Plan.of(
+                tuple(ic for kind in kinds for ic in self.candidates(kind, entry, on))
             )
         return found
 
