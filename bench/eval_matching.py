@@ -37,9 +37,9 @@ import random
 import re
 import sys
 import time
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ from anyascii import anyascii  # noqa: E402
 from rapidfuzz import process  # noqa: E402
 from rapidfuzz.distance import OSA  # noqa: E402
 
-from schemas.lists import Alias, AliasType, EntityType, ListCode, ListEntry  # noqa: E402
+from schemas.lists import Alias, EntityType, ListCode, ListEntry  # noqa: E402
 from screener.parties import matcher as matcher_mod  # noqa: E402
 from screener.parties.matcher import PartyMatcher  # noqa: E402
 from screener.parties.normalize import TokenClass, normalize_name  # noqa: E402
@@ -128,7 +128,8 @@ def load_eval_lists() -> tuple[list[ListEntry], dict[str, str]]:
             by_key[normalize_name(a.name).comparable].append(i)
     records = json.loads(KAIST.read_text())
     ko = {}
-    for line in (DATA / "aggregated_kaist" / "country_names_ko_to_iso2.csv").read_text().splitlines()[1:]:
+    ko_csv = DATA / "aggregated_kaist" / "country_names_ko_to_iso2.csv"
+    for line in ko_csv.read_text().splitlines()[1:]:
         parts = line.split(",")
         if len(parts) >= 2:
             ko[parts[0].strip()] = parts[1].strip()
@@ -169,7 +170,8 @@ def load_eval_lists() -> tuple[list[ListEntry], dict[str, str]]:
                 extra_aliases[i].append(native)
     for i, natives in extra_aliases.items():
         e = entries[i]
-        entries[i] = e.model_copy(update={"aliases": [*e.aliases, *(Alias(name=n) for n in natives)]})
+        more = [Alias(name=n) for n in natives]
+        entries[i] = e.model_copy(update={"aliases": [*e.aliases, *more]})
     csl_ver = csl_version()
     versions = {
         **{e.source: csl_ver for e in entries},
@@ -368,7 +370,7 @@ def p_spacing(text: str, entry: ListEntry, rng: random.Random) -> str | None:
         if splits and any(c in ("CN", "HK", "TW", "MO") for c in entry.countries):
             m, syl = rng.choice(splits)
             return _replace_word(text, m, " ".join(x.capitalize() for x in syl))
-    pairs = [(a, b) for a, b in zip(ws, ws[1:]) if text[a.end() : b.start()] in (" ", "-")]
+    pairs = [(a, b) for a, b in pairwise(ws) if text[a.end() : b.start()] in (" ", "-")]
     pairs = [(a, b) for a, b in pairs if len(a.group(0)) <= 6 and len(b.group(0)) <= 6]
     if not pairs:
         return None
@@ -444,6 +446,47 @@ def _han(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
+#: Chinese company words, written as one pinyin word each in Latin-script names
+_HAN_WORDS = ["股份有限公司", "有限公司", "进出口", "研究院", "研究所", "集团", "电子", "科技",
+              "技术", "贸易", "工业", "国际", "大学", "中国", "控股", "投资", "实业", "发展",
+              "工程", "航空", "航天", "材料", "精密", "机械", "仪器", "设备", "通信", "信息"]
+
+
+def _pinyin_words(text: str) -> list[str]:
+    """Pinyin of a Chinese name the way Latin-script names write it: company words and
+    the place before 市/省 as one word each, the rest two syllables per word."""
+    chunks: list[str] = []
+    rest = ""
+    i = 0
+    text = re.sub(r"\s+", "", text)
+    while i < len(text):
+        word = next((w for w in _HAN_WORDS if text.startswith(w, i)), None)
+        if word is None and text[i] in "市省" and rest:
+            chunks.append(rest)
+            rest = ""
+            i += 1
+            continue
+        if word is None:
+            rest += text[i]
+            i += 1
+            continue
+        if rest:
+            chunks.append(rest)
+            rest = ""
+        chunks.append(word)
+        i += len(word)
+    if rest:
+        chunks.append(rest)
+    words: list[str] = []
+    for chunk in chunks:
+        syl = [{"dou": "du"}.get(anyascii(ch).lower(), anyascii(ch).lower()) for ch in chunk]
+        if chunk in _HAN_WORDS or len(syl) <= 3:
+            words.append("".join(syl).capitalize())
+        else:
+            words.extend("".join(syl[k : k + 2]).capitalize() for k in range(0, len(syl), 2))
+    return words
+
+
 def _native_variants(native: str, rng: random.Random) -> list[tuple[str, str]]:
     """Native-script and romanised renderings of a native-script alias."""
     out: list[tuple[str, str]] = []
@@ -456,12 +499,12 @@ def _native_variants(native: str, rng: random.Random) -> list[tuple[str, str]]:
             if core.endswith(form):
                 core, legal = core[: -len(form)], latin
                 break
-        syl = [anyascii(ch).capitalize() for ch in core if not ch.isspace()]
-        syl = [{"Dou": "Du"}.get(s, s) for s in syl]
-        words = ["".join(x.lower().capitalize() if k == 0 else x.lower() for k, x in
-                         enumerate(syl[i : i + 2])) for i in range(0, len(syl), 2)]
+        words = _pinyin_words(core)
         out.append(("native_pinyin", " ".join(words) + (f" {legal}" if legal else "")))
-        variant = native.replace("有限公司", "股份有限公司", 1) if "有限公司" in native and "股份" not in native else native + " "
+        if "有限公司" in native and "股份" not in native:
+            variant = native.replace("有限公司", "股份有限公司", 1)
+        else:
+            variant = native + " "
         out.append(("native_script", variant))
     elif any("\u0400" <= ch <= "\u04ff" for ch in native):
         rom = "".join(_CYR.get(ch.lower(), ch) for ch in native)
@@ -474,20 +517,32 @@ def _native_variants(native: str, rng: random.Random) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------------------- negatives
 
-_PINYIN_SYL = """an bao bei bing bo cai can chang chao chen cheng chuan chun da dan de ding dong fa
-fan fang feng fu gang gao guang gui hai han hang hao he heng hong hua huan hui jia jian jiang jie
-jin jing jiu jun kai kang ke kun lan lang lei li lian liang lin ling long lu mei meng min ming
-nan ning pei peng ping qi qian qiang qin qing rong rui run sen shan sheng shi shun si song tai
-tian ting tong wan wei wen xiang xiao xin xing xu xuan ya yang yao yi yin ying yong you yu yuan
-yue yun ze zhan zhao zhen zheng zhi zhong zhou zhu""".split()
-_RU_STEMS = """tekh prom mash stroy neft avto elektro radio geo opti giro kvant spets energo
-metall khim tekhno sib ural volga baltik sever yug vostok zapad kron alfa vega orion zenit
-poli krio lazer nano termo aero gidro""".split()
-_RU_ENDS = """ika on tekh prom servis invest plast snab resurs komplekt pribor sistema""".split()
-_CV = "b c d f g h k l m n p r s t v z".split()
-_V = "a e i o u".split()
-_CITIES_CN = """Shenzhen Guangzhou Shanghai Beijing Hangzhou Suzhou Wuhan Chengdu Xian Tianjin
-Ningbo Dongguan Xiamen Hefei Nanjing Qingdao Dalian Shenyang Changsha Zhuhai""".split()
+
+def _split(text: str) -> list[str]:
+    """A word list written as one string."""
+    return text.split()
+
+
+_PINYIN_SYL = _split(
+    """an bao bei bing bo cai can chang chao chen cheng chuan chun da dan de ding dong fa fan
+    fang feng fu gang gao guang gui hai han hang hao he heng hong hua huan hui jia jian jiang
+    jie jin jing jiu jun kai kang ke kun lan lang lei li lian liang lin ling long lu mei meng
+    min ming nan ning pei peng ping qi qian qiang qin qing rong rui run sen shan sheng shi shun
+    si song tai tian ting tong wan wei wen xiang xiao xin xing xu xuan ya yang yao yi yin ying
+    yong you yu yuan yue yun ze zhan zhao zhen zheng zhi zhong zhou zhu"""
+)
+_RU_STEMS = _split(
+    """tekh prom mash stroy neft avto elektro radio geo opti giro kvant spets energo metall
+    khim tekhno sib ural volga baltik sever yug vostok zapad kron alfa vega orion zenit poli
+    krio lazer nano termo aero gidro"""
+)
+_RU_ENDS = _split("ika on tekh prom servis invest plast snab resurs komplekt pribor sistema")
+_CV = _split("b c d f g h k l m n p r s t v z")
+_V = _split("a e i o u")
+_CITIES_CN = _split(
+    """Shenzhen Guangzhou Shanghai Beijing Hangzhou Suzhou Wuhan Chengdu Xian Tianjin Ningbo
+    Dongguan Xiamen Hefei Nanjing Qingdao Dalian Shenyang Changsha Zhuhai"""
+)
 _INDUSTRY_CN = ["Electronic Technology", "Technology", "Trading", "Import and Export",
                 "Electronics", "Semiconductor", "Precision Machinery", "Optoelectronic Technology",
                 "Intelligent Technology", "Microelectronics", "Instrument", "New Material",
@@ -496,46 +551,51 @@ _LEGAL_CN = ["Co., Ltd.", "Co Ltd", "Company Limited", "Limited", "Technology Co
              "Trading Co., Ltd."]
 _GULF = ["General Trading LLC", "FZE", "FZCO", "Trading L.L.C.", "Electronics Trading LLC",
          "DMCC", "Dis Ticaret Ltd Sti", "Elektronik Sanayi ve Ticaret A.S."]
-_EN_ADJ = """Blue Green Red Silver Golden Pacific Atlantic Northern Southern Eastern Western Royal
-Prime Apex Summit Pioneer Vertex Crystal Falcon Eagle Harbor River Lake Mountain Cedar Oak Maple
-Liberty Union Unity Bright Swift Bold Noble Grand Central Coastal Metro Urban Global""".split()
-_EN_NOUN = """Bridge Harbor Stone Field Rock Point Ridge Valley Crest Gate Tower Star Sun Moon
-Wave Wind Light Peak Forge Works Path Way Line Link Core Edge Arc Bay Cove Port Shore""".split()
+_EN_ADJ = _split(
+    """Blue Green Red Silver Golden Pacific Atlantic Northern Southern Eastern Western Royal
+    Prime Apex Summit Pioneer Vertex Crystal Falcon Eagle Harbor River Lake Mountain Cedar Oak
+    Maple Liberty Union Unity Bright Swift Bold Noble Grand Central Coastal Metro Urban Global"""
+)
+_EN_NOUN = _split(
+    """Bridge Harbor Stone Field Rock Point Ridge Valley Crest Gate Tower Star Sun Moon Wave
+    Wind Light Peak Forge Works Path Way Line Link Core Edge Arc Bay Cove Port Shore"""
+)
 _EN_IND = ["Logistics", "Technologies", "Trading", "Electronics", "Systems", "Solutions",
            "Industries", "Components", "Supply", "Instruments", "Semiconductors", "Devices"]
 _EN_LEGAL = ["Inc.", "LLC", "Ltd", "Corp.", "GmbH", "B.V.", "Pte. Ltd.", "S.A.", "AG", "Limited"]
 _PERSONS = {
     "chinese": (
-        "Wei Jing Min Lei Hui Yan Jun Tao Xiu Ying Qiang Fang Ling Hong Bo Yu Xin Hao Jie Lan"
-        " Rui Chen Kai Mei Na Ping Gang Dong Hua Lin".split(),
-        "Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin Luo"
-        " Zheng Liang Xie Song Tang Han Feng Deng Cao Peng".split(),
+        _split("Wei Jing Min Lei Hui Yan Jun Tao Xiu Ying Qiang Fang Ling Hong Bo Yu Xin Hao Jie"
+               " Lan"
+        " Rui Chen Kai Mei Na Ping Gang Dong Hua Lin"),
+        _split("Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin Luo"
+        " Zheng Liang Xie Song Tang Han Feng Deng Cao Peng"),
     ),
     "russian": (
-        "Ivan Sergey Dmitry Andrey Alexey Mikhail Nikolai Pavel Oleg Vladimir Yuri Igor Anna"
-        " Elena Olga Natalia Tatiana Irina Svetlana Maria Yulia Boris Denis Roman Artem".split(),
-        "Ivanov Smirnov Kuznetsov Popov Vasiliev Petrov Sokolov Mikhailov Novikov Fedorov"
+        _split("Ivan Sergey Dmitry Andrey Alexey Mikhail Nikolai Pavel Oleg Vladimir Yuri Igor Anna"
+        " Elena Olga Natalia Tatiana Irina Svetlana Maria Yulia Boris Denis Roman Artem"),
+        _split("Ivanov Smirnov Kuznetsov Popov Vasiliev Petrov Sokolov Mikhailov Novikov Fedorov"
         " Morozov Volkov Alekseev Lebedev Semenov Egorov Pavlov Kozlov Stepanov Nikolaev Orlov"
-        " Andreev Makarov Zakharov Zaitsev Solovyov Borisov Yakovlev Grigoriev".split(),
+        " Andreev Makarov Zakharov Zaitsev Solovyov Borisov Yakovlev Grigoriev"),
     ),
     "arabic_persian": (
-        "Ahmed Omar Khalid Youssef Tariq Karim Samir Nabil Rami Walid Hamza Bilal Faisal"
-        " Reza Amir Hamid Mehdi Saeed Farhad Dariush Leila Fatima Maryam Zahra Nasrin".split(),
-        "Haddad Khoury Nasser Saleh Mansour Farouk Aziz Rahimi Karimi Hosseini Ahmadi Moradi"
-        " Jafari Sadeghi Rostami Tehrani Shirazi Najjar Sabbagh Darwish Qasim Bakr".split(),
+        _split("Ahmed Omar Khalid Youssef Tariq Karim Samir Nabil Rami Walid Hamza Bilal Faisal"
+        " Reza Amir Hamid Mehdi Saeed Farhad Dariush Leila Fatima Maryam Zahra Nasrin"),
+        _split("Haddad Khoury Nasser Saleh Mansour Farouk Aziz Rahimi Karimi Hosseini Ahmadi Moradi"
+        " Jafari Sadeghi Rostami Tehrani Shirazi Najjar Sabbagh Darwish Qasim Bakr"),
     ),
     "western": (
-        "John Michael David James Robert William Thomas Daniel Paul Mark Emma Olivia Sophie"
-        " Laura Anna Julia Peter Hans Klaus Pierre Marco Luca Carlos Miguel Jose".split(),
-        "Smith Johnson Brown Miller Davis Wilson Moore Taylor Anderson Clark Lewis Walker"
+        _split("John Michael David James Robert William Thomas Daniel Paul Mark Emma Olivia Sophie"
+        " Laura Anna Julia Peter Hans Klaus Pierre Marco Luca Carlos Miguel Jose"),
+        _split("Smith Johnson Brown Miller Davis Wilson Moore Taylor Anderson Clark Lewis Walker"
         " Mueller Schmidt Fischer Weber Martin Bernard Dubois Rossi Bianchi Garcia Lopez"
-        " Fernandez".split(),
+        " Fernandez"),
     ),
     "indian_other": (
-        "Rahul Amit Sanjay Vikram Arjun Priya Anita Deepak Ravi Suresh Kenji Hiroshi Takeshi"
-        " Min-jun Ji-hoon Seo-yeon Nguyen Minh Tuan Ahmet Mehmet Mustafa Elif Ayse".split(),
-        "Sharma Patel Singh Gupta Kumar Reddy Iyer Nair Tanaka Suzuki Sato Yamamoto Kim Park"
-        " Choi Tran Pham Le Yilmaz Kaya Demir Celik Sahin Ozturk".split(),
+        _split("Rahul Amit Sanjay Vikram Arjun Priya Anita Deepak Ravi Suresh Kenji Hiroshi Takeshi"
+        " Min-jun Ji-hoon Seo-yeon Nguyen Minh Tuan Ahmet Mehmet Mustafa Elif Ayse"),
+        _split("Sharma Patel Singh Gupta Kumar Reddy Iyer Nair Tanaka Suzuki Sato Yamamoto Kim Park"
+        " Choi Tran Pham Le Yilmaz Kaya Demir Celik Sahin Ozturk"),
     ),
 }
 
@@ -546,18 +606,21 @@ class _Vocab:
     def __init__(self, entries: list[ListEntry]) -> None:
         toks: set[str] = set()
         cores: set[frozenset[str]] = set()
+        joined: set[str] = set()
         for e in entries:
             for a in e.all_names():
                 nn = normalize_name(a.name)
                 toks.update(nn.tokens)
-                core = frozenset(
-                    t for t, c in zip(nn.tokens, nn.classes)
-                    if c not in (TokenClass.legal, TokenClass.stop)
-                )
-                if core:
-                    cores.add(core)
+                # adjacent tokens written together are a list token too ("alfa invest")
+                toks.update(x + y for x, y in pairwise(nn.tokens))
+                core_tokens = [t for t, c in zip(nn.tokens, nn.classes, strict=True)
+                               if c not in (TokenClass.legal, TokenClass.stop)]
+                if core_tokens:
+                    cores.add(frozenset(core_tokens))
+                    joined.add("".join(core_tokens))
         self.tokens = sorted(toks)
         self.cores = cores
+        self.joined = joined
         self._cache: dict[str, bool] = {}
 
     def near(self, token: str) -> bool:
@@ -575,9 +638,10 @@ class _Vocab:
         from itertools import combinations
 
         nn = normalize_name(name)
-        core = sorted({t for t, c in zip(nn.tokens, nn.classes)
-                       if c not in (TokenClass.legal, TokenClass.stop)})
-        if frozenset(core) in self.cores:
+        ordered = [t for t, c in zip(nn.tokens, nn.classes, strict=True)
+                   if c not in (TokenClass.legal, TokenClass.stop)]
+        core = sorted(set(ordered))
+        if frozenset(core) in self.cores or "".join(ordered) in self.joined:
             return True
         for size in (2, 3):
             for combo in combinations(core, size):
@@ -609,7 +673,12 @@ def _style(entry: ListEntry) -> str:
 
 
 def lookalike(entry: ListEntry, alias: str, rng: random.Random, vocab: _Vocab) -> str | None:
-    """Same city, industry words and legal form; every distinctive token replaced."""
+    """Same city, industry words and legal form; every distinctive token replaced.
+
+    Aliases with a parenthesis are skipped: "Name (ABBR)" is screened as its parts, and
+    replacing only the abbreviation would leave the listed name itself in the query."""
+    if "(" in alias:
+        return None
     ws = _words(alias)
     dist = [m for m in ws if _token_class(m.group(0)) is TokenClass.distinctive
             and m.group(0).isascii() and len(m.group(0)) >= 3]
@@ -628,15 +697,19 @@ def synthetic_org(rng: random.Random, vocab: _Vocab) -> tuple[str, str]:
     kind = rng.choice(["cn", "cn", "ru", "gulf", "en"])
     if kind == "cn":
         core = _invent("cn", rng, vocab)
-        return kind, f"{rng.choice(_CITIES_CN)} {core} {rng.choice(_INDUSTRY_CN)} {rng.choice(_LEGAL_CN)}"
+        city, industry, legal = (rng.choice(x) for x in (_CITIES_CN, _INDUSTRY_CN, _LEGAL_CN))
+        return kind, f"{city} {core} {industry} {legal}"
     if kind == "ru":
         core = _invent("ru", rng, vocab)
-        form = rng.choice(["OOO {c}", "AO {c}", "LLC {c}", "JSC NPP {c}", "{c} Limited Liability Company"])
+        form = rng.choice(
+            ["OOO {c}", "AO {c}", "LLC {c}", "JSC NPP {c}", "{c} Limited Liability Company"]
+        )
         return kind, form.format(c=core)
     if kind == "gulf":
         core = _invent("xx", rng, vocab)
         return kind, f"{core} {rng.choice(_GULF)}"
-    name = f"{rng.choice(_EN_ADJ)} {rng.choice(_EN_NOUN)} {rng.choice(_EN_IND)} {rng.choice(_EN_LEGAL)}"
+    parts = (rng.choice(x) for x in (_EN_ADJ, _EN_NOUN, _EN_IND, _EN_LEGAL))
+    name = " ".join(parts)
     return kind, name
 
 
@@ -818,7 +891,7 @@ def metrics(
     tp = fp = fn = 0
     neg_alerts = 0
     wrong_entity = 0
-    for c, hits in zip(cases, results):
+    for c, hits in zip(cases, results, strict=True):
         kept = [h for h in hits if h["score"] >= threshold or (exact_counts and h["exact"])]
         if c["label"]:
             want = {tuple(k) for k in c["expected"]}
@@ -907,7 +980,28 @@ def index_recall_loss(
     }
 
 
-def sweep(cases, results, lo=0.70, hi=0.99, step=0.01) -> list[dict[str, Any]]:
+RULES = {
+    "review": "highest threshold whose dev F1 is within 0.002 of the best dev F1 "
+              "(same F1, fewer reviews)",
+    "strong": "lowest threshold with dev precision >= 0.99 and a negative alert rate "
+              "<= 0.25% (strong hits become blocking facts)",
+}
+
+
+def recommend(dev_sweep: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Band thresholds from the dev sweep, by the rules in RULES."""
+    best = max(m["f1"] for m in dev_sweep)
+    review = max(m["threshold"] for m in dev_sweep if m["f1"] >= best - 0.002)
+    strong_ok = [m["threshold"] for m in dev_sweep
+                 if m["precision"] >= 0.99 and m["negative_alert_rate"] <= 0.0025]
+    return {"review": review, "strong": min(strong_ok) if strong_ok else None,
+            "best_dev_f1": best}
+
+
+def sweep(
+    cases: list[dict[str, Any]], results: list[list[dict[str, Any]]],
+    lo: float = 0.70, hi: float = 0.99, step: float = 0.01,
+) -> list[dict[str, Any]]:
     out = []
     t = lo
     while t <= hi + 1e-9:
@@ -949,7 +1043,7 @@ def main() -> None:
     test_res = run(sweep_matcher, test)
     run_s = time.perf_counter() - t0
     dev_sweep = sweep(dev, dev_res)
-    best_dev = max(dev_sweep, key=lambda m: (m["f1"], m["threshold"]))
+    rec = recommend(dev_sweep)
 
     prod = PartyMatcher(entries, versions)
     loss = index_recall_loss(prod, test, review, args.loss_sample, seed=3) if args.loss_sample \
@@ -960,11 +1054,15 @@ def main() -> None:
         "list": {"entries": len(entries), "versions": sorted(set(versions.values())),
                  **{k: v for k, v in prod.index_stats().items()
                     if k in ("aliases", "vocabulary")}},
-        "cases": {"dev": Counter(c["label"] for c in dev), "test": Counter(c["label"] for c in test)},
-        "thresholds": {"review": review, "strong": strong,
-                       "dev_best_f1_threshold": best_dev["threshold"]},
+        "cases": {
+            "dev": Counter(c["label"] for c in dev),
+            "test": Counter(c["label"] for c in test),
+        },
+        "thresholds": {"review": review, "strong": strong, "recommended_from_dev": rec,
+                       "rules": RULES},
         "dev": {"review": metrics(dev, dev_res, review), "strong": metrics(dev, dev_res, strong)},
-        "test": {"review": metrics(test, test_res, review), "strong": metrics(test, test_res, strong),
+        "test": {"review": metrics(test, test_res, review),
+                 "strong": metrics(test, test_res, strong),
                  "exact_only": metrics(test, test_res, 1.01)},
         "test_groups": by_group(test, test_res, review, strong),
         "dev_sweep": [m for m in dev_sweep if round(m["threshold"] * 100) % 2 == 0],
@@ -973,7 +1071,9 @@ def main() -> None:
                            "build_index": round(build_s, 2),
                            "test_queries_per_second": round(len(test) / run_s, 1)},
     }
-    summary["cases"] = {k: {"positives": v[1], "negatives": v[0]} for k, v in summary["cases"].items()}
+    summary["cases"] = {
+        k: {"positives": v[1], "negatives": v[0]} for k, v in summary["cases"].items()
+    }
     (OUT / "eval_summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
     print()
@@ -1001,7 +1101,8 @@ def markdown(s: dict[str, Any]) -> str:
     rows.append(
         f"Test split: {c['positives']} positives, {c['negatives']} hard negatives, against "
         f"{s['list']['entries']:,} entries ({s['list']['aliases']:,} aliases). Index recall loss "
-        f"vs. brute-force scan of the same scorer: {loss['lost_by_index']}/{loss['brute_force_found']}"
+        "vs. brute-force scan of the same scorer: "
+        f"{loss['lost_by_index']}/{loss['brute_force_found']}"
         f" ({loss['recall_loss']:.1%}) on {loss['positives_sampled']} sampled positives."
     )
     rows.append("")

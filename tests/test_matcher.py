@@ -341,6 +341,20 @@ def test_country_from_address(matcher: PartyMatcher) -> None:
     assert hit.adjustments == ["country CN (from address) matches entry +0.05"]
 
 
+def test_address_qualifier_needs_more_than_a_city() -> None:
+    entry = ENTRIES[2].model_copy(
+        update={"addresses": ["No. 88 Weilai 3rd Road, East Lake High-tech Zone, Wuhan, Hubei"]}
+    )
+    m = PartyMatcher([entry], "csl@aaaa")
+    base = hit_for(m.match("Yangtze Memry Technologies"), "el-ymtc")
+    same = hit_for(m.match("Yangtze Memry Technologies", address="88 Weilai 3rd Rd, Wuhan"),
+                   "el-ymtc")
+    assert same.score == pytest.approx(base.score + 0.05, abs=1e-3)
+    assert same.adjustments[0].startswith("address similar to an entry address")
+    city = hit_for(m.match("Yangtze Memry Technologies", address="Wuhan"), "el-ymtc")
+    assert city.score == base.score
+
+
 # ---------------------------------------------------------------------- explanation
 
 

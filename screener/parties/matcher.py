@@ -1,57 +1,79 @@
 """Restricted-party name matcher: blocking index plus a token-aligned, weighted scorer.
 
-Design (reference: /work/shared/reference/name-matching.md, sections 1 and 4):
+Design (reference: /work/shared/reference/name-matching.md, sections 1 and 4).
 
-**Index** (built once per list version, in seconds; picklable with `save`/`load`):
+**Aliases.** Every name of an entry is indexed, plus the names inside a listed name:
+"X (ABBR)" also gives "X" and "ABBR", "Parent (P). Affiliated Entity: Y" gives "Y", and "A;B"
+gives "A" and "B". A hit always reports the alias as listed. Queries are split the same way.
 
-- exact keys: the comparable form and the space-free form of every alias -> aliases;
-- vocabulary of alias tokens, each with a class (normalize.TokenClass), a document
-  frequency counted per *entry* (an entity's many spellings must not make its own name look
-  common) and a weight = IDF x class factor;
-- inverted index token -> aliases; only tokens in at most `rare_share` of the entries
-  (1 %: "huawei" yes, "ltd", "technology", "mohammad" no) are used for retrieval;
-- char 3-gram index over the vocabulary (partitioned by token length), to find the list
-  tokens within the typo budget of a query token without scanning the vocabulary;
-- adjacent short tokens of an alias are also indexed joined ("hong kong" -> "hongkong",
-  and every adjacent pair/triple of pinyin syllables from Han script), so spacing does not
-  matter in either direction;
-- aliases without any distinctive token ("Beijing Institute of Technology") are retrieved
-  through a separate small index of their own tokens, since any query naming them must
-  contain all of them;
-- a scan of the space-free forms is the fallback only for 1-2 token queries that the index
-  gives nothing for (joined words, "HuaweiTechnologies").
+**Index** (built once per list version, ~3 s for the full CSL; `save`/`load` pickle it,
+~0.2 s to load):
 
-**Scorer** (run on at most `max_candidates` aliases per query, pre-ranked by the weight
-of the rare tokens they share with the query):
+- exact keys: the comparable and the space-free form of every alias;
+- vocabulary of alias tokens with a class (normalize.TokenClass), a document frequency
+  counted per *entry* (an entity's many spellings must not make its own name look common)
+  and a weight: IDF for distinctive tokens and numbers (about 5 to 11), flat for the rest
+  (place 1.2, generic word 1.0, legal form 0.3, particle 0.2) because a generic word being
+  rare in the list ("branch") does not make it identifying. IDF assumes IDF_PRIOR extra
+  entries holding none of the tokens, so a company's own 20-entry list weighs names like
+  the CSL does;
+- inverted index token -> aliases; only tokens of at most 1 % of the entries are used for
+  retrieval ("huawei" yes; "ltd", "technology", "mohammad" no);
+- char 3-gram index over the vocabulary, partitioned by token length: the list tokens
+  within the typo budget of a query token are found without scanning the vocabulary;
+- adjacent short tokens are also indexed joined ("hong kong", "al qaida", and adjacent
+  pinyin syllables from Han script), so spacing does not matter; unknown query tokens are
+  tried as two list tokens written together ("OOOradio", "MARIOismael");
+- aliases without a distinctive token ("Beijing Institute of Technology") are retrieved
+  through their rarest token, since a query naming them must contain all of them;
+- queries whose distinctive tokens are all common ("Mohammad Ali Hassan") fall back to
+  aliases sharing two of them; 1-2 token queries the index gives nothing for fall back to a
+  scan of the space-free forms of similar length ("HuaweiTechnologies").
 
-- every query token is paired with at most one list token (or a joined pair of them), best
-  similarity first; token similarity is OSA (Levenshtein with transpositions) normalised by
-  the longer token, pairs under 0.75 count as unmatched; numbers, stop words and tokens of
-  3 letters or fewer only match exactly; legal forms match each other (0.8, 1.0 if equal);
-  single letters match a name starting with them (0.8, half weight);
-- score = sum(w*s over pairs) / (sum(w over pairs) + 0.8*unmatched query weight +
-  0.25*unmatched list weight): a query token the list does not have is strong evidence
-  against the match, a list token the query left out ("Co., Ltd.", a middle name) is weak
-  evidence; pairs out of order cost a factor 0.97 (so a reordered name is strong, not
-  exact);
-- guard rails: the alias's distinctive tokens must include one matched at >= 0.8 (so
-  "Shenzhen X Technology" never hits "Shenzhen Y Technology" on city and industry words);
-  an alias with a single core token needs it at >= 0.9 and the query must not bring other
-  distinctive tokens ("EMMA LLC" vs "Emma Daniels", watchman #338/#483); an alias with no
-  distinctive token needs every core token matched; when both sides carry numbers they must
-  share one; weak aliases count only on exact keys.
-- qualifiers, applied only when the caller gives them (a missing country or address never
-  lowers a score): country in the entry's countries +0.05; not among them -0.05 but never
-  below the review threshold (a front company in another country must still be reviewed);
-  address similar to an entry address +0.05.
+Retrieved aliases are pre-ranked by an estimate from the rare tokens alone; those under
+PRUNE are dropped and at most `max_candidates` (60) are scored. The recall this costs
+against scoring every alias is measured by bench/eval_matching.py (index recall loss).
 
-**Bands**: exact = normalised names equal (comparable or space-free form); strong >=
-`STRONG`; review >= `REVIEW`. The thresholds were calibrated on bench/eval_matching.py's
-labelled set (see that script and the README for the measured precision/recall).
+**Scorer** (token-aligned, asymmetric, weighted; rapidfuzz OSA for token similarity):
 
-**Versions**: `version` is either one "<name>@<hash>" string for all entries, or a mapping
-whose keys are an entry's `source` or its `list_code` value (source is tried first); every
-entry must resolve to a version.
+- each query token is paired with at most one list token or joined run, best similarity
+  first (a pair covering more list tokens wins ties); similarity is OSA (Levenshtein with
+  transpositions) over the longer token; under FLOOR (0.75) a token counts as unmatched;
+  numbers, particles and tokens of 3 letters or fewer only match exactly; a known generic or
+  place word only matches another one ("china" is not "chima"); short tokens differing at
+  the first letter lose SHORT_MALUS ("zhang"/"hang"); legal forms match each other at 0.8;
+  in person names a single letter matches a name starting with it (0.8, half weight);
+- score = sum(w*s) / (sum(w) + unmatched query weight * 0.8 (0.5 for generic words, places,
+  legal forms) + unmatched list weight * lambda), lambda = 0.25, or 0.5 for a missing family
+  name and 0.35 for a missing given name of a "LAST, First" list name, 0.6 when the alias has
+  a single distinctive token ("Solar Way Ltd": its other words are part of its identity), 0.8
+  for a missing number. A token the list lacks is strong evidence against the match, a
+  token the query left out ("Co., Ltd.", a middle name) weak evidence. Pairs out of order
+  cost a factor 0.97: a reordered name is strong, not exact.
+- guard rails: a distinctive token (or number) of the alias must be matched at >= GUARD
+  (0.8), so "Shenzhen X Technology" never hits "Shenzhen Y Technology" on city and industry
+  words; an alias with one core token needs it exact or near-exact (one edit from 7 letters)
+  and the query must bring no other distinctive token ("EMMA LLC" vs "Emma Daniels",
+  watchman #338/#483); an alias without distinctive tokens needs every core token matched
+  and nothing distinctive extra; when both sides carry numbers they must share one; weak
+  aliases only count on exact keys.
+- qualifiers, only when the caller gives them (a missing country or address never lowers a
+  score): country in the entry's countries +0.05; not among them -0.05 but never below the
+  review threshold (a front company elsewhere must still be reviewed); the country is also
+  read from the end of an address; address similar to an entry address +0.05; a query with
+  a legal form against a listed *person* -0.10.
+
+Every hit explains itself: `alignment` lists each query token with its list partner,
+similarity and weight, unmatched tokens with None on the other side and their penalty
+weight; `adjustments` lists the qualifiers applied.
+
+**Bands**: exact = same tokens or same space-free form; strong >= STRONG (0.90); review >=
+REVIEW (0.80). Both were chosen on bench/eval_matching.py's dev split (rules in its
+RULES) and are reported on its test split.
+
+**Versions**: `version` is one "<name>@<hash>" string for all entries, or a mapping whose
+keys are an entry's `source` or its `list_code` value (source is tried first); every entry
+must resolve to a version, else ValueError.
 """
 
 from __future__ import annotations
@@ -74,6 +96,7 @@ from rapidfuzz.distance import OSA, Indel
 
 from schemas.lists import AliasType, Band, ListCode, ListEntry, PartyHit, TokenMatch
 from screener.parties.normalize import (
+    ABBREVIATIONS,
     NormalizedName,
     TokenClass,
     fold,
@@ -90,20 +113,24 @@ REVIEW = 0.80
 FLOOR = 0.75  # token pairs below this similarity count as unmatched
 GUARD = 0.80  # a distinctive token must be matched at least this well
 NEAR_EXACT = 0.85  # single-core-token aliases: exact, or one edit from 7 letters
+SHORT = 5  # tokens up to this length ...
+SHORT_MALUS = 0.05  # ... lose this much similarity when their first letters differ
 LAMBDA_Q = 0.8  # weight of an unmatched query token
 LAMBDA_Q_WEAK = 0.5  # ... when it is a generic word, place, legal form or particle
 LAMBDA_L = 0.25  # weight of an unmatched list token
 LAMBDA_FAMILY = 0.5  # ... when it is the family name of a "LAST, First" list name
+LAMBDA_GIVEN = 0.35  # ... when it is a given name or patronymic of such a name
 LAMBDA_THIN = 0.6  # ... when the alias has a single distinctive token ("Solar Way Ltd")
 ORDER_FACTOR = 0.97
 PRUNE = 0.45  # candidates whose rare-token estimate is below this are not scored
 IDF_PRIOR = 10_000
 PART_MAX = 0.95  # cap for hits found through a part of the query ("(SMIC)")
+TYPE_MALUS = 0.10  # a query with a legal form ("... Co., Ltd.") against a listed person
 SPACEFREE_MIN = 0.90  # joined/split whole-name comparison, when one side is one token
 COUNTRY_BONUS = 0.05
 COUNTRY_MALUS = 0.05
 ADDRESS_BONUS = 0.05
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # bump whenever the index layout or the normalisation changes
 
 # token class codes (ints: compared in the inner loop)
 DIST, GEN, LOC, LEGAL, NUM, STOP = range(6)
@@ -155,6 +182,7 @@ class _Query:
     core_sf: str
     splits: list[tuple[int, int, int]]  # (query position, left vid, right vid)
     extra_factor: list[float]  # LAMBDA_Q or LAMBDA_Q_WEAK per query position
+    legal: str  # the query's legal form(s), as written ("" when none)
 
 
 @dataclass(slots=True)
@@ -268,7 +296,9 @@ class PartyMatcher:
                 if derived_from is not None:
                     a_listed[a] = derived_from
                 a_type.append(code)
-                toks = tuple(token_id(t, _CODE[c]) for t, c in zip(nn.tokens, nn.classes))
+                toks = tuple(
+                    token_id(t, _CODE[c]) for t, c in zip(nn.tokens, nn.classes, strict=True)
+                )
                 a_tokens.append(toks)
                 a_family.append(
                     0 if nn.family_from is None
@@ -303,7 +333,10 @@ class PartyMatcher:
         corpus = n_entries + IDF_PRIOR
         idf_max = math.log(corpus)
         idf = [math.log(corpus / (d + 1)) + 1.0 if d else idf_max + 1.0 for d in df]
-        weight = [max(1.0, x) if c in (DIST, NUM) else _FLAT[c] for x, c in zip(idf, vclass)]
+        weight = [
+            max(1.0, x) if c in (DIST, NUM) else _FLAT[c]
+            for x, c in zip(idf, vclass, strict=True)
+        ]
 
         # postings (aliases per token, base tokens and joined units), flat + offsets
         post_lists: list[list[int]] = [[] for _ in vocab]
@@ -439,10 +472,14 @@ class PartyMatcher:
 
     # ------------------------------------------------------------------ token neighbours
 
-    def _neighbours(self, tok: str, cls: int) -> tuple[tuple[int, float], ...]:
-        """Vocabulary tokens similar to `tok` (>= FLOOR), with their similarity. Cached."""
+    def _neighbours(
+        self, tok: str, cls: int, brute: bool = False
+    ) -> tuple[tuple[int, float], ...]:
+        """Vocabulary tokens similar to `tok` (>= FLOOR), with their similarity. Cached.
+
+        `brute` scans the whole vocabulary instead of the 3-gram index (evaluation only)."""
         key = (tok, cls)
-        hit = self._neighbour_cache.get(key)
+        hit = None if brute else self._neighbour_cache.get(key)
         if hit is not None:
             return hit
         vid = self._vid.get(tok)
@@ -453,7 +490,27 @@ class PartyMatcher:
         elif vid is not None:
             out[vid] = 1.0
         if cls not in (LEGAL, NUM, STOP) and len(tok) >= 4:
-            fuzzy = self._fuzzy_vocab(tok)
+            fuzzy = self._fuzzy_vocab(tok) if not brute else [
+                (v, sim)
+                for _, sim, v in process.extract(
+                    tok, self._vocab, scorer=OSA.normalized_similarity, score_cutoff=FLOOR,
+                    limit=None,
+                )
+                if len(self._vocab[v]) >= 4 and self._vclass[v] not in (LEGAL, NUM, STOP)
+            ]
+            if len(tok) <= SHORT:
+                # a short token one edit away at its first letter is mostly another name
+                # ("zhang"/"hang", "hong"/"chong"); typos rarely hit the first letter. Kept
+                # as partial evidence, below GUARD
+                vocab = self._vocab
+                first = tok[0]
+                fuzzy = [
+                    (v, s - SHORT_MALUS)
+                    if s < 1.0 and len(vocab[v]) <= SHORT and vocab[v][0] != first
+                    else (v, s)
+                    for v, s in fuzzy
+                ]
+                fuzzy = [(v, s) for v, s in fuzzy if s >= FLOOR - 1e-9]
             if cls in (GEN, LOC):
                 # a known generic/location word is no typo of someone's name ("china" is
                 # not "chima"); the list's own typos of such words are fixed by normalize
@@ -463,6 +520,8 @@ class PartyMatcher:
             if vid is not None:
                 out[vid] = 1.0
         result = tuple(out.items())
+        if brute:
+            return result
         if len(self._neighbour_cache) > 300_000:
             self._neighbour_cache.clear()
         self._neighbour_cache[key] = result
@@ -479,9 +538,11 @@ class PartyMatcher:
         vid = self._vid
         for k in range(2, len(tok) - 1):
             left, right = tok[:k], tok[k:]
+            left = ABBREVIATIONS.get(left, left)
             va = vid.get(_LEGAL_PIECES.get(left, left))
             if va is None:
                 continue
+            right = ABBREVIATIONS.get(right, right)
             vb = vid.get(_LEGAL_PIECES.get(right, right))
             if vb is not None and not (
                 self._vclass[va] == LEGAL and self._vclass[vb] == LEGAL
@@ -539,7 +600,7 @@ class PartyMatcher:
 
     # ------------------------------------------------------------------ matching
 
-    def _query(self, nq: NormalizedName) -> _Query:
+    def _query(self, nq: NormalizedName, brute: bool = False) -> _Query:
         n = len(nq.tokens)
         weights: list[float] = []
         classes: list[int] = []
@@ -549,7 +610,7 @@ class PartyMatcher:
         dist_mask = 0
         initials = 0
         splits: list[tuple[int, int, int]] = []
-        for i, (tok, tcls) in enumerate(zip(nq.tokens, nq.classes)):
+        for i, (tok, tcls) in enumerate(zip(nq.tokens, nq.classes, strict=True)):
             cls = _CODE[tcls]
             vid = self._vid.get(tok)
             if vid is not None:
@@ -564,7 +625,7 @@ class PartyMatcher:
                 dist_mask |= 1 << i
                 if len(tok) == 1 and cls == DIST:
                     initials |= 1 << i
-            for v, s in self._neighbours(tok, cls):
+            for v, s in self._neighbours(tok, cls, brute):
                 lst = by_vid.get(v)
                 if lst is None:
                     by_vid[v] = [(i, s)]
@@ -594,6 +655,9 @@ class PartyMatcher:
             core_sf=_core_spacefree(nq),
             splits=splits,
             extra_factor=[LAMBDA_Q if c in (DIST, NUM) else LAMBDA_Q_WEAK for c in classes],
+            legal=", ".join(
+                sf for sf, c in zip(nq.surfaces, classes, strict=True) if c == LEGAL
+            ),
         )
 
     def _postings(self, v: int) -> array:
@@ -624,7 +688,7 @@ class PartyMatcher:
         rare_units = 0
         for v, lst in q.by_vid.items():
             best = 0.0
-            for u, s in lst:
+            for _u, s in lst:
                 if s > best:
                     best = s
             if best < GUARD:
@@ -733,8 +797,12 @@ class PartyMatcher:
                             pairs.append((s, j1 - j0, -u, j0, j1, v, w))
         if q.splits:
             for i, va, vb in q.splits:
+                la, lb = vclass[va] == LEGAL, vclass[vb] == LEGAL
                 for j in range(len(toks) - 1):
-                    if toks[j] == va and toks[j + 1] == vb:
+                    ta, tb = toks[j], toks[j + 1]
+                    if (ta == va or (la and vclass[ta] == LEGAL)) and (
+                        tb == vb or (lb and vclass[tb] == LEGAL)
+                    ):
                         v = va if vclass[va] == DIST else vb
                         pairs.append((1.0, 2, -i, j, j + 2, v, vweight[va] + vweight[vb]))
         flags, _wd, core_mask, n_core, a_nums, family = self._a_info[a]
@@ -755,7 +823,7 @@ class PartyMatcher:
                 chosen.append((s, -nu, j0, j1, v, w))
         m = len(toks)
         # initials: a single letter against a name starting with it, half weight
-        if (q.initials or flags & 4) and len(chosen) < min(q.n, m):
+        if family and (q.initials or flags & 4) and len(chosen) < min(q.n, m):
             for i in range(q.n):
                 if used_q >> i & 1:
                     continue
@@ -777,7 +845,7 @@ class PartyMatcher:
         best_dist = 0.0
         core_ok = True
         num = den = 0.0
-        for s, _u, j0, j1, v, w in chosen:
+        for s, _u, j0, _j1, v, w in chosen:
             num += w * s
             den += w
             if v >= 0 and vclass[v] in (DIST, NUM) and s > best_dist:
@@ -791,38 +859,44 @@ class PartyMatcher:
         if is_exact:
             score = 1.0
         else:
-            if has_dist and best_dist < GUARD:
-                score = 0.0
-            elif not has_dist and (not core_ok or (used_l & core_mask) != core_mask):
-                score = 0.0
-            elif not has_dist and q_unmatched_dist:
-                score = 0.0
-            elif single_core and (best_dist < NEAR_EXACT if has_dist else not core_ok):
-                score = 0.0
-            elif single_core and q_unmatched_dist:
-                score = 0.0
-            elif a_nums and q.numbers and not (a_nums & q.numbers):
-                score = 0.0
-            elif not chosen:
+            rejected = (
+                not chosen
+                # a distinctive token (or number) of the alias must be matched well
+                or (has_dist and best_dist < GUARD)
+                # no distinctive token: every core token matched, nothing extra in the query
+                or (not has_dist and (
+                    not core_ok or (used_l & core_mask) != core_mask or q_unmatched_dist
+                ))
+                # a one-word alias: near-exact, and the query brings no other name
+                or (single_core and (
+                    (best_dist < NEAR_EXACT if has_dist else not core_ok) or q_unmatched_dist
+                ))
+                # numbers on both sides must share one
+                or bool(a_nums and q.numbers and not (a_nums & q.numbers))
+            )
+            if rejected:
                 score = 0.0
             else:
                 un_q = 0.0
                 for i in range(q.n):
                     if not (used_q >> i) & 1:
                         un_q += q.weights[i] * q.extra_factor[i]
-                un_l = un_ln = un_lf = 0.0
+                un_l = un_ln = un_lf = un_lg = un_lt = 0.0
                 for j in range(m):
                     if not (used_l >> j) & 1:
                         if vclass[toks[j]] == NUM:
                             un_ln += vweight[toks[j]]  # a number the query lacks: strong
-                        elif (family >> j) & 1 or (flags & 8 and vclass[toks[j]] != LEGAL):
-                            un_lf += vweight[toks[j]] * (
-                                LAMBDA_THIN / LAMBDA_FAMILY if flags & 8 else 1.0
-                            )
+                        elif (family >> j) & 1:
+                            un_lf += vweight[toks[j]]
+                        elif family:
+                            un_lg += vweight[toks[j]]
+                        elif flags & 8 and vclass[toks[j]] != LEGAL:
+                            un_lt += vweight[toks[j]]
                         else:
                             un_l += vweight[toks[j]]
                 score = num / (
                     den + un_q + LAMBDA_Q * un_ln + LAMBDA_L * un_l + LAMBDA_FAMILY * un_lf
+                    + LAMBDA_GIVEN * un_lg + LAMBDA_THIN * un_lt
                 )
                 if len(chosen) > 1:
                     ordered = sorted(chosen, key=lambda p: unit_mask[p[1]])
@@ -887,6 +961,10 @@ class PartyMatcher:
                 final, notes = _qualify(
                     scored.score, entry, country_code, country_note, addr, review
                 )
+                if q.legal and entry.entity_type == "person":
+                    final -= TYPE_MALUS
+                    notes = [*notes, f"query has a legal form ({q.legal}), entry is a "
+                             f"person -{TYPE_MALUS:.2f}"]
                 if part:
                     if final > PART_MAX:
                         final = PART_MAX
@@ -989,10 +1067,12 @@ class PartyMatcher:
             if not (scored.used_l >> j) & 1:
                 lam = LAMBDA_Q if self._vclass[toks[j]] == NUM else LAMBDA_L
                 info = self._a_info[a]
-                if lam == LAMBDA_L and info[0] & 8 and self._vclass[toks[j]] != LEGAL:
-                    lam = LAMBDA_THIN
-                elif lam == LAMBDA_L and (info[5] >> j) & 1:
+                if lam == LAMBDA_L and (info[5] >> j) & 1:
                     lam = LAMBDA_FAMILY
+                elif lam == LAMBDA_L and info[5]:
+                    lam = LAMBDA_GIVEN
+                elif lam == LAMBDA_L and info[0] & 8 and self._vclass[toks[j]] != LEGAL:
+                    lam = LAMBDA_THIN
                 out.append(
                     TokenMatch(
                         query=None,
@@ -1014,21 +1094,12 @@ class PartyMatcher:
         nq = normalize_name(name)
         if not nq.tokens:
             return {}
-        q = self._query(nq)
-        for i, (tok, tcls) in enumerate(zip(nq.tokens, nq.classes)):
-            cls = _CODE[tcls]
-            if cls in (LEGAL, NUM, STOP) or len(tok) < 4:
-                continue
-            for _, sim, v in process.extract(
-                tok, self._vocab, scorer=OSA.normalized_similarity, score_cutoff=FLOOR,
-                limit=None,
-            ):
-                lst = q.by_vid.setdefault(v, [])
-                if all(u != i for u, _ in lst):
-                    lst.append((i, sim))
+        q = self._query(nq, brute=True)
         exact: set[int] = set()
         for key in (nq.comparable, nq.spacefree):
-            exact.update(a for a in self._exact.get(key, ()) if self._a_spacefree[a] == nq.spacefree)
+            exact.update(
+                a for a in self._exact.get(key, ()) if self._a_spacefree[a] == nq.spacefree
+            )
         out: dict[int, float] = {}
         for a in range(len(self._a_entry)):
             scored = self._score(a, q, a in exact)
@@ -1054,6 +1125,7 @@ _LEGAL_PIECES = {
     "ooo": "llc", "tov": "llc", "llc": "llc", "ltd": "llc", "fze": "llc", "gmbh": "llc",
     "inc": "llc", "ao": "jsc", "oao": "jsc", "zao": "jsc", "pao": "jsc", "jsc": "jsc",
     "sa": "jsc", "ag": "jsc", "co": "co", "corp": "corp", "sro": "llc", "srl": "llc",
+    "npo": "ngo", "npp": "npp", "ltda": "llc", "plc": "jsc", "pjsc": "jsc", "ojsc": "jsc",
 }
 
 
@@ -1103,7 +1175,8 @@ def _bisect(values: array, x: int) -> int:
 
 
 def _core_spacefree(nn: NormalizedName) -> str:
-    return "".join(t for t, c in zip(nn.tokens, nn.classes) if c is not TokenClass.legal)
+    pairs = zip(nn.tokens, nn.classes, strict=True)
+    return "".join(t for t, c in pairs if c is not TokenClass.legal)
 
 
 def _joined_class(joined: str) -> TokenClass:
@@ -1209,8 +1282,14 @@ def _qualify(
             )
             final = lowered
     if addr and entry.addresses:
-        best = max(fuzz.token_set_ratio(addr, x) for x in entry.addresses) / 100.0
-        if best >= 0.8:
+        # similar, and sharing at least three words: a city or country alone is no match
+        words = set(addr.split())
+        best = max(
+            (fuzz.token_set_ratio(addr, x) / 100.0 for x in entry.addresses
+             if len(words & set(x.split())) >= 3),
+            default=0.0,
+        )
+        if best >= 0.85:
             final += ADDRESS_BONUS
             notes.append(f"address similar to an entry address ({best:.2f}) +{ADDRESS_BONUS:.2f}")
     return min(1.0, final), notes

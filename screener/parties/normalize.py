@@ -4,9 +4,10 @@ Both sides must go through exactly the same pipeline, otherwise an exact match s
 exact. The pipeline (see /work/shared/reference/name-matching.md, section 4.2):
 
 1. Unicode NFKC and casefold, so full-width forms, ligatures and case never matter.
-2. Chinese legal forms written in characters (有限公司, 股份有限公司, 集团 ...) are replaced
-   by their English equivalents *before* transliteration, because after it they would be
-   syllables indistinguishable from the name.
+2. Chinese legal forms and common company words written in characters (有限公司, 集团,
+   科技, 电子, 进出口 ...) are replaced by their English equivalents *before*
+   transliteration, because after it they would be syllables indistinguishable from the
+   name; this is also what lets "华为技术有限公司" meet "Huawei Technologies Co., Ltd.".
 3. Transliteration to ASCII with anyascii. Han characters become one pinyin syllable each,
    separated by spaces ("华为" -> "hua wei"), because Chinese has no word boundaries and
    Latin-script spellings split the syllables in any way ("Huawei", "Hua Wei"); the matcher
@@ -14,8 +15,12 @@ exact. The pipeline (see /work/shared/reference/name-matching.md, section 4.2):
 4. "&" -> "and"; dotted initialisms are joined ("S.A." -> "sa"); every other punctuation
    mark, hyphen and apostrophe separates or joins tokens; digits are kept, because numbers
    distinguish entities ("Research Institute 201" vs "... 203", watchman #483).
-5. Abbreviations are expanded (COMP, GRP, SRVCES, TECH, INTL, IMP & EXP ...; nomenklatura
-   #245/#274) and plurals of generic words folded, so "Technologies" equals "Tech".
+5. A token one edit away from a legal-form or generic word (two edits from 11 letters) is
+   taken as a typo of it ("Compayn", "Ogrannichennoi", "Tecnology"); abbreviations are
+   expanded (COMP, GRP, SRVCES, TECH, INTL, IMP & EXP ...; nomenklatura #245/#274), plurals
+   of generic words folded ("Technologies" equals "Tech"), common pinyin company words
+   translated ("Keji", "Jituan", "Youxian Gongsi"), and -off/-eff surname endings read as
+   -ov/-ev.
 6. Legal forms are canonicalised to one token per form: our own table for the English and
    Chinese/pinyin forms, then rigour's org-type table (434 types incl. Russian, Turkish,
    Latin American, transliterated forms) in its *generic* mode, so "Co., Ltd.", "Company
@@ -99,6 +104,11 @@ class NormalizedName:
 # fold: the stable exact key
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def _wordset(text: str) -> frozenset[str]:
+    """A table written as whitespace-separated words."""
+    return frozenset(text.split())
 
 
 def fold(text: str) -> str:
@@ -308,6 +318,10 @@ _PHRASES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("you", "xian", "gong", "si"): ("co", "ltd"),
     ("gufen", "youxian", "gongsi"): ("co", "ltd"),
     ("youxian", "zeren", "gongsi"): ("llc",),
+    ("you", "xian", "ze", "ren", "gong", "si"): ("llc",),
+    ("yanjiu", "yuan"): ("research", "institute"),
+    ("yanjiu", "suo"): ("research", "institute"),
+    ("jinchu", "kou"): ("import", "export"),
     ("import", "and", "export"): ("import", "export"),
     ("hong", "kong"): ("hongkong",),
 }
@@ -335,22 +349,22 @@ LEGAL_CODES: frozenset[str] = frozenset(
 )
 
 #: rigour single-token matches accepted anywhere in the name.
-_RIGOUR_SINGLE_OK: frozenset[str] = frozenset(
+_RIGOUR_SINGLE_OK: frozenset[str] = _wordset(
     """llc ltd limited inc incorporated gmbh jsc ojsc cjsc pjsc pjscb ooo oao zao pao nao plc
     llp fze fzco fzc fzllc dmcc sarl srl spa bv bvba ltda limitada sirketi tov ood doo sro
     sas sprl mmc eireli pte pty pvt bhd npo ngo fgup fgbu gup mup chvk pmc sal wll kft zrt
-    sia uab ooo tsk npp gnpp oy aat""".split()
+    sia uab ooo tsk npp gnpp oy aat"""
 )
 #: rigour single-token matches that are also ordinary words or syllables: accepted only
 #: at the start or end of the name or next to another legal form ("AO NII STT", "X SA").
 _RIGOUR_EDGE_ONLY: frozenset[str] = frozenset({"ao", "sa", "ag", "as", "ab", "kg", "nv", "se"})
 
-STOP_WORDS: frozenset[str] = frozenset(
+STOP_WORDS: frozenset[str] = _wordset(
     """of the and de del della di des du la el al los las for und y e et van von der den ibn
-    bint ul ud uz mr mrs ms dr prof ve s""".split()
+    bint ul ud uz mr mrs ms dr prof ve s"""
 )
 
-GENERIC_WORDS: frozenset[str] = frozenset(
+GENERIC_WORDS: frozenset[str] = _wordset(
     """technology hitech trading industry international group holding import export electronic
     electric engineering equipment science research institute development investment service
     logistics system solution global general enterprise manufacturing machinery material
@@ -374,10 +388,10 @@ GENERIC_WORDS: frozenset[str] = frozenset(
     comercial industrias servicios trust fund charity relief martyrs foundation head office
     headquarters subsidiary division representative affiliate affiliated refinery mill
     shipyard zavody kombinat
-    """.split()
+    """
 )
 
-LOCATION_WORDS: frozenset[str] = frozenset(
+LOCATION_WORDS: frozenset[str] = _wordset(
     """china chinese hongkong hk macau macao taiwan beijing peking shanghai shenzhen
     guangzhou tianjin chongqing wuhan chengdu hangzhou nanjing xian dalian qingdao harbin
     changsha zhengzhou jinan suzhou wuxi ningbo xiamen fuzhou hefei kunming shenyang
@@ -401,7 +415,7 @@ LOCATION_WORDS: frozenset[str] = frozenset(
     riyadh jeddah qatar doha kuwait bahrain oman muscat mexico colombia panama liberia usa
     america american united states kingdom britain british london europe european asia
     asian pacific eastern western northern southern east west north south middle far
-    central""".split()
+    central"""
 )
 
 _LEGAL_TARGETS = LEGAL_CODES
@@ -415,15 +429,19 @@ _DIGIT_RE = re.compile(r"\d")
 #: (two edits from 11 letters) is taken as a typo of it. Typos inside legal forms
 #: ("Obshchestvo s Ogrannichennoi ...", "Compayn", "Liabiltiy") otherwise turn low-weight
 #: words into unmatched high-weight "distinctive" tokens (reference note, section 3.1).
-_LEGAL_WORDS: frozenset[str] = frozenset(
+_LEGAL_WORDS: frozenset[str] = _wordset(
     """limited liability company corporation incorporated partnership aktsionernoe
     aktsionernoye obshchestvo obschestvo ogranichennoi ogranichennoy otvetstvennostyu
     otvetstvennostiu zakrytoe zakrytoye otkrytoe otkrytoye publichnoe gesellschaft
     aktiengesellschaft beschraenkter sociedad anonima responsabilidad limitada societe
-    anonyme sirketi private public closed unitary""".split()
+    anonyme sirketi private public closed unitary"""
 )
 _FIX_TARGETS: tuple[str, ...] = tuple(
-    sorted(w for w in _LEGAL_WORDS | GENERIC_WORDS | set(ABBREVIATIONS.values()) if len(w) >= 6)
+    sorted(
+        w
+        for w in _LEGAL_WORDS | GENERIC_WORDS | set(ABBREVIATIONS.values()) | set(ABBREVIATIONS)
+        if len(w) >= 6 and w.isalpha()
+    )
 )
 _KNOWN: frozenset[str] = frozenset(_FIX_TARGETS) | LOCATION_WORDS | frozenset(ABBREVIATIONS)
 
@@ -486,9 +504,9 @@ def _to_ascii(text: str) -> tuple[str, bool]:
     return "".join(out), han
 
 
-_COMMA_LEGALISH: frozenset[str] = frozenset(
+_COMMA_LEGALISH: frozenset[str] = _wordset(
     """co ltd limited inc incorporated llc corp corporation company sa ag gmbh plc jsc ooo ao
-    oao zao pao cv srl spa bv nv pte pvt bhd fze llp lp ltda sarl""".split()
+    oao zao pao cv srl spa bv nv pte pvt bhd fze llp lp ltda sarl"""
 )
 
 
@@ -502,7 +520,7 @@ def _apply_phrases(tokens: list[str], surfaces: list[str]) -> tuple[list[str], l
     i = 0
     n = len(tokens)
     while i < n:
-        for size in (4, 3, 2):
+        for size in (6, 4, 3, 2):
             if i + size <= n:
                 repl = _PHRASES.get(tuple(tokens[i : i + size]))
                 if repl is not None:
