@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,7 +24,7 @@ from typing import Any, Protocol
 from schemas.lists import Band, ListCode, PartyHit
 from schemas.transaction import Party, Transaction
 from schemas.vocabulary import PartyRole
-from screener.parties.matcher import PartyMatcher
+from screener.parties.matcher import INDEX_FORMAT, PartyMatcher
 from screener.parties.store import ListStore
 
 Facts = dict[str, Any]
@@ -183,12 +184,16 @@ def load_party_screening(store: ListStore) -> PartyScreening | None:
     matchers: list[Matcher] = []
     listed_since: dict[tuple[str, str], dt.date] = {}
     for name, digest in sorted(hashes.items()):
-        index_file = cache / f"{name}-{digest}.index"
+        index_file = cache / f"{name}-{digest}-v{INDEX_FORMAT}.index"
         since_file = cache / f"{name}-{digest}.since.json"
+        matcher: PartyMatcher | None = None
         if index_file.exists() and since_file.exists():
-            matcher = PartyMatcher.load(index_file)
-            since = json.loads(since_file.read_text())
-        else:
+            try:
+                matcher = PartyMatcher.load(index_file)
+                since = json.loads(since_file.read_text())
+            except (ValueError, OSError, EOFError, pickle.UnpicklingError, AttributeError):
+                matcher = None  # stale or damaged cache: rebuild it below
+        if matcher is None:
             entries = store.entries_by_list([name])[name]
             matcher = PartyMatcher(entries, f"{name}@{digest[:16]}")
             since = [
