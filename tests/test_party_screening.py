@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from schemas.lists import ListCode, ListEntry
 from schemas.result import Decision
 from screener.engine import Screener
-from screener.parties.screening import load_party_screening
+from screener.parties.matcher import PartyMatcher
+from screener.parties.screening import PartyScreening, load_party_screening
 from screener.parties.store import ListStore
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lists"
@@ -121,16 +124,33 @@ def test_release_is_honoured_then_reopened_when_the_entry_changes(
     assert reopened.jurisdictions["US"].decision == Decision.license_required
 
 
-def test_entry_listed_after_the_transaction_date_does_not_count(screener: Screener) -> None:
-    """The same party before and after its listing: the fixture FN5 entry was added by
-    89 FR 96837 (Dec 2024); where the list gives a start date, earlier dates do not count."""
-    hits_with_dates = (
-        [k for k in screener.parties.listed_since if k[0] == "entity_list"]
-        if screener.parties
-        else []
+def test_the_same_end_user_before_its_listing_date() -> None:
+    """An entry counts from its listing date where the list gives one. The CSL snapshot
+    carries no start dates, so the entry is built here: the Institute of Microelectronics of
+    the Chinese Academy of Sciences, added with Footnote 5 by the Entity List rule effective
+    2024-12-02 (89 FR 96830; regulations.md, medium)."""
+    entry = ListEntry(
+        list_code=ListCode.entity_list,
+        source="Entity List (EL) - Bureau of Industry and Security",
+        entry_id="EL:cas-ime",
+        name="Chinese Academy of Sciences Institute of Microelectronics",
+        countries=["CN"],
+        footnotes=["FN5"],
+        license_requirement="For all items subject to the EAR.",
+        license_policy="Presumption of denial",
+        start_date=dt.date(2024, 12, 2),
     )
-    if not hits_with_dates:
-        pytest.skip("the fixture CSL carries no start dates (the compact snapshot has none)")
-    code, entry = hits_with_dates[0]
-    since = screener.parties.listed_since[(code, entry)]
-    assert since is not None
+    screening = PartyScreening(
+        matcher=PartyMatcher([entry], "el-test@0"),
+        list_versions={"el-test": "0"},
+        listed_since={("entity_list", "EL:cas-ime"): entry.start_date},
+    )
+    screener = Screener(parties=screening)
+    name = "Chinese Academy of Sciences Institute of Microelectronics"
+    before = screener.screen(tx(name, date="2024-11-29"))
+    after = screener.screen(tx(name, date="2024-12-02"))
+    assert before.party_hits and after.party_hits  # the name matches on both dates
+    assert before.derived_facts[0]["parties.lists"] == []
+    assert before.jurisdictions["US"].decision == Decision.clear
+    assert after.derived_facts[0]["parties.lists"] == ["entity_list"]
+    assert after.jurisdictions["US"].decision == Decision.license_required
