@@ -52,6 +52,7 @@ from rapidfuzz.distance import OSA  # noqa: E402
 
 from schemas.lists import Alias, EntityType, ListCode, ListEntry  # noqa: E402
 from screener.parties import matcher as matcher_mod  # noqa: E402
+from screener.parties.importers import read_list  # noqa: E402
 from screener.parties.matcher import PartyMatcher  # noqa: E402
 from screener.parties.normalize import TokenClass, normalize_name  # noqa: E402
 
@@ -62,26 +63,6 @@ OUT = ROOT / "bench" / "out"
 
 # ---------------------------------------------------------------------------- loading
 
-_CODES = {
-    "EL": ListCode.entity_list,
-    "DPL": ListCode.denied_persons,
-    "UVL": ListCode.unverified,
-    "MEU": ListCode.military_end_user,
-    "SDN": ListCode.sdn,
-    "ISN": ListCode.nonproliferation,
-    "DTC": ListCode.itar_debarred,
-    "SSI": ListCode.ssi,
-    "CMIC": ListCode.cmic,
-}
-_TYPES = {
-    "Individual": EntityType.person,
-    "Entity": EntityType.organization,
-    "Vessel": EntityType.vessel,
-    "Aircraft": EntityType.aircraft,
-}
-_FN_RE = re.compile(r"734\.9\([a-z]\)(?:\(\d\))?,?\s?(\d)\b|of the EAR\)?\.?\)?(\d)\b")
-
-
 def csl_version(path: Path = CSL) -> str:
     """'csl@<sha256 prefix>' of the file, as the real importer would name the version."""
     import hashlib
@@ -90,32 +71,8 @@ def csl_version(path: Path = CSL) -> str:
 
 
 def load_csl(path: Path = CSL) -> list[ListEntry]:
-    """Private loader for the compact CSL (the real importer lives elsewhere)."""
-    data = json.loads(path.read_text())
-    tables = data["tables"]
-    entries: list[ListEntry] = []
-    for row_no, e in enumerate(data["entries"]):
-        source = tables["sources"][e["s"]]
-        code = re.search(r"\(([^)]+)\)", source).group(1).split()[0]
-        requirement = tables["licenceRequirements"][e["lr"]] if "lr" in e else None
-        policy = tables["licencePolicies"][e["lp"]] if "lp" in e else None
-        footnotes = sorted(
-            {f"FN{a or b}" for a, b in _FN_RE.findall(requirement or "") if (a or b) in "1345"}
-        )
-        entries.append(
-            ListEntry(
-                list_code=_CODES.get(code, ListCode.other_ofac),
-                source=source,
-                entry_id=e.get("e") or f"row{row_no}",
-                name=e["n"],
-                aliases=[Alias(name=a) for a in e.get("a", [])],
-                entity_type=_TYPES.get(e.get("t"), EntityType.unknown),
-                countries=e.get("c", []),
-                license_requirement=requirement,
-                license_policy=policy,
-                footnotes=footnotes,
-            )
-        )
+    """The compact CSL through the project's own importer (screener.parties.importers)."""
+    entries, _published = read_list(path, "csl-compact")
     return entries
 
 
