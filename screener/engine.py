@@ -448,7 +448,11 @@ _DEFAULT: dict[BackendName, Screener] = {}
 def screen(
     transaction: Transaction | dict[str, Any], backend: BackendName = "python"
 ) -> ScreeningResult:
-    """Screen with the bundled packs (loaded once per process and backend)."""
+    """Screen with the bundled packs and the lists imported into the default database
+    (CHOKEPOINT_DATABASE_URL or sqlite:///chokepoint.db), loaded once per process."""
     if backend not in _DEFAULT:
-        _DEFAULT[backend] = Screener(backend=backend)
+        from screener.parties.screening import load_party_screening
+        from screener.parties.store import ListStore
+
+        _DEFAULT[backend] = Screener(backend=backend, parties=load_party_screening(ListStore()))
     return _DEFAULT[backend].screen(transaction)
