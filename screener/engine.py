@@ -35,7 +35,8 @@ from screener.explain import finding_explanation
 from screener.facts import FactBuilder, Facts
 from screener.index import ClauseIndex, IndexedClause
 from screener.loader import DEFAULT_RULES_DIR, Pack, PackError, load_packs
-from screener.parties.screening import PartyScreening, party_facts
+from screener.parties.screening import PartyScreening, load_party_screening, party_facts
+from screener.parties.store import ListStore
 
 BackendName = Literal["python", "durable"]
 
@@ -451,8 +452,5 @@ def screen(
     """Screen with the bundled packs and the lists imported into the default database
     (CHOKEPOINT_DATABASE_URL or sqlite:///chokepoint.db), loaded once per process."""
     if backend not in _DEFAULT:
-        from screener.parties.screening import load_party_screening
-        from screener.parties.store import ListStore
-
         _DEFAULT[backend] = Screener(backend=backend, parties=load_party_screening(ListStore()))
     return _DEFAULT[backend].screen(transaction)
