@@ -194,3 +194,61 @@ def missing_facts(traces: list[ConditionTrace]) -> list[str]:
                 t.fact if t.actual is None else f"{t.fact} (a paragraph below {t.actual})"
             )
     return list(seen)
+
+
+_INLINE_TESTS: dict[Op, str] = {
+    Op.equals: "a == {v}",
+    Op.not_equals: "a != {v}",
+    Op.in_: "a in {v}",
+    Op.not_in: "a not in {v}",
+    Op.contains: "{v} in a",
+    Op.contains_any: "not {v}.isdisjoint(a)",
+    Op.gt: "a > {v}",
+    Op.gte: "a >= {v}",
+    Op.lt: "a < {v}",
+    Op.lte: "a <= {v}",
+    Op.regex: "{v}.search(str(a)) is not None",
+}
+
+
+def compile_fast(cond: Condition) -> Predicate:
+    """The same predicate as `compile_condition`, generated as one Python function.
+
+    A clause is usually an `all` of leaves; its leaves become straight-line code (one dict
+    lookup and one test each, returning False at the first failure) instead of a closure call
+    per leaf, which roughly halves the hot path. Any other node is delegated to the closure
+    compiler. `compile_condition` stays the oracle: a test requires both to agree on random
+    condition trees.
+    """
+    if not isinstance(cond, All):
+        return compile_condition(cond)
+    env: dict[str, Any] = {}
+    lines = ["def predicate(f):", "    u = False"]
+    for n, child in enumerate(cond.all):
+        name = f"v{n}"
+        if isinstance(child, Leaf) and child.op == Op.exists:
+            test = "is None" if child.value else "is not None"
+            lines.append(f"    if f.get({child.fact!r}) {test}: return False")
+        elif isinstance(child, Leaf) and child.op in _INLINE_TESTS:
+            value = child.value
+            if child.op in (Op.in_, Op.not_in, Op.contains_any):
+                value = frozenset(value)
+            elif child.op == Op.regex:
+                value = re.compile(value)
+            env[name] = value
+            lines += [
+                f"    a = f.get({child.fact!r})",
+                "    if a is None: u = True",
+                f"    elif not ({_INLINE_TESTS[child.op].format(v=name)}): return False",
+            ]
+        else:
+            env[name] = compile_condition(child)
+            lines += [
+                f"    r = {name}(f)",
+                "    if r is False: return False",
+                "    if r is None: u = True",
+            ]
+    lines.append("    return None if u else True")
+    exec("\n".join(lines), env)
+    predicate: Predicate = env["predicate"]
+    return predicate

@@ -15,7 +15,7 @@ from typing import Any
 
 from schemas.facts import FACTS
 from schemas.rules import All, Clause, ClauseKind, Leaf, Op
-from screener.conditions import Predicate, compile_condition
+from screener.conditions import Predicate, compile_fast
 
 
 def _entries(clause: Clause) -> frozenset[str]:
@@ -80,7 +80,7 @@ class IndexedClause:
         return cls(
             clause,
             _entries(clause),
-            compile_condition(clause.when),
+            compile_fast(clause.when),
             _guard(clause),
             _excludes(clause),
         )
@@ -98,6 +98,11 @@ class ClauseIndex:
 
     def __init__(self, clauses: list[Clause]) -> None:
         self.clauses = [IndexedClause.of(c) for c in clauses]
+        self._position = {id(ic): n for n, ic in enumerate(self.clauses)}
+        self._buckets: dict[tuple[ClauseKind, str | None], list[IndexedClause]] = {}
+        for ic in self.clauses:
+            for entry in ic.entries or [None]:
+                self._buckets.setdefault((ic.clause.kind, entry), []).append(ic)
         bounds = {c.effective_from for c in clauses}
         bounds |= {c.effective_to + dt.timedelta(days=1) for c in clauses if c.effective_to}
         self._bounds = sorted(bounds)
@@ -127,8 +132,14 @@ class ClauseIndex:
         if found is None:
             if len(self._cache) >= 100_000:  # entries come from input: keep the cache bounded
                 self._cache.clear()
+            bucket = self._buckets.get((kind, None), []) + (
+                self._buckets.get((kind, entry), []) if entry is not None else []
+            )
             found = self._cache[key] = tuple(
-                ic for ic in self.clauses if ic.clause.kind == kind and ic.applies_to(entry, on)
+                sorted(
+                    (ic for ic in bucket if ic.clause.in_effect(on)),
+                    key=lambda ic: self._position[id(ic)],
+                )
             )
         return found
 

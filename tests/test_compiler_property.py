@@ -14,7 +14,7 @@ import random
 from typing import Any
 
 from schemas.rules import Clause
-from screener.conditions import compile_condition
+from screener.conditions import compile_condition, compile_fast
 from screener.durable_backend import DurableRuleset
 from screener.index import IndexedClause
 
@@ -129,3 +129,34 @@ def test_random_conditions_agree_between_engines() -> None:
         assert ruleset.evaluate(facts, ordinal) == expected, facts
     # the generator must reach all three truth values often, or the test proves little
     assert min(outcomes.values()) > 10_000, outcomes
+
+
+def test_generated_predicates_agree_with_the_closure_oracle() -> None:
+    """`compile_fast` (generated code, the hot path) against `compile_condition`."""
+    rng = random.Random(7)
+    conditions = [random_condition(rng) for _ in range(600)]
+    clauses = [
+        Clause.model_validate(
+            {
+                "id": f"us.gen.{n}",
+                "jurisdiction": "US",
+                "title": "t",
+                "citation": "c",
+                "effective_from": "2020-01-01",
+                "confidence": {"level": "high", "source": "t"},
+                "outcome": "review",
+                "when": {"all": [c, random_condition(rng)]},
+                "examples": [{"name": "x", "transaction": {}, "expect": "fires"}],
+            }
+        )
+        for n, c in enumerate(conditions)
+    ]
+    pairs = [(compile_fast(c.when), compile_condition(c.when)) for c in clauses]
+    seen = set()
+    for _ in range(400):
+        facts = random_facts(rng)
+        for fast, oracle in pairs:
+            result = fast(facts)
+            assert result is oracle(facts), facts
+            seen.add(result)
+    assert seen == {True, False, None}

@@ -347,8 +347,9 @@ def test_address_qualifier_needs_more_than_a_city() -> None:
     )
     m = PartyMatcher([entry], "csl@aaaa")
     base = hit_for(m.match("Yangtze Memry Technologies"), "el-ymtc")
-    same = hit_for(m.match("Yangtze Memry Technologies", address="88 Weilai 3rd Rd, Wuhan"),
-                   "el-ymtc")
+    same = hit_for(
+        m.match("Yangtze Memry Technologies", address="88 Weilai 3rd Rd, Wuhan"), "el-ymtc"
+    )
     assert same.score == pytest.approx(base.score + 0.05, abs=1e-3)
     assert same.adjustments[0].startswith("address similar to an entry address")
     city = hit_for(m.match("Yangtze Memry Technologies", address="Wuhan"), "el-ymtc")

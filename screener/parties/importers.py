@@ -128,9 +128,7 @@ class ImportResult:
 # --------------------------------------------------------------------------- entry points
 
 
-def read_list(
-    path: Path | str, fmt: str, **opts: Any
-) -> tuple[list[ListEntry], dt.date | None]:
+def read_list(path: Path | str, fmt: str, **opts: Any) -> tuple[list[ListEntry], dt.date | None]:
     """Entries and the publication date the file states (None if it states none).
 
     The import report is logged (warning level when rows were skipped); use `load_list`
@@ -684,9 +682,7 @@ def _csl_entries(
             source=row.source,
             entry_id="",
             name=row.name,
-            aliases=_build_aliases(
-                row.name, row.alt_names, weak_akas(row.remarks) if ofac else ()
-            ),
+            aliases=_build_aliases(row.name, row.alt_names, weak_akas(row.remarks) if ofac else ()),
             entity_type=kind,
             countries=countries,
             addresses=addresses,
@@ -742,8 +738,14 @@ def _csl_json_row(raw: Any, path: Path, index: int) -> _CslRow:
             country = _clean(address.get("country"))
             line = _address_text(
                 address.get(k)
-                for k in ("address", "city", "state", "state_or_province", "postal_code",
-                          "postalCode")
+                for k in (
+                    "address",
+                    "city",
+                    "state",
+                    "state_or_province",
+                    "postal_code",
+                    "postalCode",
+                )
             )
         else:  # a plain string (older exports): its last comma part is the country
             line, _, country = str(address).rpartition(",")
@@ -798,9 +800,7 @@ def _published(doc: Mapping[str, Any]) -> dt.date | None:
             return stamp
     sources = doc.get("sources_used")
     if isinstance(sources, list):
-        stamps = [
-            _timestamp(s.get("source_last_updated")) for s in sources if isinstance(s, dict)
-        ]
+        stamps = [_timestamp(s.get("source_last_updated")) for s in sources if isinstance(s, dict)]
         return max((s for s in stamps if s), default=None)
     return None
 
@@ -975,8 +975,9 @@ def _read_csl_compact(
         try:
             return tables[table][item]
         except (IndexError, TypeError):
-            raise ListFormatError(path, f"{short}={item!r} is not an index into {table}",
-                                  where) from None
+            raise ListFormatError(
+                path, f"{short}={item!r} is not an index into {table}", where
+            ) from None
 
     def rows() -> Iterator[tuple[str, _CslRow]]:
         for i, raw in enumerate(doc["entries"]):
@@ -1089,8 +1090,9 @@ def _read_ofac(blobs: list[tuple[Path, bytes]], report: ImportReport) -> list[Li
         record: dict[str, Any] = {
             "name": name,
             "type": kind,
-            "programs": [p for p in (_clean(x.strip("[] ")) for x in (_clean(f[3]) or "")
-                                     .split("] [")) if p],
+            "programs": [
+                p for p in (_clean(x.strip("[] ")) for x in (_clean(f[3]) or "").split("] [")) if p
+            ],
             "remarks": _clean(f[11]),
             "alts": [],
             "countries": [],

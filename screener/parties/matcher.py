@@ -301,7 +301,8 @@ class PartyMatcher:
                 )
                 a_tokens.append(toks)
                 a_family.append(
-                    0 if nn.family_from is None
+                    0
+                    if nn.family_from is None
                     else ((1 << len(toks)) - 1) ^ ((1 << nn.family_from) - 1)
                 )
                 a_spacefree.append(nn.spacefree)
@@ -334,8 +335,7 @@ class PartyMatcher:
         idf_max = math.log(corpus)
         idf = [math.log(corpus / (d + 1)) + 1.0 if d else idf_max + 1.0 for d in df]
         weight = [
-            max(1.0, x) if c in (DIST, NUM) else _FLAT[c]
-            for x, c in zip(idf, vclass, strict=True)
+            max(1.0, x) if c in (DIST, NUM) else _FLAT[c] for x, c in zip(idf, vclass, strict=True)
         ]
 
         # postings (aliases per token, base tokens and joined units), flat + offsets
@@ -472,9 +472,7 @@ class PartyMatcher:
 
     # ------------------------------------------------------------------ token neighbours
 
-    def _neighbours(
-        self, tok: str, cls: int, brute: bool = False
-    ) -> tuple[tuple[int, float], ...]:
+    def _neighbours(self, tok: str, cls: int, brute: bool = False) -> tuple[tuple[int, float], ...]:
         """Vocabulary tokens similar to `tok` (>= FLOOR), with their similarity. Cached.
 
         `brute` scans the whole vocabulary instead of the 3-gram index (evaluation only)."""
@@ -490,14 +488,21 @@ class PartyMatcher:
         elif vid is not None:
             out[vid] = 1.0
         if cls not in (LEGAL, NUM, STOP) and len(tok) >= 4:
-            fuzzy = self._fuzzy_vocab(tok) if not brute else [
-                (v, sim)
-                for _, sim, v in process.extract(
-                    tok, self._vocab, scorer=OSA.normalized_similarity, score_cutoff=FLOOR,
-                    limit=None,
-                )
-                if len(self._vocab[v]) >= 4 and self._vclass[v] not in (LEGAL, NUM, STOP)
-            ]
+            fuzzy = (
+                self._fuzzy_vocab(tok)
+                if not brute
+                else [
+                    (v, sim)
+                    for _, sim, v in process.extract(
+                        tok,
+                        self._vocab,
+                        scorer=OSA.normalized_similarity,
+                        score_cutoff=FLOOR,
+                        limit=None,
+                    )
+                    if len(self._vocab[v]) >= 4 and self._vclass[v] not in (LEGAL, NUM, STOP)
+                ]
+            )
             if len(tok) <= SHORT:
                 # a short token one edit away at its first letter is mostly another name
                 # ("zhang"/"hang", "hong"/"chong"); typos rarely hit the first letter. Kept
@@ -544,9 +549,7 @@ class PartyMatcher:
                 continue
             right = ABBREVIATIONS.get(right, right)
             vb = vid.get(_LEGAL_PIECES.get(right, right))
-            if vb is not None and not (
-                self._vclass[va] == LEGAL and self._vclass[vb] == LEGAL
-            ):
+            if vb is not None and not (self._vclass[va] == LEGAL and self._vclass[vb] == LEGAL):
                 found.append((va, vb))
         result = tuple(found[:4])
         self._neighbour_cache[key] = result  # type: ignore[assignment]
@@ -655,9 +658,7 @@ class PartyMatcher:
             core_sf=_core_spacefree(nq),
             splits=splits,
             extra_factor=[LAMBDA_Q if c in (DIST, NUM) else LAMBDA_Q_WEAK for c in classes],
-            legal=", ".join(
-                sf for sf, c in zip(nq.surfaces, classes, strict=True) if c == LEGAL
-            ),
+            legal=", ".join(sf for sf, c in zip(nq.surfaces, classes, strict=True) if c == LEGAL),
         )
 
     def _postings(self, v: int) -> array:
@@ -864,13 +865,15 @@ class PartyMatcher:
                 # a distinctive token (or number) of the alias must be matched well
                 or (has_dist and best_dist < GUARD)
                 # no distinctive token: every core token matched, nothing extra in the query
-                or (not has_dist and (
-                    not core_ok or (used_l & core_mask) != core_mask or q_unmatched_dist
-                ))
+                or (
+                    not has_dist
+                    and (not core_ok or (used_l & core_mask) != core_mask or q_unmatched_dist)
+                )
                 # a one-word alias: near-exact, and the query brings no other name
-                or (single_core and (
-                    (best_dist < NEAR_EXACT if has_dist else not core_ok) or q_unmatched_dist
-                ))
+                or (
+                    single_core
+                    and ((best_dist < NEAR_EXACT if has_dist else not core_ok) or q_unmatched_dist)
+                )
                 # numbers on both sides must share one
                 or bool(a_nums and q.numbers and not (a_nums & q.numbers))
             )
@@ -895,8 +898,13 @@ class PartyMatcher:
                         else:
                             un_l += vweight[toks[j]]
                 score = num / (
-                    den + un_q + LAMBDA_Q * un_ln + LAMBDA_L * un_l + LAMBDA_FAMILY * un_lf
-                    + LAMBDA_GIVEN * un_lg + LAMBDA_THIN * un_lt
+                    den
+                    + un_q
+                    + LAMBDA_Q * un_ln
+                    + LAMBDA_L * un_l
+                    + LAMBDA_FAMILY * un_lf
+                    + LAMBDA_GIVEN * un_lg
+                    + LAMBDA_THIN * un_lt
                 )
                 if len(chosen) > 1:
                     ordered = sorted(chosen, key=lambda p: unit_mask[p[1]])
@@ -963,8 +971,10 @@ class PartyMatcher:
                 )
                 if q.legal and entry.entity_type == "person":
                     final -= TYPE_MALUS
-                    notes = [*notes, f"query has a legal form ({q.legal}), entry is a "
-                             f"person -{TYPE_MALUS:.2f}"]
+                    notes = [
+                        *notes,
+                        f"query has a legal form ({q.legal}), entry is a person -{TYPE_MALUS:.2f}",
+                    ]
                 if part:
                     if final > PART_MAX:
                         final = PART_MAX
@@ -1122,10 +1132,30 @@ class PartyMatcher:
 
 #: legal forms as they appear glued to a name ("OOOradio", "N'YUZtov")
 _LEGAL_PIECES = {
-    "ooo": "llc", "tov": "llc", "llc": "llc", "ltd": "llc", "fze": "llc", "gmbh": "llc",
-    "inc": "llc", "ao": "jsc", "oao": "jsc", "zao": "jsc", "pao": "jsc", "jsc": "jsc",
-    "sa": "jsc", "ag": "jsc", "co": "co", "corp": "corp", "sro": "llc", "srl": "llc",
-    "npo": "ngo", "npp": "npp", "ltda": "llc", "plc": "jsc", "pjsc": "jsc", "ojsc": "jsc",
+    "ooo": "llc",
+    "tov": "llc",
+    "llc": "llc",
+    "ltd": "llc",
+    "fze": "llc",
+    "gmbh": "llc",
+    "inc": "llc",
+    "ao": "jsc",
+    "oao": "jsc",
+    "zao": "jsc",
+    "pao": "jsc",
+    "jsc": "jsc",
+    "sa": "jsc",
+    "ag": "jsc",
+    "co": "co",
+    "corp": "corp",
+    "sro": "llc",
+    "srl": "llc",
+    "npo": "ngo",
+    "npp": "npp",
+    "ltda": "llc",
+    "plc": "jsc",
+    "pjsc": "jsc",
+    "ojsc": "jsc",
 }
 
 
@@ -1285,8 +1315,11 @@ def _qualify(
         # similar, and sharing at least three words: a city or country alone is no match
         words = set(addr.split())
         best = max(
-            (fuzz.token_set_ratio(addr, x) / 100.0 for x in entry.addresses
-             if len(words & set(x.split())) >= 3),
+            (
+                fuzz.token_set_ratio(addr, x) / 100.0
+                for x in entry.addresses
+                if len(words & set(x.split())) >= 3
+            ),
             default=0.0,
         )
         if best >= 0.85:

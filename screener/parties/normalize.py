@@ -344,8 +344,23 @@ _OWN_LEGAL: dict[str, str] = {
 
 #: The canonical legal-form codes (rigour generic targets plus ours).
 LEGAL_CODES: frozenset[str] = frozenset(
-    {"llc", "jsc", "llp", "lp", "gp", "sp", "soe", "ngo", "coop", "fin", "mil", "co", "corp",
-     "kk", "est"}
+    {
+        "llc",
+        "jsc",
+        "llp",
+        "lp",
+        "gp",
+        "sp",
+        "soe",
+        "ngo",
+        "coop",
+        "fin",
+        "mil",
+        "co",
+        "corp",
+        "kk",
+        "est",
+    }
 )
 
 #: rigour single-token matches accepted anywhere in the name.
@@ -453,9 +468,7 @@ def _fix_typo(token: str) -> str:
     if n < 7 or token in _KNOWN or not token.isalpha():
         return token
     budget = 2 if n >= 11 else 1
-    best = process.extractOne(
-        token, _FIX_TARGETS, scorer=OSA.distance, score_cutoff=budget
-    )
+    best = process.extractOne(token, _FIX_TARGETS, scorer=OSA.distance, score_cutoff=budget)
     return best[0] if best is not None else token
 
 

@@ -188,9 +188,7 @@ class ListStore:
         ).first()
 
     def _latest_rows(self, session: Session) -> list[ListVersionRow]:
-        newest = (
-            select(func.max(ListVersionRow.id)).group_by(ListVersionRow.name).scalar_subquery()
-        )
+        newest = select(func.max(ListVersionRow.id)).group_by(ListVersionRow.name).scalar_subquery()
         return list(
             session.exec(
                 select(ListVersionRow)
@@ -285,9 +283,7 @@ class ListStore:
                 out[name] = [ListEntry.model_validate_json(d) for d in data]
             return out, {name: latest[name].content_hash for name in wanted}
 
-    def entries(
-        self, names: Sequence[str] | None = None
-    ) -> tuple[list[ListEntry], dict[str, str]]:
+    def entries(self, names: Sequence[str] | None = None) -> tuple[list[ListEntry], dict[str, str]]:
         """Entries of the latest version of each list, and {list name: content hash}.
         An unknown name raises KeyError: a list that is not there must not screen clear."""
         by_list, hashes = self._entries(names)
