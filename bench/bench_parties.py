@@ -88,8 +88,14 @@ def _generate_names(n: int, seed: int) -> None:
     names = _eval_names()
     entries, _ = em.load_eval_lists()
     vocab = em._Vocab(entries)
-    more, _ = em.generate(entries, seed=seed, n_pos=(n - len(names)) // 2 + 500,
-                          n_neg=(n - len(names)) // 2 + 500, exclude=set(), vocab=vocab)
+    more, _ = em.generate(
+        entries,
+        seed=seed,
+        n_pos=(n - len(names)) // 2 + 500,
+        n_neg=(n - len(names)) // 2 + 500,
+        exclude=set(),
+        vocab=vocab,
+    )
     names = list(dict.fromkeys([*names, *(c["query"] for c in more)]))
     NAMES.write_text("\n".join(names) + "\n")
 
@@ -125,8 +131,7 @@ def fresh_load_seconds(path: Path) -> float:
         "from screener.parties.matcher import PartyMatcher;"
         f"t=time.perf_counter(); PartyMatcher.load({str(path)!r}); print(time.perf_counter()-t)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
 
 
@@ -192,8 +197,7 @@ def main() -> None:
 
     parent_rss = _peak_kb()
     summary: dict[str, Any] = {
-        "list": {"entries": stats["entries"], "aliases": stats["aliases"],
-                 "version": version},
+        "list": {"entries": stats["entries"], "aliases": stats["aliases"], "version": version},
         "cpu_count": os.cpu_count(),
         "workers": args.workers,
         "distinct_names": len(names),
@@ -225,16 +229,20 @@ def main() -> None:
     w = args.workers
     print("| measure | value |")
     print("|---|---|")
-    print(f"| index build, full CSL ({stats['entries']:,} parties, {stats['aliases']:,} aliases)"
-          f" | {build_s:.1f} s |")
+    print(
+        f"| index build, full CSL ({stats['entries']:,} parties, {stats['aliases']:,} aliases)"
+        f" | {build_s:.1f} s |"
+    )
     print(f"| saved index: size / load in a fresh process | {size_mb:.0f} MB / {load_s:.2f} s |")
     print(f"| distinct names/s, 1 process | {single_rate:,.0f} |")
     print(f"| distinct names/s, {w} processes (forked, index inherited) | {fork_rate:,.0f} |")
     print(f"| distinct names/s, {w} processes (each loads the index) | {spawn_rate:,.0f} |")
     print(f"| names per CPU-second in a worker | {cpu_rate:,.0f} |")
     spawn_rss = max(r[3] for r in loaded) / 1024
-    print(f"| peak RSS: parent (JSON + build) / forked worker / worker loading the index | "
-          f"{parent_rss / 1024:.0f} / {worker_rss / 1024:.0f} / {spawn_rss:.0f} MB |")
+    print(
+        f"| peak RSS: parent (JSON + build) / forked worker / worker loading the index | "
+        f"{parent_rss / 1024:.0f} / {worker_rss / 1024:.0f} / {spawn_rss:.0f} MB |"
+    )
 
 
 if __name__ == "__main__":

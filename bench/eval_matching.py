@@ -63,6 +63,7 @@ OUT = ROOT / "bench" / "out"
 
 # ---------------------------------------------------------------------------- loading
 
+
 def csl_version(path: Path = CSL) -> str:
     """'csl@<sha256 prefix>' of the file, as the real importer would name the version."""
     import hashlib
@@ -210,8 +211,20 @@ _TRANSLIT: list[tuple[str, str]] = [
 
 # Cyrillic romanisations other than anyascii's (scientific / GOST-like)
 _CYR: dict[str, str] = {
-    "й": "j", "х": "h", "ц": "c", "ж": "zh", "ю": "ju", "я": "ja", "щ": "shh", "ы": "y",
-    "э": "e", "ё": "jo", "ш": "sh", "ч": "ch", "ъ": "", "ь": "",
+    "й": "j",
+    "х": "h",
+    "ц": "c",
+    "ж": "zh",
+    "ю": "ju",
+    "я": "ja",
+    "щ": "shh",
+    "ы": "y",
+    "э": "e",
+    "ё": "jo",
+    "ш": "sh",
+    "ч": "ch",
+    "ъ": "",
+    "ь": "",
 }
 
 _PINYIN_RE = re.compile(
@@ -344,8 +357,8 @@ def p_reorder(text: str, entry: ListEntry, rng: random.Random) -> str | None:
     if len(ws) < 2:
         return None
     if entry.entity_type is EntityType.person or len(ws) <= 3:
-        return f"{ws[-1]}, {' '.join(ws[:-1])}" if rng.random() < 0.5 else " ".join(
-            [ws[-1], *ws[:-1]]
+        return (
+            f"{ws[-1]}, {' '.join(ws[:-1])}" if rng.random() < 0.5 else " ".join([ws[-1], *ws[:-1]])
         )
     locs = [i for i, w in enumerate(ws) if _token_class(w) is TokenClass.location]
     if locs:
@@ -404,9 +417,36 @@ def _han(text: str) -> bool:
 
 
 #: Chinese company words, written as one pinyin word each in Latin-script names
-_HAN_WORDS = ["股份有限公司", "有限公司", "进出口", "研究院", "研究所", "集团", "电子", "科技",
-              "技术", "贸易", "工业", "国际", "大学", "中国", "控股", "投资", "实业", "发展",
-              "工程", "航空", "航天", "材料", "精密", "机械", "仪器", "设备", "通信", "信息"]
+_HAN_WORDS = [
+    "股份有限公司",
+    "有限公司",
+    "进出口",
+    "研究院",
+    "研究所",
+    "集团",
+    "电子",
+    "科技",
+    "技术",
+    "贸易",
+    "工业",
+    "国际",
+    "大学",
+    "中国",
+    "控股",
+    "投资",
+    "实业",
+    "发展",
+    "工程",
+    "航空",
+    "航天",
+    "材料",
+    "精密",
+    "机械",
+    "仪器",
+    "设备",
+    "通信",
+    "信息",
+]
 
 
 def _pinyin_words(text: str) -> list[str]:
@@ -451,8 +491,11 @@ def _native_variants(native: str, rng: random.Random) -> list[tuple[str, str]]:
         # pinyin, syllables grouped in twos like Latin-script company names
         core = native
         legal = ""
-        for form, latin in (("股份有限公司", "Co., Ltd."), ("有限公司", "Co., Ltd."),
-                            ("集团", "Group")):
+        for form, latin in (
+            ("股份有限公司", "Co., Ltd."),
+            ("有限公司", "Co., Ltd."),
+            ("集团", "Group"),
+        ):
             if core.endswith(form):
                 core, legal = core[: -len(form)], latin
                 break
@@ -500,14 +543,41 @@ _CITIES_CN = _split(
     """Shenzhen Guangzhou Shanghai Beijing Hangzhou Suzhou Wuhan Chengdu Xian Tianjin Ningbo
     Dongguan Xiamen Hefei Nanjing Qingdao Dalian Shenyang Changsha Zhuhai"""
 )
-_INDUSTRY_CN = ["Electronic Technology", "Technology", "Trading", "Import and Export",
-                "Electronics", "Semiconductor", "Precision Machinery", "Optoelectronic Technology",
-                "Intelligent Technology", "Microelectronics", "Instrument", "New Material",
-                "Communication Technology", "Industrial", "Automation Equipment"]
-_LEGAL_CN = ["Co., Ltd.", "Co Ltd", "Company Limited", "Limited", "Technology Co., Ltd.",
-             "Trading Co., Ltd."]
-_GULF = ["General Trading LLC", "FZE", "FZCO", "Trading L.L.C.", "Electronics Trading LLC",
-         "DMCC", "Dis Ticaret Ltd Sti", "Elektronik Sanayi ve Ticaret A.S."]
+_INDUSTRY_CN = [
+    "Electronic Technology",
+    "Technology",
+    "Trading",
+    "Import and Export",
+    "Electronics",
+    "Semiconductor",
+    "Precision Machinery",
+    "Optoelectronic Technology",
+    "Intelligent Technology",
+    "Microelectronics",
+    "Instrument",
+    "New Material",
+    "Communication Technology",
+    "Industrial",
+    "Automation Equipment",
+]
+_LEGAL_CN = [
+    "Co., Ltd.",
+    "Co Ltd",
+    "Company Limited",
+    "Limited",
+    "Technology Co., Ltd.",
+    "Trading Co., Ltd.",
+]
+_GULF = [
+    "General Trading LLC",
+    "FZE",
+    "FZCO",
+    "Trading L.L.C.",
+    "Electronics Trading LLC",
+    "DMCC",
+    "Dis Ticaret Ltd Sti",
+    "Elektronik Sanayi ve Ticaret A.S.",
+]
 _EN_ADJ = _split(
     """Blue Green Red Silver Golden Pacific Atlantic Northern Southern Eastern Western Royal
     Prime Apex Summit Pioneer Vertex Crystal Falcon Eagle Harbor River Lake Mountain Cedar Oak
@@ -517,42 +587,74 @@ _EN_NOUN = _split(
     """Bridge Harbor Stone Field Rock Point Ridge Valley Crest Gate Tower Star Sun Moon Wave
     Wind Light Peak Forge Works Path Way Line Link Core Edge Arc Bay Cove Port Shore"""
 )
-_EN_IND = ["Logistics", "Technologies", "Trading", "Electronics", "Systems", "Solutions",
-           "Industries", "Components", "Supply", "Instruments", "Semiconductors", "Devices"]
+_EN_IND = [
+    "Logistics",
+    "Technologies",
+    "Trading",
+    "Electronics",
+    "Systems",
+    "Solutions",
+    "Industries",
+    "Components",
+    "Supply",
+    "Instruments",
+    "Semiconductors",
+    "Devices",
+]
 _EN_LEGAL = ["Inc.", "LLC", "Ltd", "Corp.", "GmbH", "B.V.", "Pte. Ltd.", "S.A.", "AG", "Limited"]
 _PERSONS = {
     "chinese": (
-        _split("Wei Jing Min Lei Hui Yan Jun Tao Xiu Ying Qiang Fang Ling Hong Bo Yu Xin Hao Jie"
-               " Lan"
-        " Rui Chen Kai Mei Na Ping Gang Dong Hua Lin"),
-        _split("Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin Luo"
-        " Zheng Liang Xie Song Tang Han Feng Deng Cao Peng"),
+        _split(
+            "Wei Jing Min Lei Hui Yan Jun Tao Xiu Ying Qiang Fang Ling Hong Bo Yu Xin Hao Jie"
+            " Lan"
+            " Rui Chen Kai Mei Na Ping Gang Dong Hua Lin"
+        ),
+        _split(
+            "Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin Luo"
+            " Zheng Liang Xie Song Tang Han Feng Deng Cao Peng"
+        ),
     ),
     "russian": (
-        _split("Ivan Sergey Dmitry Andrey Alexey Mikhail Nikolai Pavel Oleg Vladimir Yuri Igor Anna"
-        " Elena Olga Natalia Tatiana Irina Svetlana Maria Yulia Boris Denis Roman Artem"),
-        _split("Ivanov Smirnov Kuznetsov Popov Vasiliev Petrov Sokolov Mikhailov Novikov Fedorov"
-        " Morozov Volkov Alekseev Lebedev Semenov Egorov Pavlov Kozlov Stepanov Nikolaev Orlov"
-        " Andreev Makarov Zakharov Zaitsev Solovyov Borisov Yakovlev Grigoriev"),
+        _split(
+            "Ivan Sergey Dmitry Andrey Alexey Mikhail Nikolai Pavel Oleg Vladimir Yuri Igor Anna"
+            " Elena Olga Natalia Tatiana Irina Svetlana Maria Yulia Boris Denis Roman Artem"
+        ),
+        _split(
+            "Ivanov Smirnov Kuznetsov Popov Vasiliev Petrov Sokolov Mikhailov Novikov Fedorov"
+            " Morozov Volkov Alekseev Lebedev Semenov Egorov Pavlov Kozlov Stepanov Nikolaev Orlov"
+            " Andreev Makarov Zakharov Zaitsev Solovyov Borisov Yakovlev Grigoriev"
+        ),
     ),
     "arabic_persian": (
-        _split("Ahmed Omar Khalid Youssef Tariq Karim Samir Nabil Rami Walid Hamza Bilal Faisal"
-        " Reza Amir Hamid Mehdi Saeed Farhad Dariush Leila Fatima Maryam Zahra Nasrin"),
-        _split("Haddad Khoury Nasser Saleh Mansour Farouk Aziz Rahimi Karimi Hosseini Ahmadi Moradi"
-        " Jafari Sadeghi Rostami Tehrani Shirazi Najjar Sabbagh Darwish Qasim Bakr"),
+        _split(
+            "Ahmed Omar Khalid Youssef Tariq Karim Samir Nabil Rami Walid Hamza Bilal Faisal"
+            " Reza Amir Hamid Mehdi Saeed Farhad Dariush Leila Fatima Maryam Zahra Nasrin"
+        ),
+        _split(
+            "Haddad Khoury Nasser Saleh Mansour Farouk Aziz Rahimi Karimi Hosseini Ahmadi Moradi"
+            " Jafari Sadeghi Rostami Tehrani Shirazi Najjar Sabbagh Darwish Qasim Bakr"
+        ),
     ),
     "western": (
-        _split("John Michael David James Robert William Thomas Daniel Paul Mark Emma Olivia Sophie"
-        " Laura Anna Julia Peter Hans Klaus Pierre Marco Luca Carlos Miguel Jose"),
-        _split("Smith Johnson Brown Miller Davis Wilson Moore Taylor Anderson Clark Lewis Walker"
-        " Mueller Schmidt Fischer Weber Martin Bernard Dubois Rossi Bianchi Garcia Lopez"
-        " Fernandez"),
+        _split(
+            "John Michael David James Robert William Thomas Daniel Paul Mark Emma Olivia Sophie"
+            " Laura Anna Julia Peter Hans Klaus Pierre Marco Luca Carlos Miguel Jose"
+        ),
+        _split(
+            "Smith Johnson Brown Miller Davis Wilson Moore Taylor Anderson Clark Lewis Walker"
+            " Mueller Schmidt Fischer Weber Martin Bernard Dubois Rossi Bianchi Garcia Lopez"
+            " Fernandez"
+        ),
     ),
     "indian_other": (
-        _split("Rahul Amit Sanjay Vikram Arjun Priya Anita Deepak Ravi Suresh Kenji Hiroshi Takeshi"
-        " Min-jun Ji-hoon Seo-yeon Nguyen Minh Tuan Ahmet Mehmet Mustafa Elif Ayse"),
-        _split("Sharma Patel Singh Gupta Kumar Reddy Iyer Nair Tanaka Suzuki Sato Yamamoto Kim Park"
-        " Choi Tran Pham Le Yilmaz Kaya Demir Celik Sahin Ozturk"),
+        _split(
+            "Rahul Amit Sanjay Vikram Arjun Priya Anita Deepak Ravi Suresh Kenji Hiroshi Takeshi"
+            " Min-jun Ji-hoon Seo-yeon Nguyen Minh Tuan Ahmet Mehmet Mustafa Elif Ayse"
+        ),
+        _split(
+            "Sharma Patel Singh Gupta Kumar Reddy Iyer Nair Tanaka Suzuki Sato Yamamoto Kim Park"
+            " Choi Tran Pham Le Yilmaz Kaya Demir Celik Sahin Ozturk"
+        ),
     ),
 }
 
@@ -570,8 +672,11 @@ class _Vocab:
                 toks.update(nn.tokens)
                 # adjacent tokens written together are a list token too ("alfa invest")
                 toks.update(x + y for x, y in pairwise(nn.tokens))
-                core_tokens = [t for t, c in zip(nn.tokens, nn.classes, strict=True)
-                               if c not in (TokenClass.legal, TokenClass.stop)]
+                core_tokens = [
+                    t
+                    for t, c in zip(nn.tokens, nn.classes, strict=True)
+                    if c not in (TokenClass.legal, TokenClass.stop)
+                ]
                 if core_tokens:
                     cores.add(frozenset(core_tokens))
                     joined.add("".join(core_tokens))
@@ -584,8 +689,9 @@ class _Vocab:
         t = token.lower()
         hit = self._cache.get(t)
         if hit is None:
-            best = process.extractOne(t, self.tokens, scorer=OSA.normalized_similarity,
-                                      score_cutoff=0.8)
+            best = process.extractOne(
+                t, self.tokens, scorer=OSA.normalized_similarity, score_cutoff=0.8
+            )
             hit = self._cache[t] = best is not None
         return hit
 
@@ -595,8 +701,11 @@ class _Vocab:
         from itertools import combinations
 
         nn = normalize_name(name)
-        ordered = [t for t, c in zip(nn.tokens, nn.classes, strict=True)
-                   if c not in (TokenClass.legal, TokenClass.stop)]
+        ordered = [
+            t
+            for t, c in zip(nn.tokens, nn.classes, strict=True)
+            if c not in (TokenClass.legal, TokenClass.stop)
+        ]
         core = sorted(set(ordered))
         if frozenset(core) in self.cores or "".join(ordered) in self.joined:
             return True
@@ -637,8 +746,13 @@ def lookalike(entry: ListEntry, alias: str, rng: random.Random, vocab: _Vocab) -
     if "(" in alias:
         return None
     ws = _words(alias)
-    dist = [m for m in ws if _token_class(m.group(0)) is TokenClass.distinctive
-            and m.group(0).isascii() and len(m.group(0)) >= 3]
+    dist = [
+        m
+        for m in ws
+        if _token_class(m.group(0)) is TokenClass.distinctive
+        and m.group(0).isascii()
+        and len(m.group(0)) >= 3
+    ]
     if not dist:
         return None
     out = alias
@@ -691,13 +805,20 @@ def synthetic_person(rng: random.Random) -> tuple[str, str]:
 
 def _entry_pool(entries: list[ListEntry]) -> dict[str, list[int]]:
     pools: dict[str, list[int]] = defaultdict(list)
-    export = {ListCode.entity_list, ListCode.military_end_user, ListCode.unverified,
-              ListCode.cmic, ListCode.ssi, ListCode.japan_end_user}
+    export = {
+        ListCode.entity_list,
+        ListCode.military_end_user,
+        ListCode.unverified,
+        ListCode.cmic,
+        ListCode.ssi,
+        ListCode.japan_end_user,
+    }
     for i, e in enumerate(entries):
         if e.entity_type is EntityType.person or (
-            e.entity_type is EntityType.unknown and e.list_code in (
-                ListCode.denied_persons, ListCode.itar_debarred)
-            and "," not in e.name and len(e.name.split()) <= 4
+            e.entity_type is EntityType.unknown
+            and e.list_code in (ListCode.denied_persons, ListCode.itar_debarred)
+            and "," not in e.name
+            and len(e.name.split()) <= 4
             and not normalize_name(e.name).classes.count(TokenClass.legal)
         ):
             pools["person"].append(i)
@@ -711,7 +832,11 @@ def _entry_pool(entries: list[ListEntry]) -> dict[str, list[int]]:
 
 
 def generate(
-    entries: list[ListEntry], seed: int, n_pos: int, n_neg: int, exclude: set[int],
+    entries: list[ListEntry],
+    seed: int,
+    n_pos: int,
+    n_neg: int,
+    exclude: set[int],
     vocab: _Vocab,
 ) -> tuple[list[dict[str, Any]], set[int]]:
     """Seeded labelled cases; entries in `exclude` are not sampled (split disjointness)."""
@@ -721,8 +846,12 @@ def generate(
         for a in e.all_names():
             by_key[normalize_name(a.name, e.entity_type.value).comparable].add(i)
     pools = _entry_pool(entries)
-    shares = {"export_control_org": 0.42, "other_org": 0.25, "person": 0.25,
-              "vessel_aircraft": 0.08}
+    shares = {
+        "export_control_org": 0.42,
+        "other_org": 0.25,
+        "person": 0.25,
+        "vessel_aircraft": 0.08,
+    }
     used: set[int] = set()
     cases: list[dict[str, Any]] = []
     names = list(_WEIGHTS)
@@ -760,11 +889,22 @@ def generate(
             used.add(i)
             made += 1
             country = e.countries[0] if e.countries and rng.random() < 0.3 else None
-            cases.append({"query": query, "label": 1, "kind": pool, "perturbations": steps,
-                          "source_alias": alias, "country": country,
-                          "expected": expected(i, alias)})
-    natives = [i for i, e in enumerate(entries) if i not in exclude and any(
-        not a.name.isascii() for a in e.aliases)]
+            cases.append(
+                {
+                    "query": query,
+                    "label": 1,
+                    "kind": pool,
+                    "perturbations": steps,
+                    "source_alias": alias,
+                    "country": country,
+                    "expected": expected(i, alias),
+                }
+            )
+    natives = [
+        i
+        for i, e in enumerate(entries)
+        if i not in exclude and any(not a.name.isascii() for a in e.aliases)
+    ]
     rng.shuffle(natives)
     made = 0
     for i in natives:
@@ -778,14 +918,26 @@ def generate(
         kind, query = rng.choice(variants)
         used.add(i)
         made += 1
-        cases.append({"query": query, "label": 1, "kind": "native", "perturbations": [kind],
-                      "source_alias": alias, "country": None, "expected": expected(i, alias)})
+        cases.append(
+            {
+                "query": query,
+                "label": 1,
+                "kind": "native",
+                "perturbations": [kind],
+                "source_alias": alias,
+                "country": None,
+                "expected": expected(i, alias),
+            }
+        )
 
     # negatives
     orgs = [i for i in pools["export_control_org"] + pools["other_org"] if i not in exclude]
     rng.shuffle(orgs)
-    quotas = {"lookalike_org": int(n_neg * 0.4), "synthetic_org": int(n_neg * 0.2),
-              "person": n_neg - int(n_neg * 0.4) - int(n_neg * 0.2)}
+    quotas = {
+        "lookalike_org": int(n_neg * 0.4),
+        "synthetic_org": int(n_neg * 0.2),
+        "person": n_neg - int(n_neg * 0.4) - int(n_neg * 0.2),
+    }
     seen: set[str] = set()
     made = 0
     for i in orgs:
@@ -798,9 +950,17 @@ def generate(
             continue
         seen.add(q)
         made += 1
-        cases.append({"query": q, "label": 0, "kind": "lookalike_org", "perturbations": [],
-                      "source_alias": alias, "country": e.countries[0] if e.countries and
-                      rng.random() < 0.3 else None, "expected": []})
+        cases.append(
+            {
+                "query": q,
+                "label": 0,
+                "kind": "lookalike_org",
+                "perturbations": [],
+                "source_alias": alias,
+                "country": e.countries[0] if e.countries and rng.random() < 0.3 else None,
+                "expected": [],
+            }
+        )
     made = 0
     while made < quotas["synthetic_org"]:
         kind, q = synthetic_org(rng, vocab)
@@ -808,9 +968,17 @@ def generate(
             continue
         seen.add(q)
         made += 1
-        cases.append({"query": q, "label": 0, "kind": f"synthetic_org_{kind}",
-                      "perturbations": [], "source_alias": None, "country": None,
-                      "expected": []})
+        cases.append(
+            {
+                "query": q,
+                "label": 0,
+                "kind": f"synthetic_org_{kind}",
+                "perturbations": [],
+                "source_alias": None,
+                "country": None,
+                "expected": [],
+            }
+        )
     made = 0
     while made < quotas["person"]:
         culture, q = synthetic_person(rng)
@@ -818,8 +986,17 @@ def generate(
             continue
         seen.add(q)
         made += 1
-        cases.append({"query": q, "label": 0, "kind": f"person_{culture}", "perturbations": [],
-                      "source_alias": None, "country": None, "expected": []})
+        cases.append(
+            {
+                "query": q,
+                "label": 0,
+                "kind": f"person_{culture}",
+                "perturbations": [],
+                "source_alias": None,
+                "country": None,
+                "expected": [],
+            }
+        )
     return cases, used
 
 
@@ -833,8 +1010,12 @@ def run(matcher: PartyMatcher, cases: list[dict[str, Any]]) -> list[dict[str, An
         hits = matcher.match(c["query"], country=c.get("country"), limit=10)
         results.append(
             [
-                {"key": [h.list_code.value, h.entry_id], "score": h.score,
-                 "exact": h.band.value == "exact", "alias": h.matched_alias}
+                {
+                    "key": [h.list_code.value, h.entry_id],
+                    "score": h.score,
+                    "exact": h.band.value == "exact",
+                    "alias": h.matched_alias,
+                }
                 for h in hits
             ]
         )
@@ -842,7 +1023,9 @@ def run(matcher: PartyMatcher, cases: list[dict[str, Any]]) -> list[dict[str, An
 
 
 def metrics(
-    cases: list[dict[str, Any]], results: list[list[dict[str, Any]]], threshold: float,
+    cases: list[dict[str, Any]],
+    results: list[list[dict[str, Any]]],
+    threshold: float,
     exact_counts: bool = True,
 ) -> dict[str, Any]:
     tp = fp = fn = 0
@@ -866,14 +1049,22 @@ def metrics(
     r = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
     negs = sum(1 for c in cases if not c["label"])
-    return {"threshold": threshold, "precision": round(p, 4), "recall": round(r, 4),
-            "f1": round(f1, 4), "tp": tp, "fp": fp, "fn": fn,
-            "negative_alert_rate": round(neg_alerts / negs, 4) if negs else 0.0,
-            "wrong_entity_alerts": wrong_entity}
+    return {
+        "threshold": threshold,
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(f1, 4),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "negative_alert_rate": round(neg_alerts / negs, 4) if negs else 0.0,
+        "wrong_entity_alerts": wrong_entity,
+    }
 
 
-def by_group(cases: list[dict[str, Any]], results: list[list[dict[str, Any]]],
-             review: float, strong: float) -> dict[str, dict[str, Any]]:
+def by_group(
+    cases: list[dict[str, Any]], results: list[list[dict[str, Any]]], review: float, strong: float
+) -> dict[str, dict[str, Any]]:
     groups: dict[str, list[int]] = defaultdict(list)
     for k, c in enumerate(cases):
         if c["label"]:
@@ -889,8 +1080,11 @@ def by_group(cases: list[dict[str, Any]], results: list[list[dict[str, Any]]],
         rv = metrics(sub_c, sub_r, review)
         st = metrics(sub_c, sub_r, strong)
         if g.startswith("neg"):
-            out[g] = {"n": len(idx), "alert_rate_review": rv["negative_alert_rate"],
-                      "alert_rate_strong": st["negative_alert_rate"]}
+            out[g] = {
+                "n": len(idx),
+                "alert_rate_review": rv["negative_alert_rate"],
+                "alert_rate_strong": st["negative_alert_rate"],
+            }
         else:
             out[g] = {"n": len(idx), "recall_review": rv["recall"], "recall_strong": st["recall"]}
     return out
@@ -911,8 +1105,11 @@ def index_recall_loss(
     for c in picked:
         all_scores = matcher.score_all(c["query"])
         hits = matcher.match(c["query"], limit=50)
-        hit_keys = {(h.list_code.value, h.entry_id) for h in hits if h.score >= review
-                    or h.band.value == "exact"}
+        hit_keys = {
+            (h.list_code.value, h.entry_id)
+            for h in hits
+            if h.score >= review or h.band.value == "exact"
+        }
         if c["label"]:
             want = [index[tuple(k)] for k in c["expected"] if tuple(k) in index]
             b = any(all_scores.get(e, 0.0) >= review for e in want)
@@ -939,9 +1136,9 @@ def index_recall_loss(
 
 RULES = {
     "review": "highest threshold whose dev F1 is within 0.002 of the best dev F1 "
-              "(same F1, fewer reviews)",
+    "(same F1, fewer reviews)",
     "strong": "lowest threshold with dev precision >= 0.99 and a negative alert rate "
-              "<= 0.25% (strong hits become blocking facts)",
+    "<= 0.25% (strong hits become blocking facts)",
 }
 
 
@@ -949,15 +1146,20 @@ def recommend(dev_sweep: list[dict[str, Any]]) -> dict[str, float | None]:
     """Band thresholds from the dev sweep, by the rules in RULES."""
     best = max(m["f1"] for m in dev_sweep)
     review = max(m["threshold"] for m in dev_sweep if m["f1"] >= best - 0.002)
-    strong_ok = [m["threshold"] for m in dev_sweep
-                 if m["precision"] >= 0.99 and m["negative_alert_rate"] <= 0.0025]
-    return {"review": review, "strong": min(strong_ok) if strong_ok else None,
-            "best_dev_f1": best}
+    strong_ok = [
+        m["threshold"]
+        for m in dev_sweep
+        if m["precision"] >= 0.99 and m["negative_alert_rate"] <= 0.0025
+    ]
+    return {"review": review, "strong": min(strong_ok) if strong_ok else None, "best_dev_f1": best}
 
 
 def sweep(
-    cases: list[dict[str, Any]], results: list[list[dict[str, Any]]],
-    lo: float = 0.70, hi: float = 0.99, step: float = 0.01,
+    cases: list[dict[str, Any]],
+    results: list[list[dict[str, Any]]],
+    lo: float = 0.70,
+    hi: float = 0.99,
+    step: float = 0.01,
 ) -> list[dict[str, Any]]:
     out = []
     t = lo
@@ -970,8 +1172,12 @@ def sweep(
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller sets, for development")
-    ap.add_argument("--loss-sample", type=int, default=300,
-                    help="queries sampled for the brute-force comparison (0: skip)")
+    ap.add_argument(
+        "--loss-sample",
+        type=int,
+        default=300,
+        help="queries sampled for the brute-force comparison (0: skip)",
+    )
     args = ap.parse_args()
     n_pos, n_neg = (800, 800) if args.quick else (3000, 3000)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -981,8 +1187,9 @@ def main() -> None:
     load_s = time.perf_counter() - t0
     vocab = _Vocab(entries)
     t0 = time.perf_counter()
-    dev, used = generate(entries, seed=1, n_pos=n_pos // 2, n_neg=n_neg // 2, exclude=set(),
-                         vocab=vocab)
+    dev, used = generate(
+        entries, seed=1, n_pos=n_pos // 2, n_neg=n_neg // 2, exclude=set(), vocab=vocab
+    )
     test, _ = generate(entries, seed=2, n_pos=n_pos, n_neg=n_neg, exclude=used, vocab=vocab)
     gen_s = time.perf_counter() - t0
     for name, cases in (("dev", dev), ("test", test)):
@@ -1003,30 +1210,48 @@ def main() -> None:
     rec = recommend(dev_sweep)
 
     prod = PartyMatcher(entries, versions)
-    loss = index_recall_loss(prod, test, review, args.loss_sample, seed=3) if args.loss_sample \
-        else {"lost_by_index": 0, "brute_force_found": 0, "recall_loss": 0.0,
-              "positives_sampled": 0}
+    loss = (
+        index_recall_loss(prod, test, review, args.loss_sample, seed=3)
+        if args.loss_sample
+        else {
+            "lost_by_index": 0,
+            "brute_force_found": 0,
+            "recall_loss": 0.0,
+            "positives_sampled": 0,
+        }
+    )
 
     summary = {
-        "list": {"entries": len(entries), "versions": sorted(set(versions.values())),
-                 **{k: v for k, v in prod.index_stats().items()
-                    if k in ("aliases", "vocabulary")}},
+        "list": {
+            "entries": len(entries),
+            "versions": sorted(set(versions.values())),
+            **{k: v for k, v in prod.index_stats().items() if k in ("aliases", "vocabulary")},
+        },
         "cases": {
             "dev": Counter(c["label"] for c in dev),
             "test": Counter(c["label"] for c in test),
         },
-        "thresholds": {"review": review, "strong": strong, "recommended_from_dev": rec,
-                       "rules": RULES},
+        "thresholds": {
+            "review": review,
+            "strong": strong,
+            "recommended_from_dev": rec,
+            "rules": RULES,
+        },
         "dev": {"review": metrics(dev, dev_res, review), "strong": metrics(dev, dev_res, strong)},
-        "test": {"review": metrics(test, test_res, review),
-                 "strong": metrics(test, test_res, strong),
-                 "exact_only": metrics(test, test_res, 1.01)},
+        "test": {
+            "review": metrics(test, test_res, review),
+            "strong": metrics(test, test_res, strong),
+            "exact_only": metrics(test, test_res, 1.01),
+        },
         "test_groups": by_group(test, test_res, review, strong),
         "dev_sweep": [m for m in dev_sweep if round(m["threshold"] * 100) % 2 == 0],
         "index_recall_loss": loss,
-        "timing_seconds": {"load_lists": round(load_s, 2), "generate": round(gen_s, 2),
-                           "build_index": round(build_s, 2),
-                           "test_queries_per_second": round(len(test) / run_s, 1)},
+        "timing_seconds": {
+            "load_lists": round(load_s, 2),
+            "generate": round(gen_s, 2),
+            "build_index": round(build_s, 2),
+            "test_queries_per_second": round(len(test) / run_s, 1),
+        },
     }
     summary["cases"] = {
         k: {"positives": v[1], "negatives": v[0]} for k, v in summary["cases"].items()
@@ -1050,8 +1275,10 @@ def markdown(s: dict[str, Any]) -> str:
             f"{m['recall']:.3f} | {m['f1']:.3f} | {m['negative_alert_rate']:.2%} |"
         )
     m = t["exact_only"]
-    rows.append(f"| exact only | normalised equal | {m['precision']:.3f} | {m['recall']:.3f} | "
-                f"{m['f1']:.3f} | {m['negative_alert_rate']:.2%} |")
+    rows.append(
+        f"| exact only | normalised equal | {m['precision']:.3f} | {m['recall']:.3f} | "
+        f"{m['f1']:.3f} | {m['negative_alert_rate']:.2%} |"
+    )
     loss = s["index_recall_loss"]
     c = s["cases"]["test"]
     rows.append("")
@@ -1067,8 +1294,10 @@ def markdown(s: dict[str, Any]) -> str:
     rows.append("|---|---|---|---|")
     for g, v in s["test_groups"].items():
         if g.startswith("neg"):
-            rows.append(f"| {g} | {v['n']} | alert rate {v['alert_rate_review']:.1%} | "
-                        f"{v['alert_rate_strong']:.1%} |")
+            rows.append(
+                f"| {g} | {v['n']} | alert rate {v['alert_rate_review']:.1%} | "
+                f"{v['alert_rate_strong']:.1%} |"
+            )
         else:
             rows.append(f"| {g} | {v['n']} | {v['recall_review']:.3f} | {v['recall_strong']:.3f} |")
     return "\n".join(rows)
