@@ -19,6 +19,7 @@ from rich.table import Table
 from schemas.result import ScreeningResult
 from schemas.rules import Clause
 from schemas.transaction import Transaction
+from screener.cli_common import DbOption, fail
 from screener.cli_lists import lists_app
 from screener.cli_parties import parties_app
 from screener.engine import Screener
@@ -51,17 +52,12 @@ class BackendChoice(StrEnum):
 SCHEMAS = {"transaction": Transaction, "result": ScreeningResult, "clause": Clause}
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
 def _read(source: str) -> str:
     if source == "-":
         return sys.stdin.read()
     path = Path(source)
     if not path.is_file():
-        _fail(f"{source}: no such file")
+        fail(f"{source}: no such file")
     return path.read_text(encoding="utf-8-sig")
 
 
@@ -109,13 +105,7 @@ def screen(
         BackendChoice, typer.Option(help="Evaluation engine.")
     ] = BackendChoice.python,
     rules: Annotated[Path, typer.Option(help="Rules folder.")] = DEFAULT_RULES_DIR,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            help="Database with the imported lists (default: CHOKEPOINT_DATABASE_URL "
-            "or sqlite:///chokepoint.db)."
-        ),
-    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Screen one transaction (parties against the imported lists) and print the result."""
     try:
@@ -123,9 +113,9 @@ def screen(
         parties = load_party_screening(ListStore(db))
         result = Screener(rules, backend=backend.value, parties=parties).screen(tx)
     except InputError as exc:
-        _fail(f"invalid transaction: {exc}")
+        fail(f"invalid transaction: {exc}")
     except PackError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if fmt == OutputFormat.table:
         render_table(result, Console())
     else:
@@ -139,7 +129,7 @@ def schema(
     """Print the JSON Schema of the transaction, the result or a rule clause."""
     model = SCHEMAS.get(name)
     if model is None:
-        _fail(f"unknown schema {name!r}; choose one of {', '.join(SCHEMAS)}")
+        fail(f"unknown schema {name!r}; choose one of {', '.join(SCHEMAS)}")
     typer.echo(json.dumps(model.model_json_schema(), indent=2))
 
 

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from screener.cli_common import DbOption, fail
 from screener.parties.importers import MAPPABLE, ListFormatError
 from screener.parties.store import ListStore
 
@@ -36,11 +37,6 @@ class ListFormat(StrEnum):
 _DEFAULT_NAMES = {"csl-json": "csl", "csl-csv": "csl", "csl-compact": "csl", "ofac-sdn": "sdn"}
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
 def _mapping(pairs: list[str]) -> dict[str, str | list[str]]:
     """`--map name=Company --map aliases=AKA --map aliases=Native` -> mapping; a field
     mapped twice collects both columns."""
@@ -49,9 +45,9 @@ def _mapping(pairs: list[str]) -> dict[str, str | list[str]]:
         ours, sep, column = pair.partition("=")
         ours, column = ours.strip(), column.strip()
         if not sep or not ours or not column:
-            _fail(f"--map wants FIELD=COLUMN, got {pair!r}")
+            fail(f"--map wants FIELD=COLUMN, got {pair!r}")
         if ours not in MAPPABLE:
-            _fail(f"--map {ours}: not a mappable field ({', '.join(MAPPABLE)})")
+            fail(f"--map {ours}: not a mappable field ({', '.join(MAPPABLE)})")
         previous = mapping.get(ours)
         if previous is None:
             mapping[ours] = column
@@ -83,13 +79,13 @@ def import_(
         str | None, typer.Option(help="csv only: list code of every row (default other)")
     ] = None,
     source: Annotated[str | None, typer.Option(help="csv only: the publishing list's name")] = None,
-    db: Annotated[str | None, typer.Option(help="database URL")] = None,
+    db: DbOption = None,
 ) -> None:
     """Import a list file as a new version (a no-op if identical to the latest)."""
     opts: dict[str, object] = {}
     if fmt is ListFormat.csv:
         if not maps:
-            _fail("--format csv needs --map name=COLUMN (and optionally aliases=, country=, ...)")
+            fail("--format csv needs --map name=COLUMN (and optionally aliases=, country=, ...)")
         opts["mapping"] = _mapping(maps or [])
         field_seps: dict[str, str] = {}
         for item in sep or []:
@@ -105,15 +101,15 @@ def import_(
         if source:
             opts["source"] = source
     elif maps or sep or list_code or source:
-        _fail("--map, --sep, --list-code and --source apply to --format csv only")
+        fail("--map, --sep, --list-code and --source apply to --format csv only")
     if not file.exists():
-        _fail(f"{file}: no such file or folder")
+        fail(f"{file}: no such file or folder")
     list_name = name or _DEFAULT_NAMES.get(fmt.value) or file.stem
     store = ListStore(db)
     try:
         version, report = store.import_list_with_report(file, fmt.value, list_name, **opts)
     except (ListFormatError, ValueError, OSError) as exc:
-        _fail(str(exc).splitlines()[0])
+        fail(str(exc).splitlines()[0])
     finally:
         store.dispose()
     if report is None:
@@ -124,7 +120,7 @@ def import_(
 
 
 @lists_app.command("show")
-def show(db: Annotated[str | None, typer.Option(help="database URL")] = None) -> None:
+def show(db: DbOption = None) -> None:
     """The latest version of each stored list."""
     store = ListStore(db)
     try:

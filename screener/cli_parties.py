@@ -12,27 +12,16 @@ from typing import Annotated
 
 import typer
 
+from screener.cli_common import DbOption, fail
 from screener.parties.screening import load_party_screening
 from screener.parties.store import ListStore
 
 parties_app = typer.Typer(help="Restricted-party screening and adjudication.", no_args_is_help=True)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db", help="Database URL (default: CHOKEPOINT_DATABASE_URL or sqlite:///chokepoint.db)."
-    ),
-]
-
 
 class Decision(StrEnum):
     false_positive = "false_positive"
     true_match = "true_match"
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
 
 
 def _inputs(text: str) -> list[dict[str, str | None]]:
@@ -67,12 +56,11 @@ def screen_names(
     if text is None:
         path = Path(file)
         if not path.is_file():
-            _fail(f"{file}: no such file")
+            fail(f"{file}: no such file")
         text = path.read_bytes().decode("utf-8-sig", errors="replace")
     screening = load_party_screening(ListStore(db))
     if screening is None:
-        _fail("no restricted-party list imported: run `chokepoint lists import` first")
-    assert screening is not None
+        fail("no restricted-party list imported: run `chokepoint lists import` first")
     for row in _inputs(text):
         if not row["name"]:
             typer.echo(json.dumps({"input": row, "error": "empty name"}))
@@ -96,6 +84,6 @@ def adjudicate(
     """Record that a screened name is (or is not) the listed entry."""
     store = ListStore(db)
     if store.current_entry_hash(list_name, entry) is None:
-        _fail(f"no entry {entry!r} in list {list_name!r}")
+        fail(f"no entry {entry!r} in list {list_name!r}")
     record = store.record_adjudication(name, list_name, entry, decision.value, reviewer, reason)
     typer.echo(json.dumps(record.model_dump(mode="json"), default=str))

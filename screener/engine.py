@@ -286,7 +286,7 @@ class Screener:
     ) -> Finding:
         result, traces = trace_condition(clause.when, facts)
         missing = missing_facts(traces)
-        cited = facts.get("parties.hits") if _PARTY_FACTS & set(fact_paths(clause.when)) else None
+        cited = facts.get("parties.hits") if "parties.hits" in compiled.reads[clause.id] else None
         outcome = Outcome.review if (result is None or nexus) else clause.outcome
         assert outcome is not None
         explanation = finding_explanation(clause, result, traces, missing)

@@ -1,0 +1,21 @@
+"""What the `chokepoint` sub-commands share: the one-line failure and the database option."""
+
+from __future__ import annotations
+
+from typing import Annotated, NoReturn
+
+import typer
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (default: CHOKEPOINT_DATABASE_URL or sqlite:///chokepoint.db).",
+    ),
+]
+
+
+def fail(message: str) -> NoReturn:
+    """Exit 2 with a one-line reason on stderr: never a traceback for bad input."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
