@@ -103,3 +103,17 @@ def test_sme_to_china_leaves_only_gov(screener: Screener) -> None:
     assert status.get("GBS") == "foreclosed"
     assert status.get("GOV") == "undecided"
     assert finding.decisive and finding.overcome_by is None
+
+
+def test_gbs_clears_3a001_ns2_to_group_b_but_not_outside_it(screener: Screener) -> None:
+    israel = tx("3A001.a.2", dest="IL", license_exceptions=["GBS"])
+    result = screener.screen(israel)
+    ns2 = next(f for f in result.findings if f.rule_id == "us.ccl.3A001.ns2")
+    assert ns2.overcome_by == "GBS" and not ns2.decisive
+    assert result.jurisdictions["US"].decision == Decision.clear
+
+    china = tx("3A001.a.2", dest="CN", license_exceptions=["GBS"])
+    findings = screener.screen(china).findings
+    ns2 = next(f for f in findings if f.rule_id == "us.ccl.3A001.ns2")
+    assert ns2.decisive and ns2.overcome_by is None
+    assert "GBS" not in {a.symbol for a in ns2.license_exceptions if a.status == "available"}
