@@ -37,6 +37,7 @@ _COUNTRY_FACTS = {
     "end_user.country",
     "parties.countries",
     "parties.headquarters_countries",
+    "freight_forwarder.countries",
 }
 _GROUP_FACTS = {
     "exporter.country_groups",
