@@ -229,7 +229,7 @@ days_and_parties = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(days_and_parties)
 def test_backends_agree_on_random_streams(rows: list[tuple]) -> None:
     day, txs = 0, []
@@ -246,3 +246,40 @@ def test_backends_agree_on_random_streams(rows: list[tuple]) -> None:
         )
         txs.append(tx)
     _both(txs)
+
+
+# -- the command line -------------------------------------------------------------------------
+
+
+def test_cli_streams_alerts_as_json_lines(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from screener.cli import app
+
+    _window, n, _limit, total = _split_numbers()
+    each = math.ceil(total * 100 / n) / 100
+    txs = [_tx(d, value=each) for d in range(n)]
+    good = tmp_path / "stream.jsonl"
+    good.write_text("\n".join(json.dumps(t) for t in txs) + "\n\n")
+    runner = CliRunner()
+    for backend in BACKENDS:
+        result = runner.invoke(app, ["patterns", str(good), "--backend", backend])
+        assert result.exit_code == 0, result.output
+        ids = {json.loads(line)["pattern_id"] for line in result.output.splitlines()}
+        assert "pattern.split_shipments" in ids
+
+    backwards = tmp_path / "backwards.jsonl"
+    backwards.write_text("\n".join(json.dumps(t) for t in reversed(txs)))
+    result = runner.invoke(app, ["patterns", str(backwards)])
+    assert result.exit_code == 2 and "date order" in result.output
+    table = ["patterns", str(backwards), "--sort", "-f", "table"]
+    result = runner.invoke(app, table, env={"COLUMNS": "300"})
+    assert result.exit_code == 0 and "pattern.split_shipments" in result.output
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(txs[0]) + "\n" + json.dumps(txs[1] | {"destination_country": "ZZ"}))
+    result = runner.invoke(app, ["patterns", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:2: invalid transaction: destination_country" in result.output
