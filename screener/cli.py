@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from schemas.result import ScreeningResult
@@ -84,8 +85,13 @@ def render_table(result: ScreeningResult, console: Console) -> None:
         c = _COLOURS[v.decision.value]
         verdicts.add_row(j, str(v.applies), f"[{c}]{v.decision.value}[/]", nexus)
     console.print(verdicts)
+    for t in result.triggers:
+        console.print(
+            f"[yellow]Red flag[/] {t.clause_id} (item {t.item_index}, {t.status}): "
+            f"{escape(t.reason)} ({escape(t.citation)})"
+        )
     if not result.findings:
-        console.print("No clause fired.")
+        console.print("No clause fired." if not result.triggers else "No other clause fired.")
         return
     findings = Table("Item", "Outcome", "Rule", "Citation", "Title", title="Findings")
     for f in result.findings:

@@ -95,5 +95,16 @@ def test_each_item_reports_its_own_red_flags(screener: Screener) -> None:
     by_item = {(t.item_index, t.clause_id) for t in result.triggers}
     assert by_item == {
         (1, "us.red_flag.ai_chips_diversion_hub"),
-        (1, "us.red_flag.end_use_unstated"),
     }
+
+
+def test_the_table_shows_red_flags(screener: Screener) -> None:
+    from rich.console import Console
+
+    from screener.cli import render_table
+
+    console = Console(record=True, width=300)
+    render_table(screener.screen(FORWARDER_ONLY), console)
+    text = console.export_text()
+    assert "Red flag us.red_flag.forwarder_final_destination (item 0, raised)" in text
+    assert "No other clause fired." in text
