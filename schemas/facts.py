@@ -74,12 +74,6 @@ _DECLARED: list[FactSpec] = [
     ),
     FactSpec("parties.roles", "list", "roles present among the parties", always=True),
     FactSpec(
-        "end_use.stated",
-        "bool",
-        "the transaction states an end use (a category or a description)",
-        always=True,
-    ),
-    FactSpec(
         "freight_forwarder.countries",
         "list",
         "countries of the freight forwarder parties (empty when none is named)",

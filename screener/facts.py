@@ -122,7 +122,6 @@ class FactBuilder:
         facts["parties.countries"] = sorted({p.country for p in tx.parties if p.country})
         # Red-flag facts (rules/us/red_flags.yaml). Derived for every transaction: a party the
         # exporter does not name cannot raise a red flag, so absence reads as false here.
-        facts["end_use.stated"] = bool(tx.end_use.categories or tx.end_use.description.strip())
         facts["freight_forwarder.countries"] = sorted(
             {p.country for p in tx.parties if p.role == PartyRole.freight_forwarder and p.country}
         )
