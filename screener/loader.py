@@ -163,7 +163,7 @@ def _without_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
             slot = False
             continue
         out.append(part)
-        slot = part in ("when", "not") or isinstance(part, int)
+        slot = part in ("when", "not", "select") or isinstance(part, int)
     return tuple(out)
 
 

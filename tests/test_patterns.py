@@ -283,3 +283,14 @@ def test_cli_streams_alerts_as_json_lines(tmp_path: Path) -> None:
     result = runner.invoke(app, ["patterns", str(bad)])
     assert result.exit_code == 2
     assert f"{bad}:2: invalid transaction: destination_country" in result.output
+
+
+def test_the_incremental_monitor_gives_the_same_alerts_as_scan() -> None:
+    from screener.patterns.engine import PatternMonitor
+
+    txs = [Transaction.model_validate(t) for t in generate(800, seed=5, days=60)]
+    for backend in BACKENDS:
+        with PatternMonitor(PATTERNS, backend) as monitor:  # type: ignore[arg-type]
+            one_by_one = [a for tx in txs for a in monitor.observe(tx)]
+        assert one_by_one == list(scan(txs, PATTERNS, backend))  # type: ignore[arg-type]
+        assert one_by_one

@@ -182,6 +182,35 @@ def make_backend(name: PatternBackendName) -> WindowBackend:
     return DurableWindows()
 
 
+class PatternMonitor:
+    """Incremental form of `scan` for a caller that receives transactions one at a time (the
+    service): `observe(tx)` returns the alerts that transaction completes. Call `close()`
+    (or use it as a context manager) to release the durable backend's facts and sessions."""
+
+    def __init__(
+        self, patterns: list[Pattern] | None = None, backend: PatternBackendName = "indexed"
+    ) -> None:
+        if patterns is None:
+            from screener.patterns.loader import load_patterns
+
+            patterns = load_patterns()
+        self.windows = make_backend(backend)
+        self.engine = PatternEngine(patterns, self.windows)
+        self.builder = LineBuilder()
+
+    def observe(self, tx: Transaction) -> list[Alert]:
+        return [alert for line in self.builder.lines(tx) for alert in self.engine.feed(line)]
+
+    def close(self) -> None:
+        self.windows.close()
+
+    def __enter__(self) -> PatternMonitor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def scan(
     transactions: Iterable[Transaction],
     patterns: list[Pattern] | None = None,
@@ -193,16 +222,6 @@ def scan(
     of any length runs in bounded memory. Raises StreamOrderError on a transaction dated
     before its predecessor.
     """
-    if patterns is None:
-        from screener.patterns.loader import load_patterns
-
-        patterns = load_patterns()
-    windows = make_backend(backend)
-    engine = PatternEngine(patterns, windows)
-    builder = LineBuilder()
-    try:
+    with PatternMonitor(patterns, backend) as monitor:
         for tx in transactions:
-            for line in builder.lines(tx):
-                yield from engine.feed(line)
-    finally:
-        windows.close()
+            yield from monitor.observe(tx)
