@@ -81,6 +81,8 @@ def run_one(backend: str, n: int, seed: int) -> dict[str, object]:
         "peak_rss_growth_mb": round(_rss_mb() - base_rss, 1),
         "peak_rss_mb": round(_rss_mb(), 1),
         "peak_live_window_entries_sampled": peak_live,
+        "durable_peak_live_facts": getattr(windows, "peak_live", None),
+        "durable_id_retries": getattr(windows, "id_retries", None),
         "alerts": alerts,
         "alerts_by_pattern": per_pattern,
         "alerts_sha256": digest.hexdigest(),

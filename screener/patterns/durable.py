@@ -82,6 +82,7 @@ class DurableWindows:
         self._heads: dict[int, int] = {}
         self._matched: list[Entry] = []
         self.peak_live = 0
+        self.id_retries = 0  # facts refused as "already observed" (32-bit id-hash collisions)
         self._count = 0
         self._closed = False
 
@@ -96,6 +97,7 @@ class DurableWindows:
             code, state = dre.assert_fact(self._rs.handle, text)
             if code != 2:
                 return code, state, text
+            self.id_retries += 1
         raise RuntimeError("durable-rules refused a fact as already observed 8 times")
 
     def _drain(self, code: int, state: int) -> list[dict[str, Any]]:
