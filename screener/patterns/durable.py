@@ -159,7 +159,7 @@ class DurableWindows:
         members.append(entry)
         self._matched = members
         distinct = {m.distinct for m in members if m.distinct is not None}
-        return Window(len(members), sum(m.cents for m in members), len(distinct), members)
+        return Window(len(members), sum(m.cents for m in members), len(distinct))
 
     @staticmethod
     def _entry(w: dict[str, Any]) -> Entry:

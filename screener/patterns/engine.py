@@ -51,7 +51,6 @@ class Window:
     lines: int
     cents: int
     distinct: int
-    members: list[Entry] | None = None  # filled on demand, oldest first
 
 
 class WindowBackend(Protocol):
