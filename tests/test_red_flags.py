@@ -6,11 +6,16 @@ the engine to what a trigger does to a screening result, on both backends.
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from schemas.result import Decision, Trigger
 from screener.engine import Screener
+from screener.parties.screening import PartyScreening
 
+REPO = Path(__file__).resolve().parent.parent
 BASE = {
     "date": "2026-08-01",
     "exporter": {"name": "Example Exporter Inc.", "country": "US"},
@@ -108,3 +113,40 @@ def test_the_table_shows_red_flags(screener: Screener) -> None:
     text = console.export_text()
     assert "Red flag us.red_flag.forwarder_final_destination (item 0, raised)" in text
     assert "No other clause fired." in text
+
+
+def test_an_undecided_red_flag_is_listed_but_decides_nothing(
+    tmp_path: Path, party_screening: PartyScreening
+) -> None:
+    """A trigger on a fact the transaction may lack (the end user's country): without an end
+    user it is undecided, named with the missing fact, and does not make the decision review."""
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules" / "us", rules / "us")
+    (rules / "us" / "test_trigger.yaml").write_text(UNDECIDED_TRIGGER)
+    engine = Screener(rules, parties=party_screening)
+    named = BASE | {"parties": [{"role": "end_user", "name": "Example", "country": "AE"}]}
+    assert [t.status for t in engine.screen(named).triggers] == ["raised"]
+    result = engine.screen(BASE)
+    (trigger,) = result.triggers
+    assert (trigger.clause_id, trigger.status) == ("us.red_flag.test_end_user_in_ae", "undecided")
+    assert trigger.missing_facts == ["end_user.country"]
+    assert result.findings == []
+    assert result.decision == Decision.clear
+
+
+UNDECIDED_TRIGGER = """
+clauses:
+  - id: us.red_flag.test_end_user_in_ae
+    jurisdiction: US
+    kind: trigger
+    title: test trigger
+    citation: test
+    effective_from: 2020-01-01
+    confidence: {level: low, source: test}
+    rationale: an end user in the UAE (test only)
+    when: {fact: end_user.country, op: equals, value: AE}
+    examples:
+      - name: fires
+        transaction: {parties: [{role: end_user, name: X, country: AE}]}
+        expect: fires
+"""
