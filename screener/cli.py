@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from schemas.patterns import Alert, PatternFile
 from schemas.result import ScreeningResult
 from schemas.rules import Clause
 from schemas.transaction import Transaction
@@ -52,7 +53,13 @@ class BackendChoice(StrEnum):
     durable = "durable"
 
 
-SCHEMAS = {"transaction": Transaction, "result": ScreeningResult, "clause": Clause}
+SCHEMAS = {
+    "transaction": Transaction,
+    "result": ScreeningResult,
+    "clause": Clause,
+    "pattern": PatternFile,
+    "alert": Alert,
+}
 
 
 def _read(source: str) -> str:
@@ -132,7 +139,7 @@ def screen(
 
 @app.command()
 def schema(
-    name: Annotated[str, typer.Argument(help="transaction, result or clause")],
+    name: Annotated[str, typer.Argument(help="transaction, result, clause, pattern or alert")],
 ) -> None:
     """Print the JSON Schema of the transaction, the result or a rule clause."""
     model = SCHEMAS.get(name)
