@@ -18,7 +18,9 @@ Within the engine's measured limits (../shared/reference/durable-rules.md):
   so live sessions stay at blocks in use x SHARDS, far under the 1,024 limit;
 - groups are spread over SHARDS sessions (a join only sees facts of one session, and a
   group always maps to the same one), keeping few facts per session;
-- ids are hashed to 32 bits: an "already observed" answer is retried under a new id.
+- ids are hashed to 32 bits: an "already observed" answer is retried under a new id;
+- each (w, p) match comes back as its own action: the rule option `cap`, which would batch
+  them, crashed the process (segfault) on this fact join when tried (2.0.28, measured).
 """
 
 from __future__ import annotations
