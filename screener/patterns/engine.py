@@ -27,7 +27,7 @@ from typing import Literal, Protocol
 
 from schemas.patterns import Alert, Pattern
 from schemas.transaction import Transaction
-from screener.conditions import Predicate, compile_condition
+from screener.conditions import Predicate, compile_fast
 from screener.patterns.stream import Line, LineBuilder
 
 PatternBackendName = Literal["indexed", "durable"]
@@ -76,7 +76,7 @@ class CompiledPattern:
 
     @classmethod
     def of(cls, pattern: Pattern) -> CompiledPattern:
-        return cls(pattern, compile_condition(pattern.select))
+        return cls(pattern, compile_fast(pattern.select))
 
 
 def _cents(value: float | None) -> int:
