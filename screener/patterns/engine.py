@@ -20,7 +20,6 @@ per group; the durable backend asks a Rete join of the engine (screener/patterns
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -106,7 +105,8 @@ class PatternEngine:
             values = [facts.get(f) for f in p.group_by]
             if any(v is None for v in values):
                 continue
-            group = json.dumps(values, separators=(",", ":"), ensure_ascii=False)
+            # line facts are codes and normalised keys (no tabs): a tab joins them unambiguously
+            group = str(values[0]) if len(values) == 1 else "\t".join(map(str, values))
             distinct = facts.get(p.distinct_by) if p.distinct_by else None
             entry = Entry(
                 line.seq,
