@@ -1,5 +1,6 @@
 """The contract shared by the API, the CLI, the batch screener and rule authors."""
 
+from schemas.patterns import Alert, Pattern
 from schemas.result import (
     ConditionTrace,
     Decision,
@@ -9,11 +10,13 @@ from schemas.result import (
     Nexus,
     Outcome,
     ScreeningResult,
+    Trigger,
 )
 from schemas.rules import Clause, PackMeta
 from schemas.transaction import EndUse, Exporter, Item, Party, Transaction
 
 __all__ = [
+    "Alert",
     "Clause",
     "ConditionTrace",
     "Decision",
@@ -27,6 +30,8 @@ __all__ = [
     "Outcome",
     "PackMeta",
     "Party",
+    "Pattern",
     "ScreeningResult",
     "Transaction",
+    "Trigger",
 ]

@@ -73,6 +73,19 @@ _DECLARED: list[FactSpec] = [
         "end_use.categories", "list", "declared (and inferred) end-use categories", always=True
     ),
     FactSpec("parties.roles", "list", "roles present among the parties", always=True),
+    FactSpec(
+        "freight_forwarder.countries",
+        "list",
+        "countries of the freight forwarder parties (empty when none is named)",
+        always=True,
+    ),
+    FactSpec(
+        "purchaser.outside_destination",
+        "bool",
+        "a purchaser party is located in a country other than the destination (false when no "
+        "purchaser with a country is named)",
+        always=True,
+    ),
     FactSpec("parties.countries", "list", "countries of all parties", always=True),
     FactSpec("end_user.country", "string", "country of the end user party"),
     FactSpec(

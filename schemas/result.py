@@ -88,6 +88,29 @@ class Finding(BaseModel):
     )
 
 
+class Trigger(BaseModel):
+    """A red flag (a `trigger` clause) that held, or could not be decided, for one item.
+
+    Red flags are guidance, not licence requirements: a raised trigger makes the
+    jurisdiction's decision at least `review` (the exporter must resolve it before
+    proceeding, Supp. No. 3 to 15 CFR Part 732), never `license_required`. An undecided
+    trigger (a fact it needs is missing) is listed with the missing facts but decides nothing.
+    """
+
+    clause_id: str
+    jurisdiction: str
+    title: str
+    citation: str
+    item_index: int | None = None
+    status: Literal["raised", "undecided"]
+    reason: str = Field(description="the clause's rationale: why this is a red flag")
+    explanation: str = Field(description="the facts tested and their values")
+    conditions: list[ConditionTrace] = Field(default_factory=list)
+    missing_facts: list[str] = Field(default_factory=list)
+    confidence: str
+    pack_version: str
+
+
 class Nexus(BaseModel):
     """Why a jurisdiction reaches an item (or why it may)."""
 
@@ -107,6 +130,9 @@ class JurisdictionVerdict(BaseModel):
     checked: list[str] = Field(
         default_factory=list, description="clauses in effect that were evaluated and did not fire"
     )
+    triggers: list[Trigger] = Field(
+        default_factory=list, description="red flags raised (or undecided) for this jurisdiction"
+    )
 
 
 class ScreeningResult(BaseModel):
@@ -119,7 +145,11 @@ class ScreeningResult(BaseModel):
         default_factory=list, description="per item: the facts derived before evaluation"
     )
     gaps: list[dict[str, Any]] = Field(default_factory=list)
-    triggers: list[dict[str, Any]] = Field(default_factory=list)
+    triggers: list[Trigger] = Field(
+        default_factory=list,
+        description="red flags of every jurisdiction; a raised one makes that jurisdiction's "
+        "decision at least review",
+    )
     party_hits: list[dict[str, Any]] = Field(default_factory=list)
     versions: dict[str, str] = Field(description="rule pack id -> content hash")
     engine: str

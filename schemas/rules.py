@@ -124,6 +124,9 @@ class ClauseKind(StrEnum):
     nexus = "nexus"  # establishes that the jurisdiction reaches the item (e.g. US-origin)
     control = "control"  # a licence requirement, prohibition or review trigger
     exception = "exception"  # a licence exception: when it is available for a requirement
+    # a red flag (guidance, not a licence requirement): when it holds, the jurisdiction's
+    # decision is at least `review` and the result lists it under `triggers` with its reason
+    trigger = "trigger"
 
 
 class Confidence(_Strict):
@@ -193,6 +196,8 @@ class Clause(_Strict):
                 )
         elif self.license_exception or self.overcomes:
             raise ValueError("license_exception and overcomes belong to exception clauses")
+        if self.kind == ClauseKind.trigger and not self.rationale:
+            raise ValueError("a trigger clause needs a rationale: the reason a reviewer reads")
         return self
 
     def in_effect(self, on: dt.date) -> bool:

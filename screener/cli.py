@@ -14,14 +14,17 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from schemas.patterns import Alert, PatternFile
 from schemas.result import ScreeningResult
 from schemas.rules import Clause
 from schemas.transaction import Transaction
 from screener.cli_common import DbOption, fail
 from screener.cli_lists import lists_app
 from screener.cli_parties import parties_app
+from screener.cli_patterns import patterns_command
 from screener.engine import Screener
 from screener.errors import InputError, parse_model
 from screener.loader import DEFAULT_RULES_DIR, PackError
@@ -37,6 +40,7 @@ app = typer.Typer(
 
 app.add_typer(lists_app, name="lists")
 app.add_typer(parties_app, name="parties")
+app.command(name="patterns")(patterns_command)
 
 
 class OutputFormat(StrEnum):
@@ -49,7 +53,13 @@ class BackendChoice(StrEnum):
     durable = "durable"
 
 
-SCHEMAS = {"transaction": Transaction, "result": ScreeningResult, "clause": Clause}
+SCHEMAS = {
+    "transaction": Transaction,
+    "result": ScreeningResult,
+    "clause": Clause,
+    "pattern": PatternFile,
+    "alert": Alert,
+}
 
 
 def _read(source: str) -> str:
@@ -82,8 +92,13 @@ def render_table(result: ScreeningResult, console: Console) -> None:
         c = _COLOURS[v.decision.value]
         verdicts.add_row(j, str(v.applies), f"[{c}]{v.decision.value}[/]", nexus)
     console.print(verdicts)
+    for t in result.triggers:
+        console.print(
+            f"[yellow]Red flag[/] {t.clause_id} (item {t.item_index}, {t.status}): "
+            f"{escape(t.reason)} ({escape(t.citation)})"
+        )
     if not result.findings:
-        console.print("No clause fired.")
+        console.print("No clause fired." if not result.triggers else "No other clause fired.")
         return
     findings = Table("Item", "Outcome", "Rule", "Citation", "Title", title="Findings")
     for f in result.findings:
@@ -124,7 +139,7 @@ def screen(
 
 @app.command()
 def schema(
-    name: Annotated[str, typer.Argument(help="transaction, result or clause")],
+    name: Annotated[str, typer.Argument(help="transaction, result, clause, pattern or alert")],
 ) -> None:
     """Print the JSON Schema of the transaction, the result or a rule clause."""
     model = SCHEMAS.get(name)

@@ -24,6 +24,7 @@ from schemas.result import (
     Nexus,
     Outcome,
     ScreeningResult,
+    Trigger,
     most_severe,
 )
 from schemas.rules import Clause, ClauseKind, ClauseStatus
@@ -59,7 +60,7 @@ class PythonBackend:
     name = "python"
     lazy_exceptions = True
     _EAGER = tuple(ClauseKind)
-    _LAZY = (ClauseKind.nexus, ClauseKind.control)
+    _LAZY = (ClauseKind.nexus, ClauseKind.control, ClauseKind.trigger)
 
     def __init__(self, index: ClauseIndex) -> None:
         self.index = index
@@ -143,6 +144,7 @@ class Screener:
         self._findings: dict[tuple[Any, ...], Finding] = {}
         self._nexuses: dict[tuple[Any, ...], Nexus] = {}
         self._advice: dict[tuple[Any, ...], ExceptionAdvice] = {}
+        self._triggers: dict[tuple[Any, ...], Trigger] = {}
 
     @property
     def versions(self) -> dict[str, str]:
@@ -185,6 +187,7 @@ class Screener:
         hits, item_facts = self._facts(tx)
         verdicts: dict[str, JurisdictionVerdict] = {}
         findings: list[Finding] = []
+        triggers: list[Trigger] = []
         for compiled in self.compiled:
             results = [
                 compiled.backend.evaluate(f, ordinal, f.get("item.eccn_entry"), lazy=True)
@@ -193,6 +196,7 @@ class Screener:
             verdict = self._verdict(compiled, tx, item_facts, results)
             verdicts[compiled.pack.jurisdiction] = verdict
             findings += verdict.findings
+            triggers += verdict.triggers
         applicable = [
             v.decision for v in verdicts.values() if v.decision != Decision.not_applicable
         ]
@@ -202,6 +206,7 @@ class Screener:
             as_of=tx.date,
             jurisdictions=verdicts,
             findings=findings,
+            triggers=triggers,
             derived_facts=[{k: v for k, v in f.items() if k not in _NOT_SHOWN} for f in item_facts],
             party_hits=[h.model_dump(mode="json") for h in hits],
             versions=self.versions,
@@ -226,6 +231,32 @@ class Screener:
             if len(self._findings) >= 65536:
                 self._findings.clear()
             template = self._findings[key] = self._build_finding(compiled, clause, facts, nexus)
+        return template.model_copy(update={"item_index": item_index})
+
+    def _trigger(
+        self, compiled: CompiledPack, clause: Clause, facts: Facts, item_index: int
+    ) -> Trigger:
+        """A red flag for one item, built once per distinct set of facts its clause reads."""
+        key = (clause.id, tuple(_frozen(facts.get(p)) for p in compiled.reads[clause.id]))
+        template = self._triggers.get(key)
+        if template is None:
+            if len(self._triggers) >= 65536:
+                self._triggers.clear()
+            result, traces = trace_condition(clause.when, facts)
+            missing = missing_facts(traces)
+            template = self._triggers[key] = Trigger(
+                clause_id=clause.id,
+                jurisdiction=clause.jurisdiction,
+                title=clause.title,
+                citation=clause.citation,
+                status="raised" if result else "undecided",
+                reason=clause.rationale or clause.title,
+                explanation=finding_explanation(clause, result, traces, missing),
+                conditions=traces,
+                missing_facts=missing,
+                confidence=f"{clause.confidence.level}: {clause.confidence.source}",
+                pack_version=compiled.pack.version,
+            )
         return template.model_copy(update={"item_index": item_index})
 
     def _with_exceptions(
@@ -324,6 +355,7 @@ class Screener:
         jurisdiction = compiled.pack.jurisdiction
         nexus_list: list[Nexus] = []
         findings: list[Finding] = []
+        triggers: list[Trigger] = []
         checked: set[str] = set()
         for i, (facts, fired) in enumerate(zip(item_facts, results, strict=True)):
             by_kind: dict[ClauseKind, dict[str, bool | None]] = {k: {} for k in ClauseKind}
@@ -371,6 +403,11 @@ class Screener:
                         }
                     )
                 findings.append(finding)
+            # Red flags concern transactions the jurisdiction reaches (or may reach).
+            triggers += [
+                self._trigger(compiled, compiled.by_id[cid], facts, i)
+                for cid in by_kind[ClauseKind.trigger]
+            ]
             checked |= {
                 ic.clause.id
                 for ic in compiled.index.candidates(ClauseKind.control, entry, tx.date)
@@ -378,11 +415,10 @@ class Screener:
             }
         item_applies = [n.applies for n in nexus_list]
         applies = True if True in item_applies else (None if None in item_applies else False)
-        decision = (
-            Decision.not_applicable
-            if applies is False
-            else most_severe([Decision(f.outcome.value) for f in findings if f.decisive])
-        )
+        decisions = [Decision(f.outcome.value) for f in findings if f.decisive]
+        if any(t.status == "raised" for t in triggers):
+            decisions.append(Decision.review)  # a red flag must be resolved before proceeding
+        decision = Decision.not_applicable if applies is False else most_severe(decisions)
         return JurisdictionVerdict(
             jurisdiction=jurisdiction,
             applies=applies,
@@ -390,6 +426,7 @@ class Screener:
             nexus=nexus_list,
             findings=findings,
             checked=sorted(checked),
+            triggers=triggers,
         )
 
     @staticmethod

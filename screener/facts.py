@@ -120,6 +120,15 @@ class FactBuilder:
             facts["exporter.headquarters_country_groups"] = list(self.tables.country_groups(hq))
         facts["parties.roles"] = sorted({p.role.value for p in tx.parties})
         facts["parties.countries"] = sorted({p.country for p in tx.parties if p.country})
+        # Red-flag facts (rules/us/red_flags.yaml). Derived for every transaction: a party the
+        # exporter does not name cannot raise a red flag, so absence reads as false here.
+        facts["freight_forwarder.countries"] = sorted(
+            {p.country for p in tx.parties if p.role == PartyRole.freight_forwarder and p.country}
+        )
+        facts["purchaser.outside_destination"] = any(
+            p.role == PartyRole.purchaser and p.country and p.country != tx.destination_country
+            for p in tx.parties
+        )
         if tx.parties and all(p.headquarters_country for p in tx.parties):
             hq = sorted({p.headquarters_country for p in tx.parties if p.headquarters_country})
             facts["parties.headquarters_countries"] = hq

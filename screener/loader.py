@@ -37,6 +37,7 @@ _COUNTRY_FACTS = {
     "end_user.country",
     "parties.countries",
     "parties.headquarters_countries",
+    "freight_forwarder.countries",
 }
 _GROUP_FACTS = {
     "exporter.country_groups",
@@ -162,7 +163,7 @@ def _without_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
             slot = False
             continue
         out.append(part)
-        slot = part in ("when", "not") or isinstance(part, int)
+        slot = part in ("when", "not", "select") or isinstance(part, int)
     return tuple(out)
 
 

@@ -88,7 +88,9 @@ PARTY_NAMES = [
 parties = st.lists(
     st.fixed_dictionaries(
         {
-            "role": st.sampled_from(["end_user", "ultimate_consignee", "purchaser"]),
+            "role": st.sampled_from(
+                ["end_user", "ultimate_consignee", "purchaser", "freight_forwarder"]
+            ),
             "name": st.sampled_from(PARTY_NAMES),
             "country": st.sampled_from(COUNTRIES),
             "headquarters_country": st.one_of(st.none(), st.sampled_from(COUNTRIES)),
@@ -103,7 +105,9 @@ transactions = st.builds(
     destination_country=st.sampled_from(COUNTRIES),
     items=st.lists(items, min_size=1, max_size=3),
     end_use=st.builds(
-        dict, categories=st.lists(st.sampled_from([c.value for c in EndUseCategory]), max_size=2)
+        dict,
+        categories=st.lists(st.sampled_from([c.value for c in EndUseCategory]), max_size=2),
+        description=st.sampled_from(["", "wafer fab", "data centre cluster"]),
     ),
     us_persons_involved=st.one_of(st.none(), st.booleans()),
     parties=parties,

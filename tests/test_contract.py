@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from schemas.patterns import Alert, PatternFile
 from schemas.result import ScreeningResult
 from schemas.rules import Clause
 from schemas.transaction import Transaction
@@ -88,7 +89,13 @@ def test_broken_json_is_an_input_error() -> None:
 
 @pytest.mark.parametrize(
     ("name", "model"),
-    [("transaction", Transaction), ("result", ScreeningResult), ("clause", Clause)],
+    [
+        ("transaction", Transaction),
+        ("result", ScreeningResult),
+        ("clause", Clause),
+        ("pattern", PatternFile),
+        ("alert", Alert),
+    ],
 )
 def test_committed_json_schema_is_current(name: str, model: type) -> None:
     committed = json.loads((REPO / "schemas" / "jsonschema" / f"{name}.schema.json").read_text())

@@ -1,0 +1,104 @@
+"""`chokepoint patterns FILE.jsonl`: cross-shipment patterns over a stream of transactions.
+
+Reads one transaction JSON per line (FILE or - for stdin) in date order and prints each
+alert as soon as the line that completes it is read (JSON lines), or a table at the end.
+Exit codes as elsewhere: 0 whatever the alerts, 2 with a one-line reason naming the input
+line on invalid input, a stream out of date order, or an invalid pattern file.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from schemas.patterns import Alert
+from schemas.transaction import Transaction
+from screener.cli_common import fail
+from screener.errors import InputError, parse_model
+from screener.loader import PackError
+from screener.patterns.engine import scan
+from screener.patterns.loader import DEFAULT_PATTERNS_DIR, load_patterns
+from screener.patterns.stream import StreamOrderError
+
+
+class PatternFormat(StrEnum):
+    jsonl = "jsonl"
+    table = "table"
+
+
+class PatternBackend(StrEnum):
+    indexed = "indexed"
+    durable = "durable"
+
+
+def read_transactions(handle: TextIO, name: str) -> Iterator[Transaction]:
+    """Transactions from JSON lines (blank lines skipped); an invalid one fails with its line."""
+    for number, text in enumerate(handle, start=1):
+        if not text.strip():
+            continue
+        try:
+            yield parse_model(Transaction, text)
+        except InputError as exc:
+            fail(f"{name}:{number}: invalid transaction: {exc}")
+
+
+def _table(alerts: list[Alert], console: Console) -> None:
+    if not alerts:
+        console.print("No pattern alerts.")
+        return
+    table = Table("Date", "Pattern", "Group", "Lines", "USD", "Transactions", title="Alerts")
+    for a in alerts:
+        group = ", ".join(f"{k}={v}" for k, v in a.group.items())
+        ids = ", ".join(str(i) for i in a.transaction_ids)
+        table.add_row(a.date, a.pattern_id, group, str(a.lines), f"{a.total_value_usd:,.2f}", ids)
+    console.print(table)
+
+
+def patterns_command(
+    file: Annotated[str, typer.Argument(help="Transactions as JSON lines, or - for stdin.")],
+    fmt: Annotated[PatternFormat, typer.Option("--format", "-f")] = PatternFormat.jsonl,
+    backend: Annotated[
+        PatternBackend, typer.Option(help="Window engine (both give identical alerts).")
+    ] = PatternBackend.indexed,
+    patterns_dir: Annotated[
+        Path, typer.Option("--patterns", help="Folder of pattern files.")
+    ] = DEFAULT_PATTERNS_DIR,
+    sort: Annotated[
+        bool, typer.Option("--sort", help="Read the whole file and sort it by date first.")
+    ] = False,
+) -> None:
+    """Watch a stream of transactions for split shipments, fan-in and new hub consignees."""
+    try:
+        patterns = load_patterns(patterns_dir)
+    except PackError as exc:
+        fail(str(exc))
+    if file == "-":
+        handle: TextIO = sys.stdin
+    elif Path(file).is_file():
+        handle = Path(file).open(encoding="utf-8-sig")  # noqa: SIM115 - closed below
+    else:
+        fail(f"{file}: no such file")
+    try:
+        stream: Iterator[Transaction] = read_transactions(handle, file)
+        if sort:
+            stream = iter(sorted(stream, key=lambda tx: tx.date))
+        collected: list[Alert] = []
+        for alert in scan(stream, patterns, backend.value):
+            if fmt == PatternFormat.jsonl:
+                typer.echo(alert.model_dump_json())
+            else:
+                collected.append(alert)
+    except StreamOrderError as exc:
+        fail(f"{exc} (or pass --sort)")
+    finally:
+        if handle is not sys.stdin:
+            handle.close()
+    if fmt == PatternFormat.table:
+        _table(collected, Console())
