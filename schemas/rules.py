@@ -219,3 +219,31 @@ class PackMeta(_Strict):
         description="CCL entries whose licence requirements this pack encodes in full.",
     )
     example_defaults: dict[str, Any] = Field(default_factory=dict)
+
+
+class ClauseFile(_Strict):
+    """A clause file as the packs hold it: a mapping with one `clauses:` list.
+
+    Its JSON Schema (schemas/jsonschema/clause-file.schema.json) is what editors validate
+    and autocomplete against, through a first line
+    `# yaml-language-server: $schema=<relative path>/schemas/jsonschema/clause-file.schema.json`.
+    """
+
+    clauses: list[Clause] = Field(min_length=1)
+
+
+class DraftMeta(_Strict):
+    """`draft.yaml`, optional in a draft folder: which live pack the draft overlays and which
+    of its clauses it retires. A draft clause with a live clause's id replaces it; a new id
+    adds a clause."""
+
+    pack: str | None = Field(
+        default=None,
+        description="id of the live pack the draft overlays (default: the pack of the draft "
+        "clauses' jurisdiction)",
+    )
+    title: str = ""
+    description: str = ""
+    retire: list[str] = Field(
+        default_factory=list, description="ids of live clauses the draft removes"
+    )

@@ -139,6 +139,8 @@ def _cached_leaf(leaf: Leaf) -> Predicate:
     """The compiled predicate of a leaf, compiled once (keyed by identity, kept alive)."""
     hit = _LEAF_CACHE.get(id(leaf))
     if hit is None or hit[0] is not leaf:
+        if len(_LEAF_CACHE) >= 65536:  # drafts load new leaves: keep the cache bounded
+            _LEAF_CACHE.clear()
         hit = _LEAF_CACHE[id(leaf)] = (leaf, _leaf(leaf))
     return hit[1]
 
