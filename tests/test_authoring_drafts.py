@@ -1,0 +1,153 @@
+"""Draft packs: overlay (replace, add, retire), complete packs, the registry, and failures
+reported with the draft's file and line."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import weakref
+from pathlib import Path
+
+import pytest
+
+from schemas.rules import Leaf
+from screener.authoring.drafts import DraftRegistry, draft_screener, load_draft
+from screener.engine import Screener
+from screener.loader import Pack, PackError, load_packs
+
+REPO = Path(__file__).resolve().parent.parent
+DRAFTS = REPO / "tests" / "fixtures" / "drafts"
+NARROW = DRAFTS / "narrow-sme-cleaning"
+VN = DRAFTS / "vn-deposition"
+
+
+@pytest.fixture(scope="module")
+def live() -> list[Pack]:
+    return load_packs()
+
+
+def _eccns(pack: Pack, clause_id: str) -> list[str]:
+    clause = next(lc.clause for lc in pack.clauses if lc.clause.id == clause_id)
+    leaf = clause.when.all[0]  # type: ignore[union-attr]
+    assert isinstance(leaf, Leaf)
+    return list(leaf.value)
+
+
+def test_overlay_with_live_ids_replaces_and_leaves_the_live_pack_alone(live: list[Pack]) -> None:
+    draft = load_draft(NARROW, live)
+    assert draft.kind == "overlay"
+    assert draft.replaced == ["us.ccl.3B001.sme_set.ns.d5", "us.ccl.3B001.sme_set.rs.d5"]
+    assert draft.added == [] and draft.retired == []
+    merged = draft.packs[0]
+    assert len(merged.clauses) == len(live[0].clauses) == 281
+    assert "3B001.p.2" not in _eccns(merged, "us.ccl.3B001.sme_set.ns.d5")
+    assert "3B001.p.2" in _eccns(live[0], "us.ccl.3B001.sme_set.ns.d5")
+    assert merged.version.startswith(live[0].version + "+draft.")
+    assert merged.tables is live[0].tables  # shared, not reloaded
+
+
+def test_overlay_with_a_new_id_adds(live: list[Pack]) -> None:
+    draft = load_draft(VN, live)
+    assert draft.added == ["us.draft.3B001.d.vn"] and draft.replaced == []
+    assert [lc.clause.id for lc in draft.packs[0].clauses][-1] == "us.draft.3B001.d.vn"
+
+
+def test_single_clause_file_is_a_draft(live: list[Pack]) -> None:
+    draft = load_draft(VN / "vn_deposition.yaml", live)
+    assert draft.added == ["us.draft.3B001.d.vn"]
+
+
+def test_retire_removes_a_live_clause(live: list[Pack], tmp_path: Path) -> None:
+    shutil.copy(VN / "vn_deposition.yaml", tmp_path)
+    (tmp_path / "draft.yaml").write_text("retire: [us.ccl.3B001.sme_set.ns.macau]\n")
+    draft = load_draft(tmp_path, live)
+    ids = {lc.clause.id for lc in draft.packs[0].clauses}
+    assert draft.retired == ["us.ccl.3B001.sme_set.ns.macau"]
+    assert "us.ccl.3B001.sme_set.ns.macau" not in ids and len(ids) == 281
+
+
+def test_retire_unknown_id_is_refused(live: list[Pack], tmp_path: Path) -> None:
+    shutil.copy(VN / "vn_deposition.yaml", tmp_path)
+    (tmp_path / "draft.yaml").write_text("retire: [us.ccl.nope]\n")
+    with pytest.raises(PackError) as err:
+        load_draft(tmp_path, live)
+    assert err.value.problems == [
+        f"{tmp_path / 'draft.yaml'}:1: retire 'us.ccl.nope': no such live clause"
+    ]
+
+
+def test_retiring_what_an_exception_overcomes_breaks_the_merged_pack(
+    live: list[Pack], tmp_path: Path
+) -> None:
+    """GBS for the SME set overcomes us.ccl.3B001.sme_set.*: retire them all and the
+    exception dangles; the merged pack is checked like a live one."""
+    shutil.copy(VN / "vn_deposition.yaml", tmp_path)
+    sme_set = [
+        lc.clause.id for lc in live[0].clauses if lc.clause.id.startswith("us.ccl.3B001.sme_set.")
+    ]
+    (tmp_path / "draft.yaml").write_text(f"retire: [{', '.join(sme_set)}]\n")
+    with pytest.raises(PackError) as err:
+        load_draft(tmp_path, live)
+    assert any(
+        "clause us.exc.gbs.3b001.sme_set: overcomes 'us.ccl.3B001.sme_set.*' matches no clause" in p
+        for p in err.value.problems
+    )
+
+
+def test_bad_draft_clause_names_the_draft_file_and_line(live: list[Pack], tmp_path: Path) -> None:
+    text = (
+        (VN / "vn_deposition.yaml")
+        .read_text()
+        .replace(
+            "{fact: destination.country, op: equals, value: VN}",
+            "{fact: destination.countree, op: equals, value: VN}",
+        )
+    )
+    (tmp_path / "bad.yaml").write_text(text)
+    with pytest.raises(PackError) as err:
+        load_draft(tmp_path, live)
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "- id: " in t)
+    assert err.value.problems == [
+        f"{tmp_path / 'bad.yaml'}:{line}: clause us.draft.3B001.d.vn: unknown fact path "
+        "'destination.countree' (declared facts: schemas/facts.py)"
+    ]
+
+
+def test_complete_pack_replaces_the_live_pack(live: list[Pack], tmp_path: Path) -> None:
+    shutil.copy(REPO / "rules" / "us" / "pack.yaml", tmp_path)
+    shutil.copy(REPO / "rules" / "us" / "parties.yaml", tmp_path)
+    draft = load_draft(tmp_path, live)
+    assert draft.kind == "complete"
+    assert len(draft.packs) == 1 and draft.packs[0].tables is live[0].tables
+    assert len(draft.replaced) == 9 and draft.added == []
+    assert len(draft.retired) == 281 - 9
+
+
+def test_draft_screener_decides_with_the_draft(live: list[Pack]) -> None:
+    tx = {
+        "exporter": {"name": "A", "country": "US"},
+        "destination_country": "CN",
+        "date": "2026-08-01",
+        "items": [{"eccn": "3B001.p.2", "origin_country": "US"}],
+    }
+    live_ids = {f.rule_id for f in Screener(packs=live).screen(tx).findings}
+    draft_ids = {f.rule_id for f in draft_screener(load_draft(NARROW, live)).screen(tx).findings}
+    assert live_ids - draft_ids == {"us.ccl.3B001.sme_set.ns.d5", "us.ccl.3B001.sme_set.rs.d5"}
+
+
+def test_registry_loads_reuses_and_unloads_without_keeping_the_draft(
+    unscreened: Screener,
+) -> None:
+    registry = DraftRegistry(unscreened)
+    draft, screener = registry.load("narrow", NARROW)
+    assert registry.names() == ["narrow"]
+    again = registry.load("narrow", NARROW)  # same content: reused, not compiled again
+    assert again[1] is screener
+    ref = weakref.ref(screener)
+    registry.unload("narrow")
+    del draft, screener, again
+    gc.collect()
+    assert ref() is None, "an unloaded draft's Screener is still referenced"
+    assert registry.names() == []
+    with pytest.raises(KeyError):
+        registry.get("narrow")
