@@ -227,7 +227,11 @@ class ClauseFile(_Strict):
     Its JSON Schema (schemas/jsonschema/clause-file.schema.json) is what editors validate
     and autocomplete against, through a first line
     `# yaml-language-server: $schema=<relative path>/schemas/jsonschema/clause-file.schema.json`.
+    Other top-level keys are allowed and ignored by the loader: they hold YAML anchors shared
+    by several clauses (e.g. `lists:` in foreign_direct_product.yaml).
     """
+
+    model_config = ConfigDict(extra="allow")
 
     clauses: list[Clause] = Field(min_length=1)
 
