@@ -114,6 +114,7 @@ def _render_test(target: Target, run: TestRun, view: CoverageView, console: Cons
     if view != CoverageView.none and gapped:
         shown = gapped if view == CoverageView.full else gapped[:15]
         table = Table("Clause", "Branches", "Not exercised by any example", title="Coverage gaps")
+        table.columns[0].overflow = "fold"
         for c in shown:
             table.add_row(c.clause_id, f"{c.covered}/{c.total}", "\n".join(c.gaps))
         console.print(table)
@@ -224,10 +225,12 @@ def render_impact(report: ImpactReport, console: Console, title: str) -> None:
         table = Table(
             "Screening", "Transaction", "As of", "Change", "Live", "Draft", "Clauses", title=title
         )
+        for column in table.columns:
+            column.overflow = "fold"
         for d in report.changes:
             c = _COLOURS[d.change]
-            clauses = [f"- {cid}" for cid in sorted(d.no_longer_firing)]
-            clauses += [f"+ {cid} ({o})" for cid, o in sorted(d.newly_firing.items())]
+            clauses = [f"-{cid}" for cid in sorted(d.no_longer_firing)]
+            clauses += [f"+{cid} ({o})" for cid, o in sorted(d.newly_firing.items())]
             live = d.live_decision.value + (
                 " (stored: " + d.stored_decision.value + ")"
                 if d.drift and d.stored_decision

@@ -100,7 +100,7 @@ def test_rules_replay_prints_the_difference_by_clause(db: str) -> None:
     assert code == 0, out
     assert "6 screenings: 0 newly flagged, 2 newly cleared" in out
     assert "S-001" in out and "S-002" in out and "S-007" not in out
-    assert "- us.ccl.3B001.sme_set.ns.d5" in out
+    assert "-us.ccl.3B001.sme_set.ns.d5" in out
     code, out = run(
         "replay", str(VN), "--history", str(HISTORY), "--db", db, "-f", "json", "--fail-on-change"
     )
@@ -124,7 +124,7 @@ def test_rules_shadow_and_report(db: str, tmp_path: Path) -> None:
     code, out = run("shadow-report", str(log))
     assert code == 0, out
     assert "8 screenings: 1 newly flagged, 0 newly cleared" in out
-    assert "+ us.draft.3B001.d.vn (license_required)" in out
+    assert "+us.draft.3B001.d.vn (license_required)" in out
 
 
 def test_rules_schema_prints_the_clause_file_schema() -> None:
