@@ -24,3 +24,4 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_rules.py --backend python
 	$(VENV)/bin/python bench/bench_rules.py --backend durable
+	$(VENV)/bin/python bench/bench_drafts.py
