@@ -24,9 +24,12 @@ RULES = REPO / "rules"
 VN = REPO / "tests" / "fixtures" / "drafts" / "vn-deposition" / "vn_deposition.yaml"
 
 
+LIVE = load_packs()
+
+
 @pytest.fixture(scope="module")
 def live() -> list[Pack]:
-    return load_packs()
+    return LIVE
 
 
 def _draft(tmp_path: Path, text: str, name: str = "draft.yaml") -> Path:
@@ -68,7 +71,7 @@ def test_failing_example_says_which_test_failed_with_the_value(tmp_path: Path) -
         "{destination_country: MY, items: [{eccn: 3B001.d.13, origin_country: US}]}\n"
         "        expect: fires",
     )
-    target = resolve(_draft(tmp_path, text), RULES)
+    target = resolve(_draft(tmp_path, text), RULES, LIVE)
     run = run_examples(target.packs, target.focus)
     (failure,) = run.failed
     assert failure.example == "deposition tool to Malaysia"
@@ -84,7 +87,7 @@ def test_not_in_effect_and_undecided_reasons(tmp_path: Path) -> None:
         "          {destination_country: VN, items: [{eccn: 3B001, origin_country: US}]}\n"
         "        expect: silent\n"
     )
-    target = resolve(_draft(tmp_path, text), RULES)
+    target = resolve(_draft(tmp_path, text), RULES, LIVE)
     run = run_examples(target.packs, target.focus)
     by_name = {r.example: r for r in run.results}
     assert by_name["deposition tool to Vietnam before the draft's date"].reason == (
@@ -101,7 +104,7 @@ def test_coverage_names_the_branch_no_example_reaches(tmp_path: Path) -> None:
     start = text.index("      - name: deposition tool to Malaysia")
     end = text.index("      - name: etch tool (c.1.a) to Vietnam")
     text = text[:start] + text[end:]
-    target = resolve(_draft(tmp_path, text), RULES)
+    target = resolve(_draft(tmp_path, text), RULES, LIVE)
     (cov,) = run_examples(target.packs, target.focus).coverage
     line = _line(text, "{fact: destination.country, op: equals, value: VN}")
     assert cov.gaps == [f"line {line}: destination.country equals 'VN' is never false"]
@@ -130,7 +133,7 @@ def _copy_of_live(new_id: str, outcome: str = "license_required") -> str:
 
 
 def _lint(tmp_path: Path, text: str) -> list[tuple[str, str, str | None]]:
-    target = resolve(_draft(tmp_path, text), RULES)
+    target = resolve(_draft(tmp_path, text), RULES, LIVE)
     return [
         (f.code, f.where, f.clause_id)
         for p in target.packs
@@ -166,7 +169,7 @@ def test_unsatisfiable_clause(tmp_path: Path) -> None:
 def _problems(folder: Path, text: str) -> list[Any]:
     (folder / "clauses.yaml").write_text(text)
     with pytest.raises(PackError) as err:
-        resolve(folder, RULES)
+        resolve(folder, RULES, LIVE)
     return [from_problem(p) for p in err.value.problems]
 
 

@@ -23,9 +23,10 @@ class Target:
     draft: Draft | None = None
 
 
-def resolve(path: Path | None, rules_dir: Path) -> Target:
+def resolve(path: Path | None, rules_dir: Path, live: list[Pack] | None = None) -> Target:
     """Load what `path` names (raises PackError on a pack or draft that does not validate,
-    FileNotFoundError when there is nothing there)."""
+    FileNotFoundError when there is nothing there). `live`: the packs of `rules_dir` if the
+    caller already holds them (a running service), so they are not loaded again."""
     if path is None:
         return Target(str(rules_dir), load_packs(rules_dir), None)
     if not path.exists():
@@ -38,5 +39,5 @@ def resolve(path: Path | None, rules_dir: Path) -> Target:
             live = next((p for p in load_packs(rules_dir) if p.tables is not None), None)
             pack.tables = live.tables if live else None
         return Target(str(path), [pack], None)
-    draft = load_draft(path, load_packs(rules_dir))
+    draft = load_draft(path, live if live is not None else load_packs(rules_dir))
     return Target(f"draft {draft.name}", draft.packs, set(draft.clause_ids), draft)
