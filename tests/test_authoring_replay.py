@@ -18,6 +18,12 @@ from screener.authoring.replay import (
     read_history_jsonl,
     replay,
 )
+from screener.authoring.requests import (
+    DraftRequestError,
+    rules_lint,
+    rules_replay,
+    rules_test,
+)
 from screener.authoring.shadow import (
     JsonlShadowSink,
     MemoryShadowSink,
@@ -26,6 +32,7 @@ from screener.authoring.shadow import (
     shadow_report,
 )
 from screener.engine import Screener
+from screener.loader import PackError
 from screener.parties.screening import PartyScreening
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -165,3 +172,23 @@ def test_jsonl_shadow_log_round_trip(screener: Screener, vn: Screener, tmp_path:
     report = shadow_report(records, draft="vn")
     assert [d.transaction_id for d in report.changes] == ["TX-005"]
     assert shadow_report(records, draft="other").screened == 0
+
+
+def test_request_cores_take_draft_files_as_text(screener: Screener) -> None:
+    """What POST /v1/rules/test|lint|replay will call: files by name, never a server path."""
+    text = (FIXTURES / "drafts" / "vn-deposition" / "vn_deposition.yaml").read_text()
+    result = rules_test({"vn.yaml": text}, screener, "vn")
+    assert (result["examples"], result["failed"], result["gaps"]) == (4, [], {})
+    broken = text.replace("expect: silent", "expect: fires", 1)
+    (failure,) = rules_test({"vn.yaml": broken}, screener)["failed"]
+    assert failure["where"].startswith("vn.yaml:")
+    assert failure["reason"] == "failed: destination.country equals 'VN' (value: 'MY')"
+    (finding,) = rules_lint({"vn.yaml": text.replace("value: VN}", "value: XX}")}, screener)
+    assert finding.code == "unknown-country" and finding.where.startswith("vn.yaml:")
+    report = rules_replay({"vn.yaml": text}, screener, read_history_jsonl(HISTORY), name="vn")
+    assert [d.screening_id for d in report.changes] == ["S-005"]
+    with pytest.raises(DraftRequestError):
+        rules_test({"../../etc/passwd": "x"}, screener)
+    with pytest.raises(PackError) as err:
+        rules_test({"vn.yaml": "clauses: 3\n"}, screener)
+    assert err.value.problems == ["vn.yaml:1: a clause file needs a top-level 'clauses:' list"]
