@@ -116,6 +116,15 @@ def test_drift_when_the_stored_decision_differs_from_live_now(
     assert stored[1].decision is None and stored[1].screened_at == dt.date(2026, 5, 4)
     report = replay(stored, screener, vn)
     assert (report.drift, report.unchanged) == (1, 2)
+    # the same decision on other decisive clauses is drift too
+    line["result"] = {"decision": "license_required", "rule_ids": [NS_D5]}
+    history.write_text(json.dumps(line) + "\n")
+    assert replay(read_history_jsonl(history), screener, vn).drift == 1
+    line["result"]["rule_ids"] = json.loads(HISTORY.read_text().splitlines()[2])["result"][
+        "rule_ids"
+    ]
+    history.write_text(json.dumps(line) + "\n")
+    assert replay(read_history_jsonl(history), screener, vn).drift == 0
 
 
 def test_bad_history_line_is_named(tmp_path: Path) -> None:

@@ -49,8 +49,9 @@ class ScreeningDiff(BaseModel):
     )
     drift: bool = Field(
         default=False,
-        description="the live pack now decides otherwise than the stored decision (the live "
-        "pack or the lists changed since): the diff is draft against live-now",
+        description="the live pack now decides otherwise than the stored decision, or on "
+        "other decisive clauses (the live pack or the lists changed since): the diff is draft "
+        "against live-now",
     )
 
     def describe(self) -> str:
@@ -68,8 +69,10 @@ def compare(
     live: ScreeningResult,
     draft: ScreeningResult,
     stored_decision: Decision | None = None,
+    stored_rule_ids: tuple[str, ...] | None = None,
 ) -> ScreeningDiff:
-    """The difference between the live and the draft result of the same transaction."""
+    """The difference between the live and the draft result of the same transaction; the
+    stored decision and decisive clauses, when given, show drift of live-now from then."""
     before, after = decisive_clauses(live), decisive_clauses(draft)
     newly = {cid: o for cid, o in after.items() if before.get(cid) != o}
     gone = {cid: o for cid, o in before.items() if after.get(cid) != o}
@@ -93,7 +96,8 @@ def compare(
         newly_firing=newly,
         no_longer_firing=gone,
         stored_decision=stored_decision,
-        drift=stored_decision is not None and stored_decision != live.decision,
+        drift=(stored_decision is not None and stored_decision != live.decision)
+        or (stored_rule_ids is not None and set(stored_rule_ids) != set(before)),
     )
 
 

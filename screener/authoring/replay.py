@@ -93,6 +93,7 @@ def replay_one(stored: StoredScreening, live: Screener, draft: Screener) -> Scre
         live.screen(stored.transaction),
         draft.screen(stored.transaction),
         stored.decision,
+        stored.rule_ids,
     )
 
 
