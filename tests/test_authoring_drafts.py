@@ -151,3 +151,26 @@ def test_registry_loads_reuses_and_unloads_without_keeping_the_draft(
     assert registry.names() == []
     with pytest.raises(KeyError):
         registry.get("narrow")
+
+
+def test_draft_cycles_leave_no_leaves_behind_in_the_trace_cache(unscreened: Screener) -> None:
+    """A firing draft clause is traced (its leaves enter conditions._LEAF_CACHE); once the
+    draft is unloaded those entries must go, or 1,000 draft loads would pile up."""
+    from screener import conditions
+
+    registry = DraftRegistry(unscreened)
+    tx = {
+        "exporter": {"name": "A", "country": "US"},
+        "destination_country": "VN",
+        "date": "2026-08-01",
+        "items": [{"eccn": "3B001.d.13", "origin_country": "US"}],
+    }
+    sizes = []
+    for _ in range(3):
+        _, screener = registry.load("vn", VN)
+        assert "us.draft.3B001.d.vn" in {f.rule_id for f in screener.screen(tx).findings}
+        registry.unload("vn")
+        del screener
+        gc.collect()
+        sizes.append(len(conditions._LEAF_CACHE))
+    assert sizes[0] == sizes[1] == sizes[2]
