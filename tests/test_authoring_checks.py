@@ -154,6 +154,13 @@ def test_same_condition_other_outcome_contradicts(tmp_path: Path) -> None:
     assert [f[0] for f in findings] == ["contradictory"]
 
 
+def test_placeholder_citation(tmp_path: Path) -> None:
+    text = _vn(**{"not in the EAR": "TODO find the FR cite"})
+    assert _lint(tmp_path, text) == [
+        ("placeholder", f"{tmp_path / 'draft' / 'clauses.yaml'}:6", "us.draft.3B001.d.vn")
+    ]
+
+
 def test_unsatisfiable_clause(tmp_path: Path) -> None:
     text = _vn(
         **{

@@ -15,7 +15,9 @@ a view over several clauses shows:
   `overcomes` targets it can ever meet (dates disjoint, or conditions that cannot hold
   together), so it only explains why it is foreclosed; the US pack keeps such clauses on
   purpose (GBS for the SME set), but in a draft it is usually a mistake;
-- `superseded-open`: a superseded clause with no `effective_to`, so it never stops deciding.
+- `superseded-open`: a superseded clause with no `effective_to`, so it never stops deciding;
+- `placeholder`: a citation or confidence source still saying TODO, TBD, FIXME or XXX (the
+  schema requires both fields, but not that they say something).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from screener.loader import LoadedClause, Pack
 from screener.tables import UsTables
 
 Severity = Literal["error", "warning", "note"]  # a note never fails lint
+_PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b")
 _WHERE = re.compile(r"^(?P<where>.+?:\d+): (?P<message>.*)$", re.S)
 _CODES = [
     ("unknown fact path", "unknown-fact"),
@@ -128,6 +131,17 @@ def check_pack(pack: Pack, focus: set[str] | None = None) -> list[LintFinding]:
                     c.id,
                 )
             )
+        for name, text in (("citation", c.citation), ("confidence.source", c.confidence.source)):
+            if _PLACEHOLDER.search(text):
+                out.append(
+                    LintFinding(
+                        "error",
+                        "placeholder",
+                        _at(lc),
+                        f"clause {c.id}: {name} is a placeholder ({text.strip()[:60]!r})",
+                        c.id,
+                    )
+                )
         if c.status == ClauseStatus.superseded and c.effective_to is None:
             out.append(
                 LintFinding(
