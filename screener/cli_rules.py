@@ -93,6 +93,7 @@ def _test_json(target: Target, run: TestRun) -> dict[str, Any]:
         "target": target.label,
         "examples": len(run.results),
         "failed": [r.__dict__ | {"file": str(r.file)} for r in run.failed],
+        "results": [r.__dict__ | {"file": str(r.file), "passed": r.passed} for r in run.results],
         "branch_coverage": round(run.branch_coverage, 2),
         "clauses": len(run.coverage),
         "clauses_fully_covered": run.fully_covered,
@@ -100,15 +101,16 @@ def _test_json(target: Target, run: TestRun) -> dict[str, Any]:
     }
 
 
-def _render_test(target: Target, run: TestRun, view: CoverageView, console: Console) -> None:
-    if run.failed:
-        table = Table(
-            "Clause", "Example", "Where", "Expected", "Got", "Why", title="Failing examples"
-        )
-        for r in run.failed:
-            table.add_row(
-                r.clause_id, r.example, _short(r.where), r.expect, f"[red]{r.got}[/]", r.reason
-            )
+def _render_test(
+    target: Target, run: TestRun, view: CoverageView, console: Console, every: bool = False
+) -> None:
+    shown = run.results if every else run.failed
+    if shown:
+        title = "Examples" if every else "Failing examples"
+        table = Table("Clause", "Example", "Where", "Expected", "Got", "Why", title=title)
+        for r in shown:
+            got = f"[green]{r.got}[/]" if r.passed else f"[red]{r.got}[/]"
+            table.add_row(r.clause_id, r.example, _short(r.where), r.expect, got, r.reason)
         console.print(table)
     gapped = [c for c in run.coverage if c.gaps]
     if view != CoverageView.none and gapped:
@@ -140,6 +142,9 @@ def test_cmd(
     fail_under: Annotated[
         float, typer.Option(help="Fail (exit 1) when branch coverage is below this percent.")
     ] = 0.0,
+    every: Annotated[
+        bool, typer.Option("--all", help="List every example with its reason, not only failures.")
+    ] = False,
 ) -> None:
     """Run every clause's examples (must fire / stay silent / be undecided) with coverage."""
     target = _resolve_or_fail(path, rules)
@@ -147,7 +152,7 @@ def test_cmd(
     if fmt == Fmt.json:
         _echo_json(_test_json(target, run))
     else:
-        _render_test(target, run, coverage, Console())
+        _render_test(target, run, coverage, Console(), every)
     if run.failed or run.branch_coverage < fail_under:
         raise typer.Exit(1)
 

@@ -42,6 +42,9 @@ def test_rules_test_on_a_draft_passes(tmp_path: Path) -> None:
     assert code == 0, out
     assert "15/15 examples pass in 2 clauses (draft narrow-sme-cleaning)" in out
     assert "branch coverage 100.0 %" in out
+    code, out = run("test", str(NARROW), "--all")
+    assert code == 0 and "single-wafer cleaning tool (p.2) to China is no longer in the set" in out
+    assert "failed: item.eccn eccn_in" in out and "'3B001.p.2')" in out
 
 
 def test_rules_test_failure_is_readable_and_exits_1(tmp_path: Path) -> None:
