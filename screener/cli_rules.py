@@ -341,8 +341,11 @@ def shadow_cmd(
     rules: RulesOpt = DEFAULT_RULES_DIR,
     db: DbOption = None,
 ) -> None:
-    """Screen transactions with the live pack (printed, as decided) while the draft runs in
-    shadow and its view is appended to the log."""
+    """Screen transactions with the live pack while the draft runs in shadow.
+
+    The live decisions are printed as decided; what the draft would have decided is appended
+    to the log (see `rules shadow-report`).
+    """
     loaded, live, drafted = _load_pair(draft, rules, db)
     runner = ShadowRunner(live, drafted, JsonlShadowSink(log), loaded.name, loaded.version)
     for file in files:
