@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from schemas.rules import ClauseFile, DraftMeta
@@ -110,7 +111,9 @@ def _render_test(
         table = Table("Clause", "Example", "Where", "Expected", "Got", "Why", title=title)
         for r in shown:
             got = f"[green]{r.got}[/]" if r.passed else f"[red]{r.got}[/]"
-            table.add_row(r.clause_id, r.example, _short(r.where), r.expect, got, r.reason)
+            table.add_row(
+                r.clause_id, escape(r.example), _short(r.where), r.expect, got, escape(r.reason)
+            )
         console.print(table)
     gapped = [c for c in run.coverage if c.gaps]
     if view != CoverageView.none and gapped:
@@ -118,7 +121,7 @@ def _render_test(
         table = Table("Clause", "Branches", "Not exercised by any example", title="Coverage gaps")
         table.columns[0].overflow = "fold"
         for c in shown:
-            table.add_row(c.clause_id, f"{c.covered}/{c.total}", "\n".join(c.gaps))
+            table.add_row(c.clause_id, f"{c.covered}/{c.total}", escape("\n".join(c.gaps)))
         console.print(table)
         if len(shown) < len(gapped):
             console.print(f"... and {len(gapped) - len(shown)} more clauses (--coverage full)")
@@ -198,7 +201,7 @@ def lint_cmd(
             table.columns[2].overflow = "fold"
             for f in findings:
                 c = _COLOURS[f.severity]
-                table.add_row(f"[{c}]{f.severity}[/]", f.code, _short(f.where), f.message)
+                table.add_row(f"[{c}]{f.severity}[/]", f.code, _short(f.where), escape(f.message))
             console.print(table)
         notes = len(findings) - len(failing)
         colour = "red" if failing else "green"
@@ -269,7 +272,7 @@ def render_impact(report: ImpactReport, console: Console, title: str) -> None:
             )
         console.print(by_clause)
     for e in report.errors:
-        console.print(f"[red]not evaluated[/]: {e}")
+        console.print(f"[red]not evaluated[/]: {escape(e)}")
     console.print(
         f"{report.screened} screenings: [red]{report.newly_flagged} newly flagged[/], "
         f"[green]{report.newly_cleared} newly cleared[/], "

@@ -145,3 +145,18 @@ def test_rules_test_on_a_complete_pack_folder(tmp_path: Path) -> None:
     code, out = run("test", str(pack))
     assert code == 0, out
     assert "examples pass in 9 clauses" in out
+
+
+def test_yaml_errors_are_shown_verbatim(tmp_path: Path) -> None:
+    """A message quoting the analyst's YAML (`[unclosed`) is text, never console markup."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("clauses:\n  - id: [unclosed\n")
+    code, out = run("lint", str(bad))
+    assert code == 1 and "yaml" in out and "- id: [unclosed" in out
+    (tmp_path / "d").mkdir()
+    shutil.copy(VN / "vn_deposition.yaml", tmp_path / "d")
+    (tmp_path / "d" / "draft.yaml").write_text("pack: nope\n")
+    code, out = run("lint", str(tmp_path / "d"), "-f", "json")
+    (finding,) = json.loads(out)["findings"]
+    assert finding["where"] == f"{tmp_path / 'd' / 'draft.yaml'}:1"
+    assert finding["message"] == "pack 'nope' is not a live pack (us-ear)"

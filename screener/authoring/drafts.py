@@ -90,7 +90,7 @@ def _draft_files(path: Path) -> tuple[list[Path], DraftMeta]:
     return files, meta
 
 
-def _target(files: list[Path], meta: DraftMeta, live: list[Pack]) -> Pack:
+def _target(files: list[Path], meta: DraftMeta, live: list[Pack], meta_path: Path) -> Pack:
     """The live pack an overlay applies to: draft.yaml's `pack`, else the one pack whose
     jurisdiction the draft clauses name (read before validation, to pick the vocabulary)."""
     if meta.pack is not None:
@@ -98,7 +98,7 @@ def _target(files: list[Path], meta: DraftMeta, live: list[Pack]) -> Pack:
             if pack.meta.id == meta.pack:
                 return pack
         known = ", ".join(p.meta.id for p in live)
-        raise PackError([f"{DRAFT_META}: pack {meta.pack!r} is not a live pack ({known})"])
+        raise PackError([f"{meta_path}:1: pack {meta.pack!r} is not a live pack ({known})"])
     if len(live) == 1:
         return live[0]
     named: set[str] = set()
@@ -151,7 +151,7 @@ def load_draft(path: Path, live: list[Pack], name: str | None = None) -> Draft:
     files, meta = _draft_files(path)
     if not files:
         raise PackError([f"{path}: a draft needs at least one clause file (*.yaml)"])
-    base = _target(files, meta, live)
+    base = _target(files, meta, live, path / DRAFT_META)
     problems: list[str] = []
     seen: dict[str, str] = {}
     drafted: list[LoadedClause] = []
