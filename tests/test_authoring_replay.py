@@ -201,3 +201,25 @@ def test_request_cores_take_draft_files_as_text(screener: Screener) -> None:
     with pytest.raises(PackError) as err:
         rules_test({"vn.yaml": "clauses: 3\n"}, screener)
     assert err.value.problems == ["vn.yaml:1: a clause file needs a top-level 'clauses:' list"]
+
+
+def test_history_line_may_carry_a_full_stored_result(
+    screener: Screener, narrow: Screener, tmp_path: Path
+) -> None:
+    """The audit trail stores whole ScreeningResults: the decision and decisive clauses are
+    read from it (a non-decisive finding is not a stored reason)."""
+    stored = _stored()[0]
+    result = screener.screen(stored.transaction)
+    line = {
+        "id": "A-1",
+        "screened_at": "2026-03-02T10:15:00Z",
+        "transaction": json.loads(stored.transaction.model_dump_json()),
+        "result": json.loads(result.model_dump_json()),
+    }
+    history = tmp_path / "audit.jsonl"
+    history.write_text(json.dumps(line) + "\n")
+    (read,) = read_history_jsonl(history)
+    assert read.decision == Decision.license_required
+    assert set(read.rule_ids or ()) == {f.rule_id for f in result.findings if f.decisive}
+    report = replay([read], screener, narrow)
+    assert (report.newly_cleared, report.drift) == (1, 0)

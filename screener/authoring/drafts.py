@@ -117,6 +117,28 @@ def _target(files: list[Path], meta: DraftMeta, live: list[Pack], meta_path: Pat
     return matches[0]
 
 
+def _complete(path: Path, live: list[Pack], name: str) -> Draft:
+    """A complete pack: it replaces the live pack with its id (or joins the live packs), and
+    reads the replaced pack's reference tables when it carries none of its own."""
+    pack = load_pack(path)
+    replaced = next((p for p in live if p.meta.id == pack.meta.id), None)
+    if pack.tables is None and replaced is not None:
+        pack.tables = replaced.tables
+    old = {lc.clause.id for lc in replaced.clauses} if replaced else set()
+    new = [lc.clause.id for lc in pack.clauses]
+    return Draft(
+        name=name,
+        root=path,
+        kind="complete",
+        version=pack.version,
+        packs=sorted([p for p in live if p is not replaced] + [pack], key=lambda p: p.meta.id),
+        added=[i for i in new if i not in old],
+        replaced=[i for i in new if i in old],
+        retired=sorted(old - set(new)),
+        files=clause_files(path),
+    )
+
+
 def load_draft(path: Path, live: list[Pack], name: str | None = None) -> Draft:
     """Load a draft (overlay folder, single clause file or complete pack) over `live`.
 
@@ -129,25 +151,7 @@ def load_draft(path: Path, live: list[Pack], name: str | None = None) -> Draft:
     if not path.exists():
         raise PackError([f"{path}: no such draft"])
     if path.is_dir() and (path / "pack.yaml").exists():
-        pack = load_pack(path)
-        packs = [p for p in live if p.meta.id != pack.meta.id] + [pack]
-        if pack.tables is None:
-            base = next((p for p in live if p.meta.id == pack.meta.id), None)
-            pack.tables = base.tables if base is not None else None
-        replaced_pack = next((p for p in live if p.meta.id == pack.meta.id), None)
-        old = {lc.clause.id for lc in replaced_pack.clauses} if replaced_pack else set()
-        new = [lc.clause.id for lc in pack.clauses]
-        return Draft(
-            name=name,
-            root=path,
-            kind="complete",
-            version=pack.version,
-            packs=sorted(packs, key=lambda p: p.meta.id),
-            added=[i for i in new if i not in old],
-            replaced=[i for i in new if i in old],
-            retired=sorted(old - set(new)),
-            files=clause_files(path),
-        )
+        return _complete(path, live, name)
     files, meta = _draft_files(path)
     if not files:
         raise PackError([f"{path}: a draft needs at least one clause file (*.yaml)"])

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from fnmatch import fnmatchcase
 from itertools import combinations
@@ -105,7 +106,9 @@ def _at(lc: LoadedClause) -> str:
     return f"{lc.file}:{lc.line}"
 
 
-def _pairs(clauses: list[LoadedClause], focus: set[str] | None):  # type: ignore[no-untyped-def]
+def _pairs(
+    clauses: list[LoadedClause], focus: set[str] | None
+) -> Iterator[tuple[LoadedClause, LoadedClause]]:
     """Pairs of clauses to compare: all of them, or those involving a clause in `focus`."""
     for a, b in combinations(clauses, 2):
         if focus is None or a.clause.id in focus or b.clause.id in focus:
