@@ -235,6 +235,23 @@ class ClauseFile(_Strict):
 
     clauses: list[Clause] = Field(min_length=1)
 
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The pydantic schema, with every declared fact path offered for `fact` (with its
+        type and meaning), so an editor completes fact paths and flags a misspelt one."""
+        from schemas.facts import FACTS
+
+        schema = super().model_json_schema(*args, **kwargs)
+        schema["$defs"]["Leaf"]["properties"]["fact"] = {
+            "title": "Fact",
+            "description": "A declared fact path (schemas/facts.py).",
+            "anyOf": [
+                {"const": spec.path, "description": f"{spec.type}: {spec.description}"}
+                for spec in sorted(FACTS.values(), key=lambda f: f.path)
+            ],
+        }
+        return schema
+
 
 class DraftMeta(_Strict):
     """`draft.yaml`, optional in a draft folder: which live pack the draft overlays and which

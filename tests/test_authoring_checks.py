@@ -324,3 +324,8 @@ def test_every_clause_file_validates_against_the_clause_file_schema() -> None:
     messages = [e.message for e in validator.iter_errors(broken)]
     assert any("'titel' was unexpected" in m for m in messages)
     assert any("'citation' is a required property" in m for m in messages)
+    # fact paths are offered by name, so an editor flags a misspelt one as you type
+    clause = yaml.safe_load(VN.read_text())["clauses"][0]
+    clause["when"]["all"][1]["fact"] = "destination.countree"
+    (error,) = validator.iter_errors(_jsonable({"clauses": [clause]}))
+    assert list(error.absolute_path) == ["clauses", 0, "when"]
