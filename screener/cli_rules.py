@@ -26,6 +26,7 @@ from screener.authoring.drafts import Draft, draft_screener, load_draft
 from screener.authoring.examples import TestRun, run_examples
 from screener.authoring.lint import LintFinding, check_pack, from_problem
 from screener.authoring.replay import HistoryError, read_history_jsonl, replay
+from screener.authoring.scaffold import copy_clause, find_clause
 from screener.authoring.shadow import (
     JsonlShadowSink,
     ShadowRunner,
@@ -36,7 +37,7 @@ from screener.authoring.source import Target, resolve
 from screener.cli_common import DbOption, fail
 from screener.engine import Screener
 from screener.errors import InputError, parse_model
-from screener.loader import DEFAULT_RULES_DIR, PackError
+from screener.loader import DEFAULT_RULES_DIR, PackError, load_packs
 from screener.parties.screening import PartyScreening, load_party_screening
 from screener.parties.store import ListStore
 
@@ -381,9 +382,33 @@ def shadow_report_cmd(
         render_impact(report, Console(), f"Shadow disagreements of draft {report.draft}")
 
 
+# ------------------------------------------------------------------------------ copy
+
+
+@rules_app.command("copy")
+def copy_cmd(
+    clause_id: Annotated[str, typer.Argument(help="Id of the live clause to start from.")],
+    draft: Annotated[Path, typer.Argument(help="Draft folder to write it into.")],
+    rules: RulesOpt = DEFAULT_RULES_DIR,
+) -> None:
+    """Copy a live clause, verbatim, into a draft folder to amend it (same id: replaces it)."""
+    try:
+        packs = load_packs(rules)
+    except PackError as exc:
+        fail(str(exc))
+    found = find_clause(packs, clause_id)
+    if found is None:
+        fail(f"no live clause {clause_id!r} in {rules}")
+    target = copy_clause(found, draft, CLAUSE_FILE_SCHEMA)
+    typer.echo(f"{_short(str(target))}: edit it, then `chokepoint rules lint {_short(str(draft))}`")
+
+
 # ------------------------------------------------------------------------------ schema
 
 SCHEMAS = {"clause-file": ClauseFile, "draft": DraftMeta}
+CLAUSE_FILE_SCHEMA = (
+    Path(__file__).resolve().parent.parent / "schemas" / "jsonschema" / "clause-file.schema.json"
+)
 
 
 @rules_app.command("schema")

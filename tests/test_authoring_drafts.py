@@ -174,3 +174,25 @@ def test_draft_cycles_leave_no_leaves_behind_in_the_trace_cache(unscreened: Scre
         gc.collect()
         sizes.append(len(conditions._LEAF_CACHE))
     assert sizes[0] == sizes[1] == sizes[2]
+
+
+def test_copied_clauses_load_back_identical(live: list[Pack], tmp_path: Path) -> None:
+    """`rules copy` cuts the clause out verbatim (comments kept), or, when its text uses YAML
+    aliases defined elsewhere in its file, writes it from the parsed data; either way the
+    draft replaces the live clause with an identical one."""
+    from screener.authoring.scaffold import _ALIAS, clause_text, copy_clause, find_clause
+
+    with_alias = next(lc for lc in live[0].clauses if _ALIAS.search(clause_text(lc)))
+    ids = ["us.ccl.3B001.sme_set.ns.d5", "us.exc.gbs.3b001.sme_set", with_alias.clause.id]
+    for clause_id in ids:
+        lc = find_clause(live, clause_id)
+        assert lc is not None
+        folder = tmp_path / clause_id
+        written = copy_clause(lc, folder, REPO / "schemas/jsonschema/clause-file.schema.json")
+        assert written.read_text().startswith("# yaml-language-server: $schema=")
+        draft = load_draft(folder, live)
+        assert draft.replaced == [clause_id] and draft.added == []
+        copied = next(x.clause for x in draft.packs[0].clauses if x.clause.id == clause_id)
+        assert copied == lc.clause
+    text = (tmp_path / ids[0] / f"{ids[0]}.yaml").read_text()
+    assert '    rationale: >-\n      The "SME set" of ECCN 3B001' in text  # verbatim

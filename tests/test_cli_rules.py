@@ -160,3 +160,11 @@ def test_yaml_errors_are_shown_verbatim(tmp_path: Path) -> None:
     (finding,) = json.loads(out)["findings"]
     assert finding["where"] == f"{tmp_path / 'd' / 'draft.yaml'}:1"
     assert finding["message"] == "pack 'nope' is not a live pack (us-ear)"
+
+
+def test_rules_copy_then_test(tmp_path: Path) -> None:
+    code, out = run("copy", "us.ccl.3B001.sme_set.ns.d5", str(tmp_path / "d"))
+    assert code == 0 and "us.ccl.3B001.sme_set.ns.d5.yaml" in out
+    code, out = run("test", str(tmp_path / "d"))
+    assert code == 0 and "8/8 examples pass in 1 clauses" in out
+    assert run("copy", "us.nope", str(tmp_path / "d"))[0] == 2
