@@ -223,3 +223,15 @@ def test_history_line_may_carry_a_full_stored_result(
     assert set(read.rule_ids or ()) == {f.rule_id for f in result.findings if f.decisive}
     report = replay([read], screener, narrow)
     assert (report.newly_cleared, report.drift) == (1, 0)
+
+
+def test_shadow_off_the_callers_thread(screener: Screener, vn: Screener) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    sink = MemoryShadowSink()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        runner = ShadowRunner(screener, vn, sink, "vn", executor=pool)
+        decisions = [runner.screen(s.transaction, s.id).decision for s in _stored()]
+    assert decisions[4] == Decision.clear  # S-005: live says clear, the draft would flag it
+    report = shadow_report(sink.records)
+    assert (report.screened, report.newly_flagged) == (8, 1)

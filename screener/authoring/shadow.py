@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -75,7 +76,11 @@ class ShadowRunner:
         sink: ShadowSink,
         draft_name: str,
         draft_version: str | None = None,
+        executor: Executor | None = None,
     ) -> None:
+        """`executor`: run the draft and the sink off the caller's thread (a service passes a
+        one-thread pool so shadowing adds no latency to the live answer); None: inline."""
+        self.executor = executor
         self.live = live
         self.draft = draft
         self.sink = sink
@@ -99,6 +104,13 @@ class ShadowRunner:
             self._counter += 1
             n = self._counter
         sid = screening_id or tx.id or f"shadow-{n}"
+        if self.executor is None:
+            self._shadow(sid, tx, result)
+        else:
+            self.executor.submit(self._shadow, sid, tx, result)
+        return result
+
+    def _shadow(self, sid: str, tx: Transaction, result: ScreeningResult) -> None:
         record = ShadowRecord(
             at=dt.datetime.now(dt.UTC), draft=self.draft_name, draft_version=self.draft_version
         )
@@ -111,7 +123,6 @@ class ShadowRunner:
             self.sink.record(record)
         except Exception as exc:  # nor may the sink
             log.warning("shadow sink failed for %s: %s", sid, exc)
-        return result
 
 
 def read_shadow_log(path: Path) -> Iterator[ShadowRecord]:
