@@ -78,9 +78,8 @@ _COLOURS = {
 
 
 def _short(where: str) -> str:
-    """A file:line relative to the working folder, as an analyst would open it."""
-    cwd = str(Path.cwd()) + "/"
-    return where.removeprefix(cwd)
+    """Paths (file:line) relative to the working folder, as an analyst would open them."""
+    return where.replace(str(Path.cwd()) + "/", "")
 
 
 def _echo_json(data: Any) -> None:
@@ -179,7 +178,8 @@ def lint_target(path: Path | None, rules: Path) -> tuple[str, list[LintFinding]]
         target = resolve(path, rules)
     except PackError as exc:
         return str(path or rules), [from_problem(p) for p in exc.problems]
-    findings = [f for pack in target.packs for f in check_pack(pack, target.focus)]
+    added = set(target.draft.added) if target.draft else None
+    findings = [f for pack in target.packs for f in check_pack(pack, target.focus, added)]
     return target.label, findings
 
 
@@ -202,7 +202,9 @@ def lint_cmd(
             table.columns[2].overflow = "fold"
             for f in findings:
                 c = _COLOURS[f.severity]
-                table.add_row(f"[{c}]{f.severity}[/]", f.code, _short(f.where), escape(f.message))
+                table.add_row(
+                    f"[{c}]{f.severity}[/]", f.code, _short(f.where), escape(_short(f.message))
+                )
             console.print(table)
         notes = len(findings) - len(failing)
         colour = "red" if failing else "green"

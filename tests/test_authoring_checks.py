@@ -149,6 +149,21 @@ def test_copy_under_a_new_id_overlaps(tmp_path: Path) -> None:
     ]
 
 
+def test_new_clause_on_a_live_provision_gets_a_note(tmp_path: Path) -> None:
+    """A narrowed copy under a new id can still fire with the original: a note, not an error."""
+    text = _copy_of_live("us.ccl.3B001.sme_set.ns.d5_narrow").replace("3B001.p.2, 3B001.p.4, ", "")
+    target = resolve(_draft(tmp_path, text), RULES, LIVE)
+    assert target.draft is not None
+    notes = [
+        (f.severity, f.code, f.clause_id)
+        for p in target.packs
+        for f in check_pack(p, target.focus, set(target.draft.added))
+        if f.code == "same-provision"
+    ]
+    assert notes == [("note", "same-provision", "us.ccl.3B001.sme_set.ns.d5_narrow")]
+    assert _lint(tmp_path, text) == []  # nothing that fails lint
+
+
 def test_same_condition_other_outcome_contradicts(tmp_path: Path) -> None:
     findings = _lint(tmp_path, _copy_of_live("us.ccl.3B001.sme_set.ns.d5_rev", "review"))
     assert [f[0] for f in findings] == ["contradictory"]

@@ -15,6 +15,8 @@ a view over several clauses shows:
   `overcomes` targets it can ever meet (dates disjoint, or conditions that cannot hold
   together), so it only explains why it is foreclosed; the US pack keeps such clauses on
   purpose (GBS for the SME set), but in a draft it is usually a mistake;
+- `same-provision` (a note): a clause a draft adds can fire together with a live clause
+  citing the same provision; to amend that clause, reuse its id;
 - `superseded-open`: a superseded clause with no `effective_to`, so it never stops deciding;
 - `placeholder`: a citation or confidence source still saying TODO, TBD, FIXME or XXX (the
   schema requires both fields, but not that they say something).
@@ -115,9 +117,12 @@ def _pairs(
             yield a, b
 
 
-def check_pack(pack: Pack, focus: set[str] | None = None) -> list[LintFinding]:
+def check_pack(
+    pack: Pack, focus: set[str] | None = None, added: set[str] | None = None
+) -> list[LintFinding]:
     """Cross-clause findings for one loaded pack (for a draft: `focus` = its clause ids, so
-    only its own clauses and their relations to the live ones are reported)."""
+    only its own clauses and their relations to the live ones are reported; `added` = the
+    ids it adds, checked against live clauses citing the same provision)."""
     tables: UsTables | None = pack.tables
     out: list[LintFinding] = []
     mine = [lc for lc in pack.clauses if focus is None or lc.clause.id in focus]
@@ -182,6 +187,40 @@ def check_pack(pack: Pack, focus: set[str] | None = None) -> list[LintFinding]:
                 )
             )
     out += _exceptions(pack, focus)
+    out += _same_provision(pack, added or set())
+    return out
+
+
+def _same_provision(pack: Pack, added: set[str]) -> list[LintFinding]:
+    """A new draft clause that can fire together with a clause citing the same provision:
+    often a copy that should have kept the original id. A note, since a provision may well
+    need several clauses (the US pack has 17 such pairs, e.g. a row and its UAE variant)."""
+    out: list[LintFinding] = []
+    new = [lc for lc in pack.clauses if lc.clause.id in added]
+    for lc in new:
+        c = lc.clause
+        for other in pack.clauses:
+            o = other.clause
+            if (
+                o.id == c.id
+                or o.id in added
+                or o.citation != c.citation
+                or o.kind != c.kind
+                or not _overlap_in_time(c, o)
+                or json.dumps(canonical(c.when)) == json.dumps(canonical(o.when))  # overlap
+                or not satisfiable(c.when, o.when, tables=pack.tables)
+            ):
+                continue
+            out.append(
+                LintFinding(
+                    "note",
+                    "same-provision",
+                    _at(lc),
+                    f"new clause {c.id} cites the same provision as {o.id} ({_at(other)}) and "
+                    "both can fire for one item: to amend that clause, reuse its id",
+                    c.id,
+                )
+            )
     return out
 
 

@@ -70,7 +70,8 @@ def rules_lint(files: dict[str, str], live: Screener, name: str = "draft") -> li
             draft = _load(root, names, live, name)
         except PackError as exc:
             return [from_problem(p) for p in exc.problems]
-        findings = [f for p in draft.packs for f in check_pack(p, set(draft.clause_ids))]
+        focus, added = set(draft.clause_ids), set(draft.added)
+        findings = [f for p in draft.packs for f in check_pack(p, focus, added)]
         return [
             LintFinding(f.severity, f.code, _unmask(f.where, names), f.message, f.clause_id)
             for f in findings
