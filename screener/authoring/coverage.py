@@ -6,6 +6,8 @@ nodes to (every node is evaluated, no short-circuit, as in `trace_condition`). A
 example reaches is a gap: nothing proves, for instance, that the clause stays silent when its
 country test fails, so a mistake there would go unnoticed. Undecided results are recorded but
 are not branches: they prove the clause asks for a missing fact, not which way it goes.
+The node directly under a `not` is not counted apart: its branches are the `not`'s, mirrored,
+and the gap reads as the clause does (`not (parties.lists contains_any [...]) is never false`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def describe(node: Condition) -> str:
             value = [*value[:4], f"... {len(value) - 4} more"]
         return f"{node.fact} {node.op.value} {value!r}"
     if isinstance(node, Not):
-        return "not"
+        return f"not ({describe(node.not_)})"
     kids = node.all if isinstance(node, All) else node.any
     return f"{'all' if isinstance(node, All) else 'any'} of {len(kids)}"
 
@@ -122,6 +124,8 @@ class CoverageTracker:
         self.coverage = ClauseCoverage(lc.clause.id, lc.file, lc.line)
         self._nodes: list[tuple[Branch, Predicate]] = []
         for path, node in nodes(lc.clause.when):
+            if path[-1] == "not":
+                continue  # the `not` above it has the same branches, mirrored
             branch = Branch(
                 path=".".join(map(str, path)), line=locator.line(lc, *path), text=describe(node)
             )
