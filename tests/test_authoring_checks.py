@@ -111,6 +111,22 @@ def test_coverage_names_the_branch_no_example_reaches(tmp_path: Path) -> None:
     assert (cov.covered, cov.total) == (5, 6)
 
 
+def test_real_gap_an_exception_never_shown_foreclosed_for_a_listed_party(
+    live: list[Pack],
+) -> None:
+    """LVS for 3C: no example puts a party on the Entity, Denied Persons or Unverified List,
+    so nothing proves the exception is then foreclosed (15 CFR 740.2)."""
+    (cov,) = run_examples(live, {"us.exc.lvs.3c"}).coverage
+    text = (RULES / "us" / "license_exceptions.yaml").read_text()
+    start = _line(text, "- id: us.exc.lvs.3c")
+    needle = "- not: {fact: parties.lists, op: contains_any, value: [entity_list,"
+    line = start + _line("\n".join(text.splitlines()[start:]), needle)
+    assert (
+        f"line {line}: not (parties.lists contains_any "
+        "['entity_list', 'denied_persons', 'unverified']) is never false"
+    ) in cov.gaps
+
+
 # ------------------------------------------------------------------------------ lint
 
 
