@@ -16,15 +16,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from schemas.rules import ClauseFile, DraftMeta
 from schemas.transaction import Transaction
-from screener.authoring.diff import ImpactReport
 from screener.authoring.drafts import Draft, draft_screener, load_draft
-from screener.authoring.examples import TestRun, run_examples
+from screener.authoring.examples import ExampleRun, run_examples
 from screener.authoring.lint import LintFinding, check_pack, from_problem
+from screener.authoring.render import CoverageView, render_impact, render_lint, render_test, short
 from screener.authoring.replay import HistoryError, read_history_jsonl, replay
 from screener.authoring.scaffold import copy_clause, find_clause
 from screener.authoring.shadow import (
@@ -52,12 +50,6 @@ class Fmt(StrEnum):
     json = "json"
 
 
-class CoverageView(StrEnum):
-    summary = "summary"
-    full = "full"
-    none = "none"
-
-
 PathArg = Annotated[
     Path | None,
     typer.Argument(
@@ -67,20 +59,6 @@ PathArg = Annotated[
 RulesOpt = Annotated[Path, typer.Option("--rules", help="Live rules folder.")]
 FmtOpt = Annotated[Fmt, typer.Option("--format", "-f", help="table for people, json for tools.")]
 
-_COLOURS = {
-    "newly_flagged": "red",
-    "newly_cleared": "green",
-    "reasons_changed": "yellow",
-    "error": "red",
-    "warning": "yellow",
-    "note": "dim",
-}
-
-
-def _short(where: str) -> str:
-    """Paths (file:line) relative to the working folder, as an analyst would open them."""
-    return where.replace(str(Path.cwd()) + "/", "")
-
 
 def _echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, default=str))
@@ -89,7 +67,7 @@ def _echo_json(data: Any) -> None:
 # ------------------------------------------------------------------------------ test
 
 
-def _test_json(target: Target, run: TestRun) -> dict[str, Any]:
+def _test_json(target: Target, run: ExampleRun) -> dict[str, Any]:
     return {
         "target": target.label,
         "examples": len(run.results),
@@ -100,38 +78,6 @@ def _test_json(target: Target, run: TestRun) -> dict[str, Any]:
         "clauses_fully_covered": run.fully_covered,
         "gaps": {c.clause_id: c.gaps for c in run.coverage if c.gaps},
     }
-
-
-def _render_test(
-    target: Target, run: TestRun, view: CoverageView, console: Console, every: bool = False
-) -> None:
-    shown = run.results if every else run.failed
-    if shown:
-        title = "Examples" if every else "Failing examples"
-        table = Table("Clause", "Example", "Where", "Expected", "Got", "Why", title=title)
-        for r in shown:
-            got = f"[green]{r.got}[/]" if r.passed else f"[red]{r.got}[/]"
-            table.add_row(
-                r.clause_id, escape(r.example), _short(r.where), r.expect, got, escape(r.reason)
-            )
-        console.print(table)
-    gapped = [c for c in run.coverage if c.gaps]
-    if view != CoverageView.none and gapped:
-        shown = gapped if view == CoverageView.full else gapped[:15]
-        table = Table("Clause", "Branches", "Not exercised by any example", title="Coverage gaps")
-        table.columns[0].overflow = "fold"
-        for c in shown:
-            table.add_row(c.clause_id, f"{c.covered}/{c.total}", escape("\n".join(c.gaps)))
-        console.print(table)
-        if len(shown) < len(gapped):
-            console.print(f"... and {len(gapped) - len(shown)} more clauses (--coverage full)")
-    passed = len(run.results) - len(run.failed)
-    colour = "red" if run.failed else "green"
-    console.print(
-        f"[{colour}]{passed}/{len(run.results)} examples pass[/] in {len(run.coverage)} clauses "
-        f"({target.label}); branch coverage {run.branch_coverage:.1f} %, "
-        f"{run.fully_covered}/{len(run.coverage)} clauses fully covered"
-    )
 
 
 @rules_app.command("test")
@@ -155,7 +101,7 @@ def test_cmd(
     if fmt == Fmt.json:
         _echo_json(_test_json(target, run))
     else:
-        _render_test(target, run, coverage, Console(), every)
+        render_test(target.label, run, coverage, Console(), every)
     if run.failed or run.branch_coverage < fail_under:
         raise typer.Exit(1)
 
@@ -195,20 +141,7 @@ def lint_cmd(
     if fmt == Fmt.json:
         _echo_json({"target": label, "findings": [f.as_dict() for f in findings]})
     else:
-        console = Console()
-        if findings:
-            table = Table("Severity", "Code", "Where", "Finding", title=f"Lint: {_short(label)}")
-            table.columns[1].no_wrap = True
-            table.columns[2].overflow = "fold"
-            for f in findings:
-                c = _COLOURS[f.severity]
-                table.add_row(
-                    f"[{c}]{f.severity}[/]", f.code, _short(f.where), escape(_short(f.message))
-                )
-            console.print(table)
-        notes = len(findings) - len(failing)
-        colour = "red" if failing else "green"
-        console.print(f"[{colour}]{len(failing)} finding(s)[/], {notes} note(s) in {label}")
+        render_lint(label, findings, Console())
     if failing:
         raise typer.Exit(1)
 
@@ -229,59 +162,6 @@ def _load_pair(draft_path: Path, rules: Path, db: str | None) -> tuple[Draft, Sc
     except PackError as exc:
         fail(str(exc))
     return draft, live, draft_screener(draft, parties)
-
-
-def render_impact(report: ImpactReport, console: Console, title: str) -> None:
-    if report.changes:
-        table = Table(
-            "Screening", "Transaction", "As of", "Change", "Live", "Draft", "Clauses", title=title
-        )
-        for column in table.columns:
-            column.overflow = "fold"
-        for d in report.changes:
-            c = _COLOURS[d.change]
-            clauses = [f"-{cid}" for cid in sorted(d.no_longer_firing)]
-            clauses += [f"+{cid} ({o})" for cid, o in sorted(d.newly_firing.items())]
-            live = d.live_decision.value + (
-                " (stored: " + d.stored_decision.value + ")"
-                if d.drift and d.stored_decision
-                else ""
-            )
-            table.add_row(
-                d.screening_id,
-                d.transaction_id or "",
-                str(d.as_of),
-                f"[{c}]{d.change.replace('_', ' ')}[/]",
-                live,
-                d.draft_decision.value,
-                "\n".join(clauses),
-            )
-        console.print(table)
-        by_clause = Table(
-            "Clause",
-            "Newly fires",
-            "No longer fires",
-            "Newly flagged",
-            "Newly cleared",
-            title="By clause",
-        )
-        for i in report.by_clause:
-            by_clause.add_row(
-                i.clause_id,
-                str(len(i.newly_firing)),
-                str(len(i.no_longer_firing)),
-                ", ".join(i.newly_flagged),
-                ", ".join(i.newly_cleared),
-            )
-        console.print(by_clause)
-    for e in report.errors:
-        console.print(f"[red]not evaluated[/]: {escape(e)}")
-    console.print(
-        f"{report.screened} screenings: [red]{report.newly_flagged} newly flagged[/], "
-        f"[green]{report.newly_cleared} newly cleared[/], "
-        f"[yellow]{report.reasons_changed} with other reasons[/], {report.unchanged} unchanged"
-        + (f"; {report.drift} decided otherwise today than when stored" if report.drift else "")
-    )
 
 
 @rules_app.command("replay")
@@ -402,7 +282,7 @@ def copy_cmd(
     if found is None:
         fail(f"no live clause {clause_id!r} in {rules}")
     target = copy_clause(found, draft, CLAUSE_FILE_SCHEMA)
-    typer.echo(f"{_short(str(target))}: edit it, then `chokepoint rules lint {_short(str(draft))}`")
+    typer.echo(f"{short(str(target))}: edit it, then `chokepoint rules lint {short(str(draft))}`")
 
 
 # ------------------------------------------------------------------------------ schema

@@ -45,7 +45,7 @@ class ExampleResult:
 
 
 @dataclass
-class TestRun:
+class ExampleRun:
     results: list[ExampleResult] = field(default_factory=list)
     coverage: list[ClauseCoverage] = field(default_factory=list)
 
@@ -140,12 +140,12 @@ def run_clause(
     return out, tracker.coverage
 
 
-def run_examples(packs: list[Pack], only: Iterable[str] | None = None) -> TestRun:
+def run_examples(packs: list[Pack], only: Iterable[str] | None = None) -> ExampleRun:
     """Run the examples of every clause of `packs` (or only of the clause ids in `only`)."""
     wanted = set(only) if only is not None else None
     screener = Screener(backend="python", packs=packs)  # no lists: party facts stay absent
     locator = Locator()
-    run = TestRun()
+    run = ExampleRun()
     for pack in packs:
         for lc in pack.clauses:
             if wanted is not None and lc.clause.id not in wanted:
