@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from schemas.rules import ClauseFile, DraftMeta
+from schemas.rules import ClauseFile, DraftMeta, PackMeta
 from schemas.transaction import Transaction
 from screener.authoring.drafts import Draft, draft_screener, load_draft
 from screener.authoring.examples import ExampleRun, run_examples
@@ -287,7 +287,7 @@ def copy_cmd(
 
 # ------------------------------------------------------------------------------ schema
 
-SCHEMAS = {"clause-file": ClauseFile, "draft": DraftMeta}
+SCHEMAS = {"clause-file": ClauseFile, "draft": DraftMeta, "pack": PackMeta}
 CLAUSE_FILE_SCHEMA = (
     Path(__file__).resolve().parent.parent / "schemas" / "jsonschema" / "clause-file.schema.json"
 )
@@ -295,9 +295,9 @@ CLAUSE_FILE_SCHEMA = (
 
 @rules_app.command("schema")
 def schema_cmd(
-    name: Annotated[str, typer.Argument(help="clause-file or draft")] = "clause-file",
+    name: Annotated[str, typer.Argument(help="clause-file, draft or pack")] = "clause-file",
 ) -> None:
-    """JSON Schema of a clause file or draft.yaml (for editors, see the README)."""
+    """JSON Schema of a clause file, draft.yaml or pack.yaml (for editors, see the README)."""
     model = SCHEMAS.get(name)
     if model is None:
         fail(f"unknown schema {name!r}; choose one of {', '.join(SCHEMAS)}")

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from schemas.rules import All, ClauseFile, DraftMeta
+from schemas.rules import All, ClauseFile, DraftMeta, PackMeta
 from screener.authoring.examples import run_examples
 from screener.authoring.lint import check_pack, from_problem
 from screener.authoring.sat import satisfiable
@@ -333,7 +333,9 @@ def _jsonable(data: Any) -> Any:
     )
 
 
-@pytest.mark.parametrize(("name", "model"), [("clause-file", ClauseFile), ("draft", DraftMeta)])
+@pytest.mark.parametrize(
+    ("name", "model"), [("clause-file", ClauseFile), ("draft", DraftMeta), ("pack", PackMeta)]
+)
 def test_committed_authoring_schemas_are_current(name: str, model: type) -> None:
     committed = json.loads((REPO / "schemas" / "jsonschema" / f"{name}.schema.json").read_text())
     assert committed == model.model_json_schema(), (
@@ -351,6 +353,9 @@ def test_every_clause_file_validates_against_the_clause_file_schema() -> None:
     for path in files:
         errors = list(validator.iter_errors(_jsonable(yaml.safe_load(path.read_text()))))
         assert not errors, f"{path}: {errors[0].message}"
+    pack_schema = json.loads((REPO / "schemas" / "jsonschema" / "pack.schema.json").read_text())
+    pack = _jsonable(yaml.safe_load((RULES / "us" / "pack.yaml").read_text()))
+    assert not list(jsonschema.Draft202012Validator(pack_schema).iter_errors(pack))
     broken = {"clauses": [{"id": "us.x", "jurisdiction": "US", "titel": "typo"}]}
     messages = [e.message for e in validator.iter_errors(broken)]
     assert any("'titel' was unexpected" in m for m in messages)

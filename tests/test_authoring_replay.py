@@ -91,6 +91,9 @@ def test_since_limits_the_replay(screener: Screener, narrow: Screener) -> None:
     report = replay(read_history_jsonl(HISTORY), screener, narrow, since=dt.date(2026, 1, 1))
     assert report.screened == 6
     assert [d.screening_id for d in report.changes] == ["S-001", "S-002"]
+    assert report.since == dt.date(2026, 1, 1)
+    assert report.live_versions["us-ear"] == screener.versions["us-ear"]
+    assert "list:csl" in report.live_versions
 
 
 def test_added_clause_newly_flags_only_after_its_date(screener: Screener, vn: Screener) -> None:

@@ -117,6 +117,11 @@ class ImpactReport(BaseModel):
 
     draft: str
     draft_version: str | None = None
+    live_versions: dict[str, str] = Field(
+        default_factory=dict, description="versions of the live packs and lists compared against"
+    )
+    since: dt.date | None = None
+    until: dt.date | None = None
     screened: int = 0
     unchanged: int = 0
     newly_flagged: int = 0

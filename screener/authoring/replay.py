@@ -125,4 +125,6 @@ def replay(
             except InputError as exc:
                 errors.append(f"{stored.id}: {exc}")
 
-    return summarize(diffs(), draft_name, draft_version, errors)
+    report = summarize(diffs(), draft_name, draft_version, errors)
+    report.live_versions, report.since, report.until = live.versions, since, until
+    return report
