@@ -156,6 +156,7 @@ def test_shadow_returns_the_live_result_and_records_the_difference(
     assert len(sink.records) == 8 and all(r.error is None for r in sink.records)
     report = shadow_report(sink.records)
     assert (report.draft, report.draft_version) == ("narrow", "v1")
+    assert report.live_versions == screener.versions
     assert (report.screened, report.newly_cleared) == (8, 3)
 
 

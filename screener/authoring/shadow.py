@@ -35,6 +35,7 @@ class ShadowRecord(BaseModel):
     at: dt.datetime
     draft: str
     draft_version: str | None = None
+    live_versions: dict[str, str] = Field(default_factory=dict)
     diff: ScreeningDiff | None = None
     error: str | None = Field(default=None, description="why the draft could not be evaluated")
 
@@ -112,7 +113,10 @@ class ShadowRunner:
 
     def _shadow(self, sid: str, tx: Transaction, result: ScreeningResult) -> None:
         record = ShadowRecord(
-            at=dt.datetime.now(dt.UTC), draft=self.draft_name, draft_version=self.draft_version
+            at=dt.datetime.now(dt.UTC),
+            draft=self.draft_name,
+            draft_version=self.draft_version,
+            live_versions=result.versions,
         )
         try:
             record.diff = compare(sid, result, self.draft.screen(tx))
@@ -145,14 +149,18 @@ def shadow_report(records: Iterable[ShadowRecord], draft: str | None = None) -> 
     chosen: list[ScreeningDiff] = []
     errors: list[str] = []
     name, version = draft, None
+    live_versions: dict[str, str] = {}
     for r in records:
         if name is None:
             name = r.draft
         if r.draft != name:
             continue
         version = r.draft_version or version
+        live_versions = r.live_versions or live_versions
         if r.diff is not None:
             chosen.append(r.diff)
         if r.error:
             errors.append(r.error)
-    return summarize(chosen, name or "draft", version, errors)
+    report = summarize(chosen, name or "draft", version, errors)
+    report.live_versions = live_versions  # of the latest record: the live pack may change
+    return report
