@@ -197,3 +197,75 @@ def test_copied_clauses_load_back_identical(live: list[Pack], tmp_path: Path) ->
         assert copied == lc.clause
     text = (tmp_path / ids[0] / f"{ids[0]}.yaml").read_text()
     assert '    rationale: >-\n      The "SME set" of ECCN 3B001' in text  # verbatim
+
+
+NL_PACK = """id: nl-test
+jurisdiction: NL
+title: A two-clause NL pack (test fixture)
+example_defaults:
+  date: "2026-08-01"
+  exporter: {name: Example B.V., country: NL}
+  destination_country: DE
+  items: [{eccn: EAR99, origin_country: NL}]
+"""
+NL_CLAUSE = """clauses:
+  - id: nl.test.{name}
+    jurisdiction: NL
+    title: "Test: deposition tools to {dest}"
+    citation: "Test fixture"
+    effective_from: 2024-01-01
+    confidence: {{level: low, source: test}}
+    outcome: license_required
+    when:
+      all:
+        - {{fact: item.eccn, op: eccn_in, value: [3B001.d]}}
+        - {{fact: destination.country, op: equals, value: {dest}}}
+    examples:
+      - name: to {dest}
+        transaction:
+          {{destination_country: {dest}, items: [{{eccn: 3B001.d.1, origin_country: NL}}]}}
+        expect: fires
+"""
+
+
+NL_NEXUS = """clauses:
+  - id: nl.test.nexus
+    jurisdiction: NL
+    kind: nexus
+    title: "Test: exported from the Netherlands"
+    citation: "Test fixture"
+    effective_from: 2024-01-01
+    confidence: {level: low, source: test}
+    when: {fact: exporter.country, op: equals, value: NL}
+    examples:
+      - {name: from NL, transaction: {}, expect: fires}
+"""
+
+
+def test_overlay_picks_the_pack_of_its_jurisdiction(tmp_path: Path) -> None:
+    """With several live packs, a draft without draft.yaml overlays the one whose
+    jurisdiction its clauses name; the other packs are passed through untouched."""
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules" / "us", rules / "us")
+    (rules / "nl").mkdir()
+    (rules / "nl" / "pack.yaml").write_text(NL_PACK)
+    (rules / "nl" / "clauses.yaml").write_text(NL_CLAUSE.format(name="cn", dest="CN"))
+    (rules / "nl" / "nexus.yaml").write_text(NL_NEXUS)
+    live = load_packs(rules)
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "c.yaml").write_text(NL_CLAUSE.format(name="ru", dest="RU"))
+    draft = load_draft(tmp_path / "d", live)
+    assert draft.added == ["nl.test.ru"]
+    nl = next(p for p in draft.packs if p.jurisdiction == "NL")
+    us = next(p for p in draft.packs if p.jurisdiction == "US")
+    assert [lc.clause.id for lc in nl.clauses] == ["nl.test.cn", "nl.test.nexus", "nl.test.ru"]
+    assert us is next(p for p in live if p.jurisdiction == "US")
+    tx = {
+        "exporter": {"name": "Example B.V.", "country": "NL"},
+        "destination_country": "RU",
+        "date": "2026-08-01",
+        "items": [{"eccn": "3B001.d.1", "origin_country": "NL"}],
+    }
+    result = draft_screener(draft).screen(tx)
+    assert result.jurisdictions["NL"].decision.value == "license_required"
+    assert "nl.test.ru" in {f.rule_id for f in result.findings}
