@@ -24,6 +24,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_rules.py --backend python
 	$(VENV)/bin/python bench/bench_rules.py --backend durable
+	$(VENV)/bin/python bench/bench_drafts.py
 
 bench-patterns: $(STAMP)
 	$(VENV)/bin/python bench/bench_patterns.py

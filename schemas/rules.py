@@ -224,3 +224,52 @@ class PackMeta(_Strict):
         description="CCL entries whose licence requirements this pack encodes in full.",
     )
     example_defaults: dict[str, Any] = Field(default_factory=dict)
+
+
+class ClauseFile(_Strict):
+    """A clause file as the packs hold it: a mapping with one `clauses:` list.
+
+    Its JSON Schema (schemas/jsonschema/clause-file.schema.json) is what editors validate
+    and autocomplete against, through a first line
+    `# yaml-language-server: $schema=<relative path>/schemas/jsonschema/clause-file.schema.json`.
+    Other top-level keys are allowed and ignored by the loader: they hold YAML anchors shared
+    by several clauses (e.g. `lists:` in foreign_direct_product.yaml).
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    clauses: list[Clause] = Field(min_length=1)
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The pydantic schema, with every declared fact path offered for `fact` (with its
+        type and meaning), so an editor completes fact paths and flags a misspelt one."""
+        from schemas.facts import FACTS
+
+        schema = super().model_json_schema(*args, **kwargs)
+        schema["$defs"]["Leaf"]["properties"]["fact"] = {
+            "title": "Fact",
+            "description": "A declared fact path (schemas/facts.py).",
+            "anyOf": [
+                {"const": spec.path, "description": f"{spec.type}: {spec.description}"}
+                for spec in sorted(FACTS.values(), key=lambda f: f.path)
+            ],
+        }
+        return schema
+
+
+class DraftMeta(_Strict):
+    """`draft.yaml`, optional in a draft folder: which live pack the draft overlays and which
+    of its clauses it retires. A draft clause with a live clause's id replaces it; a new id
+    adds a clause."""
+
+    pack: str | None = Field(
+        default=None,
+        description="id of the live pack the draft overlays (default: the pack of the draft "
+        "clauses' jurisdiction)",
+    )
+    title: str = ""
+    description: str = ""
+    retire: list[str] = Field(
+        default_factory=list, description="ids of live clauses the draft removes"
+    )

@@ -25,6 +25,7 @@ from screener.cli_common import DbOption, fail
 from screener.cli_lists import lists_app
 from screener.cli_parties import parties_app
 from screener.cli_patterns import patterns_command
+from screener.cli_rules import rules_app
 from screener.engine import Screener
 from screener.errors import InputError, parse_model
 from screener.loader import DEFAULT_RULES_DIR, PackError
@@ -41,6 +42,7 @@ app = typer.Typer(
 app.add_typer(lists_app, name="lists")
 app.add_typer(parties_app, name="parties")
 app.command(name="patterns")(patterns_command)
+app.add_typer(rules_app, name="rules")
 
 
 class OutputFormat(StrEnum):

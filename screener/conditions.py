@@ -13,6 +13,7 @@ for the explanation of a clause that fired or could not be decided.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -132,14 +133,17 @@ def leaves(cond: Condition) -> list[Leaf]:
     return [leaf for c in (cond.all if isinstance(cond, All) else cond.any) for leaf in leaves(c)]
 
 
-_LEAF_CACHE: dict[int, tuple[Leaf, Predicate]] = {}
+_LEAF_CACHE: dict[int, tuple[weakref.ref[Leaf], Predicate]] = {}
 
 
 def _cached_leaf(leaf: Leaf) -> Predicate:
-    """The compiled predicate of a leaf, compiled once (keyed by identity, kept alive)."""
+    """The compiled predicate of a leaf, compiled once (keyed by identity). The cache holds
+    the leaf weakly and drops the entry when the leaf dies, so draft packs loaded and unloaded
+    in a running process do not accumulate here."""
     hit = _LEAF_CACHE.get(id(leaf))
-    if hit is None or hit[0] is not leaf:
-        hit = _LEAF_CACHE[id(leaf)] = (leaf, _leaf(leaf))
+    if hit is None or hit[0]() is not leaf:
+        hit = _LEAF_CACHE[id(leaf)] = (weakref.ref(leaf), _leaf(leaf))
+        weakref.finalize(leaf, _LEAF_CACHE.pop, id(leaf), None)
     return hit[1]
 
 

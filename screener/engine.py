@@ -114,11 +114,14 @@ class Screener:
         rules_dir: Path = DEFAULT_RULES_DIR,
         backend: BackendName = "python",
         parties: PartyScreening | None = None,
+        packs: list[Pack] | None = None,
     ) -> None:
         """`parties`: restricted-party screening; without it the party facts are absent, so
-        clauses that need them are undecided (review), never silently clear."""
+        clauses that need them are undecided (review), never silently clear. `packs`: packs
+        already loaded (a draft merged over the live pack, `screener.authoring.drafts`) used
+        instead of loading `rules_dir`."""
         self.parties = parties
-        packs = load_packs(rules_dir)
+        packs = packs if packs is not None else load_packs(rules_dir)
         tables_pack = next((p for p in packs if p.tables is not None), None)
         if tables_pack is None or tables_pack.tables is None:
             raise PackError([f"{rules_dir}: no pack carries the US reference tables (tables/)"])

@@ -233,6 +233,73 @@ def _check_leaf(leaf: Leaf, tables: UsTables | None) -> list[str]:
     return []
 
 
+def load_clause_file(
+    path: Path, meta: PackMeta, tables: UsTables | None, seen: dict[str, str]
+) -> tuple[list[LoadedClause], list[str]]:
+    """Validate one clause file against a pack's metadata and tables.
+
+    Shared by `load_pack` and by draft packs (`screener.authoring.drafts`), so a draft clause
+    meets exactly the checks a live clause does. `seen` maps clause ids to `file:line` and is
+    updated, so duplicates across files are reported.
+    """
+    problems: list[str] = []
+    loaded: list[LoadedClause] = []
+    doc = YamlDoc.read(path)
+    if not isinstance(doc.data, dict) or not isinstance(doc.data.get("clauses"), list):
+        return [], [f"{path}:1: a clause file needs a top-level 'clauses:' list"]
+    for i, raw in enumerate(doc.data["clauses"]):
+        line = doc.line("clauses", i)
+        try:
+            clause = Clause.model_validate(raw)
+        except ValidationError as exc:
+            problems += _pydantic_problems(doc, exc, "clauses", i)
+            continue
+        where = f"{path}:{line}: clause {clause.id}"
+        if clause.id in seen:
+            problems.append(f"{where}: duplicate id (first at {seen[clause.id]})")
+        seen[clause.id] = f"{path}:{line}"
+        if clause.jurisdiction != meta.jurisdiction:
+            problems.append(
+                f"{where}: jurisdiction {clause.jurisdiction} in a {meta.jurisdiction} pack"
+            )
+        for leaf in leaves(clause.when):
+            problems += [f"{where}: {p}" for p in _check_leaf(leaf, tables)]
+        for j, example in enumerate(clause.examples):
+            problems += [
+                f"{path}:{doc.line('clauses', i, 'examples', j)}: clause {clause.id}: "
+                f"example sets unknown fact {name!r}"
+                for name in example.facts
+                if name not in FACTS
+            ]
+            try:
+                Transaction.model_validate(deep_merge(meta.example_defaults, example.transaction))
+            except ValidationError as exc:
+                problems += _pydantic_problems(doc, exc, "clauses", i, "examples", j, "transaction")
+        loaded.append(LoadedClause(clause, path, line))
+    return loaded, problems
+
+
+def check_overcomes(clauses: list[LoadedClause]) -> list[str]:
+    """Every `overcomes` pattern of an exception clause must name a clause of the pack."""
+    ids = [lc.clause.id for lc in clauses]
+    return [
+        f"{lc.file}:{lc.line}: clause {lc.clause.id}: overcomes {pattern!r} "
+        "matches no clause of the pack"
+        for lc in clauses
+        for pattern in lc.clause.overcomes
+        if not any(fnmatchcase(i, pattern) for i in ids)
+    ]
+
+
+def clause_files(root: Path) -> list[Path]:
+    """The clause files of a pack folder: every `*.yaml` but pack.yaml and tables/."""
+    return [
+        path
+        for path in sorted(root.rglob("*.yaml"))
+        if path.name != "pack.yaml" and "tables" not in path.relative_to(root).parts
+    ]
+
+
 def load_pack(root: Path) -> Pack:
     """Load and validate one pack folder; raise PackError listing every problem found."""
     problems: list[str] = []
@@ -244,54 +311,11 @@ def load_pack(root: Path) -> Pack:
     tables = UsTables.load(root / "tables") if (root / "tables" / "ccl.yaml").exists() else None
     pack = Pack(meta=meta, root=root, version=_pack_hash(root), tables=tables)
     seen: dict[str, str] = {}
-    for path in sorted(root.rglob("*.yaml")):
-        if path.name == "pack.yaml" or "tables" in path.relative_to(root).parts:
-            continue
-        doc = YamlDoc.read(path)
-        if not isinstance(doc.data, dict) or not isinstance(doc.data.get("clauses"), list):
-            problems.append(f"{path}:1: a clause file needs a top-level 'clauses:' list")
-            continue
-        for i, raw in enumerate(doc.data["clauses"]):
-            line = doc.line("clauses", i)
-            try:
-                clause = Clause.model_validate(raw)
-            except ValidationError as exc:
-                problems += _pydantic_problems(doc, exc, "clauses", i)
-                continue
-            where = f"{path}:{line}: clause {clause.id}"
-            if clause.id in seen:
-                problems.append(f"{where}: duplicate id (first at {seen[clause.id]})")
-            seen[clause.id] = f"{path}:{line}"
-            if clause.jurisdiction != meta.jurisdiction:
-                problems.append(
-                    f"{where}: jurisdiction {clause.jurisdiction} in a {meta.jurisdiction} pack"
-                )
-            for leaf in leaves(clause.when):
-                problems += [f"{where}: {p}" for p in _check_leaf(leaf, tables)]
-            for j, example in enumerate(clause.examples):
-                problems += [
-                    f"{path}:{doc.line('clauses', i, 'examples', j)}: clause {clause.id}: "
-                    f"example sets unknown fact {name!r}"
-                    for name in example.facts
-                    if name not in FACTS
-                ]
-                try:
-                    Transaction.model_validate(
-                        deep_merge(meta.example_defaults, example.transaction)
-                    )
-                except ValidationError as exc:
-                    problems += _pydantic_problems(
-                        doc, exc, "clauses", i, "examples", j, "transaction"
-                    )
-            pack.clauses.append(LoadedClause(clause, path, line))
-    ids = [lc.clause.id for lc in pack.clauses]
-    for lc in pack.clauses:
-        for pattern in lc.clause.overcomes:
-            if not any(fnmatchcase(i, pattern) for i in ids):
-                problems.append(
-                    f"{lc.file}:{lc.line}: clause {lc.clause.id}: overcomes {pattern!r} "
-                    "matches no clause of the pack"
-                )
+    for path in clause_files(root):
+        loaded, found = load_clause_file(path, meta, tables, seen)
+        pack.clauses += loaded
+        problems += found
+    problems += check_overcomes(pack.clauses)
     if problems:
         raise PackError(problems)
     return pack

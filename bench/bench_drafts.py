@@ -1,0 +1,108 @@
+"""Draft load/unload in a running process: does memory come back?
+
+Usage: python bench/bench_drafts.py [--loads 1000] [--warmup 50]
+
+Each cycle writes a *different* draft (the narrowed SME-set draft of tests/fixtures/drafts
+with a changed effective_from, so the content hash and hence the compiled draft are new),
+loads it into a `DraftRegistry` over the live Screener, screens one transaction with it (so
+its condition closures and finding caches are built and used) and unloads it. RSS (VmRSS from
+/proc/self/status) is read after a warm-up, then after every quarter of the run, after a
+final gc. A leak shows as RSS growing with the number of loads; a flat line after the warm-up
+means unloaded drafts are freed. Drafts use the python backend (durable-rules cannot delete a
+ruleset without leaking ~170 KB per cycle, ../shared/reference/durable-rules.md §1.3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from screener.authoring.drafts import DraftRegistry
+from screener.engine import Screener
+
+DRAFT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "drafts"
+TX = {
+    "exporter": {"name": "Example Etch Systems Inc.", "country": "US"},
+    "destination_country": "CN",
+    "date": "2026-08-01",
+    "items": [{"eccn": "3B001.c.1.a", "origin_country": "US"}],
+}
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def write_draft(folder: Path, n: int) -> None:
+    """The narrowed draft, made distinct by its n-th effective date."""
+    text = (DRAFT / "narrow-sme-cleaning" / "ccl_sme.yaml").read_text()
+    day = dt.date(2023, 11, 17) - dt.timedelta(days=n)
+    (folder / "ccl_sme.yaml").write_text(
+        text.replace("effective_from: 2023-11-17", f"effective_from: {day.isoformat()}")
+    )
+
+
+def cycle(registry: DraftRegistry, folder: Path, n: int) -> str:
+    write_draft(folder, n)
+    _, screener = registry.load("bench", folder)
+    decision = screener.screen(TX).decision.value
+    registry.unload("bench")
+    return decision
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--loads", type=int, default=1000)
+    parser.add_argument("--warmup", type=int, default=50)
+    args = parser.parse_args()
+    live = Screener()
+    registry = DraftRegistry(live)
+    folder = Path(tempfile.mkdtemp(prefix="bench-drafts-"))
+    start_rss = rss_mb()
+    for n in range(args.warmup):
+        cycle(registry, folder, n)
+    gc.collect()
+    warm_rss = rss_mb()
+    samples: list[tuple[int, float]] = []
+    t0 = time.perf_counter()
+    decisions = set()
+    for n in range(args.loads):
+        decisions.add(cycle(registry, folder, args.warmup + n))
+        if (n + 1) % max(1, args.loads // 4) == 0:
+            gc.collect()
+            samples.append((n + 1, round(rss_mb(), 1)))
+    elapsed = time.perf_counter() - t0
+    gc.collect()
+    end_rss = rss_mb()
+    report = {
+        "loads": args.loads,
+        "warmup": args.warmup,
+        "live_clauses": sum(len(c.pack.clauses) for c in live.compiled),
+        "rss_mb_before_warmup": round(start_rss, 1),
+        "rss_mb_after_warmup": round(warm_rss, 1),
+        "rss_mb_samples": samples,
+        "rss_mb_after": round(end_rss, 1),
+        "growth_mb_after_warmup": round(end_rss - warm_rss, 1),
+        "growth_kb_per_load": round((end_rss - warm_rss) * 1024 / args.loads, 2),
+        "ms_per_load_screen_unload": round(1000 * elapsed / args.loads, 1),
+        "decisions": sorted(decisions),
+        "drafts_still_loaded": registry.names(),
+        "python": platform.python_version(),
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
