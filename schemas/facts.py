@@ -32,7 +32,20 @@ _DECLARED: list[FactSpec] = [
         "EAR Country Groups of the exporter's country",
         always=True,
     ),
+    FactSpec(
+        "exporter.country_sets",
+        "list",
+        "allies' country sets (rules/*/tables/country_sets.yaml: EU27, EU001...) the exporter's "
+        "country belongs to as of the date",
+        always=True,
+    ),
     FactSpec("destination.country", "string", "ISO-2 destination as entered", always=True),
+    FactSpec(
+        "destination.country_sets",
+        "list",
+        "allies' country sets the destination belongs to as of the date",
+        always=True,
+    ),
     FactSpec(
         "destination.ear_row",
         "string",
@@ -162,5 +175,13 @@ _DECLARED += [
     FactSpec(f"item.control_codes.{j}", "string", f"{j} control list entry, or not_listed")
     for j in JURISDICTIONS
 ]
+_DECLARED.append(
+    FactSpec(
+        "item.control_codes_derived",
+        "list",
+        "control codes chokepoint derived because the transaction left them out, each with the "
+        "rule of law that allows it (rules/*/tables/control_codes.yaml); shown, not tested",
+    )
+)
 
 FACTS: dict[str, FactSpec] = {spec.path: spec for spec in _DECLARED}

@@ -29,6 +29,8 @@ from schemas.result import (
 from schemas.rules import Clause, ClauseKind, ClauseStatus
 from schemas.transaction import Transaction
 from screener.conditions import fact_paths, missing_facts, trace_condition
+from screener.country_sets import CountrySets
+from screener.derivation import Derivation
 from screener.durable_backend import DurableRuleset
 from screener.errors import parse_model
 from screener.explain import finding_explanation
@@ -122,7 +124,10 @@ class Screener:
         if tables_pack is None or tables_pack.tables is None:
             raise PackError([f"{rules_dir}: no pack carries the US reference tables (tables/)"])
         self.facts = FactBuilder(
-            tables_pack.tables, {c.eccn: c.since for p in packs for c in p.meta.covers_eccns}
+            tables_pack.tables,
+            {c.eccn: c.since for p in packs for c in p.meta.covers_eccns},
+            CountrySets.load(rules_dir),
+            Derivation.load(rules_dir),
         )
         self.backend_name = backend
         self.compiled: list[CompiledPack] = []
