@@ -58,7 +58,8 @@ _CONTROL_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.()/-]{0,39}$")
 
 def _control_codes(codes: dict[str, str]) -> dict[str, str]:
     """A control code is one list entry as its list writes it (`3B001.f.1.a`, `3B1001.l`), or
-    the explicit `not_listed`: an empty or free-text value would silently match nothing."""
+    the explicit `listed` (entry not stated) or `not_listed`: an empty or free-text value would
+    silently match nothing."""
     out: dict[str, str] = {}
     for jurisdiction, raw in codes.items():
         code = raw.strip()
@@ -68,7 +69,8 @@ def _control_codes(codes: dict[str, str]) -> dict[str, str]:
         if not _CONTROL_CODE.match(code):
             raise ValueError(
                 f"control code {raw!r} for {jurisdiction}: expected a list entry such as "
-                f"3B001.f.1.a (letters, digits, '.', '(', ')', '/', '-'; no spaces) or {NOT_LISTED!r} / {LISTED!r}"
+                f"3B001.f.1.a (letters, digits, '.', '(', ')', '/', '-'; no spaces), "
+                f"{LISTED!r} or {NOT_LISTED!r}"
             )
         out[jurisdiction] = code
     return out
