@@ -59,6 +59,11 @@ class Profile(_Strict):
     baseline_exporter_country: CountryCode = Field(
         description="ship-from country used when a gap report asks 'as if exported from here'"
     )
+    alternate_exporter_country: CountryCode | None = Field(
+        default=None,
+        description="ship-from country when the destination is the baseline one (e.g. an "
+        "intra-EU shipment to Germany asked of the EU from France)",
+    )
     enforcing_agency: str
     coverage: Literal["encoded", "partial", "thin"]
     coverage_note: str

@@ -20,6 +20,7 @@ from schemas.result import ScreeningResult
 from schemas.rules import Clause
 from schemas.transaction import Transaction
 from screener.cli_common import DbOption, fail
+from screener.cli_gaps import register as register_gaps
 from screener.cli_lists import lists_app
 from screener.cli_parties import parties_app
 from screener.engine import Screener
@@ -37,6 +38,7 @@ app = typer.Typer(
 
 app.add_typer(lists_app, name="lists")
 app.add_typer(parties_app, name="parties")
+register_gaps(app)
 
 
 class OutputFormat(StrEnum):
@@ -111,7 +113,7 @@ def screen(
     try:
         tx = parse_model(Transaction, _read(file))
         parties = load_party_screening(ListStore(db))
-        result = Screener(rules, backend=backend.value, parties=parties).screen(tx)
+        result = Screener(rules, backend=backend.value, parties=parties, gaps=True).screen(tx)
     except InputError as exc:
         fail(f"invalid transaction: {exc}")
     except PackError as exc:

@@ -115,10 +115,16 @@ class Screener:
         rules_dir: Path = DEFAULT_RULES_DIR,
         backend: BackendName = "python",
         parties: PartyScreening | None = None,
+        gaps: bool = False,
     ) -> None:
         """`parties`: restricted-party screening; without it the party facts are absent, so
-        clauses that need them are undecided (review), never silently clear."""
+        clauses that need them are undecided (review), never silently clear. `gaps`: also
+        screen each item as if exported from every baseline jurisdiction and report where they
+        disagree (`ScreeningResult.gaps`, screener.gaps); off by default, it costs one
+        jurisdiction's evaluation per baseline jurisdiction."""
         self.parties = parties
+        self.rules_dir = rules_dir
+        self.report_gaps = gaps
         packs = load_packs(rules_dir)
         tables_pack = next((p for p in packs if p.tables is not None), None)
         if tables_pack is None or tables_pack.tables is None:
@@ -201,6 +207,11 @@ class Screener:
         applicable = [
             v.decision for v in verdicts.values() if v.decision != Decision.not_applicable
         ]
+        gaps = []
+        if self.report_gaps:
+            from screener.gaps import GapAnalyzer  # gaps builds on the Screener
+
+            gaps = GapAnalyzer.for_screener(self).gaps(tx)
         return ScreeningResult(
             transaction_id=tx.id,
             decision=most_severe(applicable, default=Decision.not_applicable),
@@ -209,9 +220,24 @@ class Screener:
             findings=findings,
             derived_facts=[{k: v for k, v in f.items() if k not in _NOT_SHOWN} for f in item_facts],
             party_hits=[h.model_dump(mode="json") for h in hits],
+            gaps=gaps,
             versions=self.versions,
             engine=self.backend_name,
         )
+
+    def verdict(self, tx: Transaction, jurisdiction: str) -> JurisdictionVerdict:
+        """One jurisdiction's verdict on `tx`: what the gap analysis asks of each baseline
+        jurisdiction, without evaluating the other packs."""
+        compiled = next((c for c in self.compiled if c.pack.jurisdiction == jurisdiction), None)
+        if compiled is None:
+            raise KeyError(f"no rule pack for jurisdiction {jurisdiction}")
+        ordinal = tx.date.toordinal()
+        _, item_facts = self._facts(tx)
+        results = [
+            compiled.backend.evaluate(f, ordinal, f.get("item.eccn_entry"), lazy=True)
+            for f in item_facts
+        ]
+        return self._verdict(compiled, tx, item_facts, results)
 
     def _finding(
         self, compiled: CompiledPack, clause: Clause, facts: Facts, item_index: int, nexus: bool
@@ -457,5 +483,7 @@ def screen(
     """Screen with the bundled packs and the lists imported into the default database
     (CHOKEPOINT_DATABASE_URL or sqlite:///chokepoint.db), loaded once per process."""
     if backend not in _DEFAULT:
-        _DEFAULT[backend] = Screener(backend=backend, parties=load_party_screening(ListStore()))
+        _DEFAULT[backend] = Screener(
+            backend=backend, parties=load_party_screening(ListStore()), gaps=True
+        )
     return _DEFAULT[backend].screen(transaction)
