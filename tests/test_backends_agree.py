@@ -75,6 +75,13 @@ items = st.fixed_dictionaries(
             st.sampled_from([1, 1.5, 2, 2.4, 193, 1600, 4800, 6]),
             max_size=3,
         ).map(lambda d: {k: v for k, v in d.items() if v <= (PARAMETERS[k].maximum or v)}),
+        # the allies' classifications: given, "listed", "not_listed", or left out (derived
+        # from the ECCN where the law allows, else undecided)
+        "control_codes": st.dictionaries(
+            st.sampled_from(["EU", "NL", "JP", "KR", "TW", "UK"]),
+            st.sampled_from(["not_listed", "listed", "3B001.f.1.a", "3B001.f.4", "PL9013"]),
+            max_size=3,
+        ),
     }
 )
 PARTY_NAMES = [
@@ -132,4 +139,15 @@ def test_the_generator_reaches_findings(screener: Screener) -> None:
         "us.nexus.in_united_states": True,
         "us.nexus.us_origin": True,
         "us.classification.eccn_missing": True,
+    }
+    allies = Transaction.model_validate(
+        {
+            "exporter": {"name": "E", "country": "NL"},
+            "destination_country": "CN",
+            "items": [{"eccn": "3B001.f.1.a", "control_codes": {"JP": "listed"}}],
+        }
+    )
+    assert screener.raw_results(allies)["eu-dual-use"][0] == {
+        "eu.nexus.export_from_union": True,
+        "eu.art3.annex_i": True,
     }
