@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ class Derivation:
 
     def __init__(self, rules: dict[str, Rules]) -> None:
         self.rules = rules
+        self._cached = lru_cache(maxsize=8192)(self._derive)
 
     @classmethod
     def load(cls, rules_dir: Path) -> Derivation:
@@ -93,7 +95,13 @@ class Derivation:
 
     def derive(self, eccn: str | None, given: dict[str, str]) -> tuple[dict[str, str], list[str]]:
         """Codes derived for the jurisdictions `given` lacks, and a line per derivation."""
-        codes = dict(given)
+        derived, notes = self._cached(eccn, tuple(sorted(given.items())))
+        return dict(derived), list(notes)
+
+    def _derive(
+        self, eccn: str | None, given_items: tuple[tuple[str, str], ...]
+    ) -> tuple[dict[str, str], tuple[str, ...]]:
+        codes = dict(given_items)
         derived: dict[str, str] = {}
         notes: list[str] = []
         for j, rules in self.rules.items():
@@ -115,4 +123,4 @@ class Derivation:
                     notes.append(
                         f"{j}: {rule.gives} from {rule.source} {codes[rule.source]} ({rule.reason})"
                     )
-        return derived, notes
+        return derived, tuple(notes)

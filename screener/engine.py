@@ -105,6 +105,17 @@ class CompiledPack:
 
     def __post_init__(self) -> None:
         self.order = {clause_id: n for n, clause_id in enumerate(self.by_id)}
+        self.gate = _gate(self.index)
+
+    def evaluate(self, facts: Facts, ordinal: int, lazy: bool = False) -> dict[str, bool | None]:
+        """The backend's results, or none at all when no nexus clause of the pack can hold:
+        a pack that reaches nothing has nothing to report (its verdict is not_applicable
+        either way), and skipping it keeps seven packs as cheap as one."""
+        if self.gate is not None and not any(
+            _holds(facts.get(fact), values) for fact, values in self.gate
+        ):
+            return {}
+        return self.backend.evaluate(facts, ordinal, facts.get("item.eccn_entry"), lazy)
 
 
 class Screener:
@@ -180,10 +191,7 @@ class Screener:
         ordinal = tx.date.toordinal()
         facts = self.item_facts(tx)
         return {
-            c.pack.meta.id: [
-                c.backend.evaluate(f, ordinal, f.get("item.eccn_entry"), lazy) for f in facts
-            ]
-            for c in self.compiled
+            c.pack.meta.id: [c.evaluate(f, ordinal, lazy) for f in facts] for c in self.compiled
         }
 
     def screen(self, transaction: Transaction | dict[str, Any]) -> ScreeningResult:
@@ -197,10 +205,7 @@ class Screener:
         verdicts: dict[str, JurisdictionVerdict] = {}
         findings: list[Finding] = []
         for compiled in self.compiled:
-            results = [
-                compiled.backend.evaluate(f, ordinal, f.get("item.eccn_entry"), lazy=True)
-                for f in item_facts
-            ]
+            results = [compiled.evaluate(f, ordinal, lazy=True) for f in item_facts]
             verdict = self._verdict(compiled, tx, item_facts, results)
             verdicts[compiled.pack.jurisdiction] = verdict
             findings += verdict.findings
@@ -233,10 +238,7 @@ class Screener:
             raise KeyError(f"no rule pack for jurisdiction {jurisdiction}")
         ordinal = tx.date.toordinal()
         _, item_facts = self._facts(tx)
-        results = [
-            compiled.backend.evaluate(f, ordinal, f.get("item.eccn_entry"), lazy=True)
-            for f in item_facts
-        ]
+        results = [compiled.evaluate(f, ordinal, lazy=True) for f in item_facts]
         return self._verdict(compiled, tx, item_facts, results)
 
     def _finding(
@@ -462,6 +464,23 @@ _PARTY_FACTS = {
     "parties.entity_list_footnotes",
     "end_user.lists",
 }
+
+
+def _gate(index: ClauseIndex) -> tuple[tuple[str, frozenset[Any]], ...] | None:
+    """The pack's nexus guards when every nexus clause has one on a fact derived for every
+    transaction (exporter.country, exporter.country_sets): if none holds, no nexus clause can
+    be true or undecided, whatever the date. None when some nexus clause has no such guard."""
+    nexus = [ic for ic in index.clauses if ic.clause.kind == ClauseKind.nexus]
+    guards = [ic.guard for ic in nexus]
+    if not nexus or any(g is None or g[1] is None for g in guards):
+        return None
+    return tuple((fact, values) for fact, values in guards if values is not None)
+
+
+def _holds(actual: Any, values: frozenset[Any]) -> bool:
+    if isinstance(actual, list):
+        return any(v in values for v in actual)
+    return actual in values
 
 
 def _reads(clause: Clause) -> tuple[str, ...]:
