@@ -63,8 +63,12 @@ CASES = [
     ("duv_immersion_nxt2000i", "NL", "NL", "DE", "2023-10-01", "clear", None),
     ("duv_immersion_nxt2000i", "NL", "NL", "CN", "2025-06-01", LIC, "nl.regeling_2024.art2"),
     ("duv_immersion_nxt2000i", "NL", "EU", "CN", "2025-06-01", "clear", None),
+    ("duv_immersion_nxt2000i", "JP", "JP", "CN", "2023-07-22", "clear", None),
+    ("duv_immersion_nxt2000i", "JP", "JP", "CN", "2025-06-01", LIC, "jp.fefta.art48.list_control"),
+    ("duv_immersion_nxt2000i", "JP", "JP", "DE", "2025-06-01", LIC, "jp.fefta.art48.list_control"),
+    # the NXT:1980i class is not shown to be on Japan's list: a review naming the fact
     (
-        "duv_immersion_nxt2000i",
+        "duv_immersion_nxt1980i",
         "JP",
         "JP",
         "CN",
@@ -236,7 +240,6 @@ def test_country_sets_are_dated(
 
 def test_gap_nxt2000i_from_nl_to_china(analyzer: GapAnalyzer) -> None:
     t = tx("duv_immersion_nxt2000i", "NL", "CN", "2025-06-01")
-    t.items[0].control_codes["JP"] = "listed"
     (gap,) = analyzer.gaps(t)
     assert gap.summary == ("licence required from JP, NL, US; review for KR, TW, UK; none from EU")
     by_j = {p.jurisdiction: p for p in gap.positions}
