@@ -70,6 +70,14 @@ _DECLARED: list[FactSpec] = [
         "destination row points to Part 746 instead of chart marks (Cuba, Iran, NK, Syria)",
         always=True,
     ),
+    FactSpec("transit.countries", "list", "countries of transit, as entered", always=True),
+    FactSpec(
+        "transit.country_sets",
+        "list",
+        "allies' country sets any transit country belongs to as of the date (EU27: transit "
+        "through the Union)",
+        always=True,
+    ),
     FactSpec("item.eccn", "string", "the item's ECCN as classified by the exporter"),
     FactSpec("item.eccn_entry", "string", "the five-character CCL entry (3B001), or EAR99"),
     FactSpec("item.eccn_known", "bool", "the ECCN (with its paragraphs) is on the CCL"),

@@ -216,6 +216,13 @@ class Transaction(_Strict):
     date: dt.date = Field(default_factory=dt.date.today)
     exporter: Exporter
     destination_country: CountryCode
+    transit_countries: list[CountryCode] = Field(
+        default_factory=list,
+        description="Countries the items pass through between export and destination "
+        "(transit or transhipment), in route order; empty for a direct shipment. Transit "
+        "through the Union reaches EU Art. 7 (Regulation (EU) 2021/821).",
+        examples=[["NL"]],
+    )
     parties: list[Party] = Field(default_factory=list)
     items: list[Item] = Field(min_length=1)
     end_use: EndUse = Field(default_factory=EndUse)

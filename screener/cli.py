@@ -84,6 +84,11 @@ def render_table(result: ScreeningResult, console: Console) -> None:
         c = _COLOURS[v.decision.value]
         verdicts.add_row(j, str(v.applies), f"[{c}]{v.decision.value}[/]", nexus)
     console.print(verdicts)
+    for gap in result.gaps:
+        console.print(
+            f"[bold]Gap[/] (item {gap.item_index} to {gap.destination}, as if exported from "
+            f"each jurisdiction): {gap.summary}"
+        )
     if not result.findings:
         console.print("No clause fired.")
         return

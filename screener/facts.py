@@ -113,6 +113,10 @@ class FactBuilder:
         facts.update(self._country("destination", tx.destination_country))
         facts["exporter.country_sets"] = self.country_sets.of(tx.exporter.country, tx.date)
         facts["destination.country_sets"] = self.country_sets.of(tx.destination_country, tx.date)
+        facts["transit.countries"] = list(tx.transit_countries)
+        facts["transit.country_sets"] = sorted(
+            {s for c in tx.transit_countries for s in self.country_sets.of(c, tx.date)}
+        )
         declared = {c.value for c in tx.end_use.categories}
         inferred = {
             c: phrase

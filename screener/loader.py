@@ -38,13 +38,14 @@ _COUNTRY_FACTS = {
     "end_user.country",
     "parties.countries",
     "parties.headquarters_countries",
+    "transit.countries",
 }
 _GROUP_FACTS = {
     "exporter.country_groups",
     "destination.country_groups",
     "parties.headquarters_country_groups",
 }
-_SET_FACTS = {"exporter.country_sets", "destination.country_sets"}
+_SET_FACTS = {"exporter.country_sets", "destination.country_sets", "transit.country_sets"}
 _LIST_CODE_FACTS = {"parties.lists", "parties.review_lists", "end_user.lists"}
 _NUMERIC_OPS = {Op.gt, Op.gte, Op.lt, Op.lte}
 _LIST_OPS = {Op.contains, Op.contains_any}

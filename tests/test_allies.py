@@ -289,3 +289,20 @@ def test_screen_fills_gaps_when_asked() -> None:
     result = Screener(gaps=True).screen(tx("duv_immersion_nxt1980i", "NL", "CN", "2024-10-01"))
     assert result.gaps and result.gaps[0].item_index == 0
     assert "NL" in result.gaps[0].summary
+
+
+def test_transit_through_the_union_is_a_nexus_of_its_own(unscreened: Screener) -> None:
+    t = Transaction(
+        date="2025-06-01",
+        exporter={"name": "x", "country": "US"},
+        destination_country="IR",
+        transit_countries=["NL"],
+        items=[{"eccn": "3B001.f.1.a", "origin_country": "US"}],
+        end_use={"categories": ["nuclear"]},
+    )
+    eu = unscreened.screen(t).jurisdictions["EU"]
+    assert eu.nexus[0].basis == ["eu.nexus.transit_through_union"]
+    assert [f.rule_id for f in eu.findings] == ["eu.art7.transit_wmd"]  # not an Art. 3 export
+    assert eu.decision == Decision.review
+    direct = unscreened.screen(t.model_copy(update={"transit_countries": []}))
+    assert direct.jurisdictions["EU"].decision == Decision.not_applicable

@@ -108,6 +108,7 @@ transactions = st.builds(
     date=st.dates(dt.date(2019, 1, 1), dt.date(2027, 12, 31)).map(str),
     exporter=st.builds(dict, name=st.just("Exporter"), country=st.sampled_from(COUNTRIES)),
     destination_country=st.sampled_from(COUNTRIES),
+    transit_countries=st.lists(st.sampled_from(COUNTRIES), max_size=2),
     items=st.lists(items, min_size=1, max_size=3),
     end_use=st.builds(
         dict, categories=st.lists(st.sampled_from([c.value for c in EndUseCategory]), max_size=2)
