@@ -63,6 +63,16 @@ CASES = [
     ("duv_immersion_nxt2000i", "NL", "NL", "DE", "2023-10-01", "clear", None),
     ("duv_immersion_nxt2000i", "NL", "NL", "CN", "2025-06-01", LIC, "nl.regeling_2024.art2"),
     ("duv_immersion_nxt2000i", "NL", "EU", "CN", "2025-06-01", "clear", None),
+    # held in Germany: caught only through Art. 10, if the German authority informs
+    (
+        "duv_immersion_nxt2000i",
+        "DE",
+        "EU",
+        "CN",
+        "2025-06-01",
+        "review",
+        "eu.art10.dutch_national_list",
+    ),
     ("duv_immersion_nxt2000i", "JP", "JP", "CN", "2023-07-22", "clear", None),
     ("duv_immersion_nxt2000i", "JP", "JP", "CN", "2025-06-01", LIC, "jp.fefta.art48.list_control"),
     ("duv_immersion_nxt2000i", "JP", "JP", "DE", "2025-06-01", LIC, "jp.fefta.art48.list_control"),
