@@ -201,6 +201,16 @@ def test_eu_code_derivation(unscreened: Screener, eccn: str, expected: str | Non
     assert derived.get("EU") == expected
 
 
+@pytest.mark.parametrize("jurisdiction", ["KR", "UK"])
+def test_wassenaar_numbered_lists_derive_like_the_eu(
+    unscreened: Screener, jurisdiction: str
+) -> None:
+    derive = unscreened.facts.derivation.derive
+    assert derive("3B001.f.1.a", {})[0][jurisdiction] == "3B001.f.1.a"
+    assert jurisdiction not in derive("3B001.c.1.a", {})[0]
+    assert "JP" not in derive("3B001.f.1.a", {})[0] and "TW" not in derive("3B001.a.1", {})[0]
+
+
 def test_missing_code_is_a_review_naming_the_fact(unscreened: Screener) -> None:
     t = Transaction(
         date="2025-06-01",
@@ -267,7 +277,7 @@ def test_gap_euv_to_malaysia(analyzer: GapAnalyzer) -> None:
     assert by_j == {
         "EU": Decision.license_required,
         "JP": Decision.license_required,
-        "KR": Decision.review,
+        "KR": Decision.license_required,  # Wassenaar numbering: 3B001.f.1.a derived
         "NL": Decision.clear,
         "TW": Decision.review,
         "UK": Decision.license_required,
