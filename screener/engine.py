@@ -107,15 +107,24 @@ class CompiledPack:
         self.order = {clause_id: n for n, clause_id in enumerate(self.by_id)}
         self.gate = _gate(self.index)
 
-    def evaluate(self, facts: Facts, ordinal: int, lazy: bool = False) -> dict[str, bool | None]:
-        """The backend's results, or none at all when no nexus clause of the pack can hold:
-        a pack that reaches nothing has nothing to report (its verdict is not_applicable
-        either way), and skipping it keeps seven packs as cheap as one."""
-        if self.gate is not None and not any(
-            _holds(facts.get(fact), values) for fact, values in self.gate
-        ):
-            return {}
-        return self.backend.evaluate(facts, ordinal, facts.get("item.eccn_entry"), lazy)
+    def reaches(self, tx_facts: Facts) -> bool:
+        """False when no nexus clause of the pack can hold for this transaction: then the
+        pack has nothing to report (its verdict is not_applicable either way) and is not
+        evaluated, which keeps seven packs about as cheap as one. The gate reads only
+        transaction-level facts (the exporter's country and sets, transit), so it is decided
+        once per transaction."""
+        return self.gate is None or any(
+            _holds(tx_facts.get(fact), values) for fact, values in self.gate
+        )
+
+    def evaluate_items(
+        self, item_facts: list[Facts], ordinal: int, lazy: bool = False
+    ) -> list[dict[str, bool | None]]:
+        if item_facts and not self.reaches(item_facts[0]):
+            return [{} for _ in item_facts]
+        return [
+            self.backend.evaluate(f, ordinal, f.get("item.eccn_entry"), lazy) for f in item_facts
+        ]
 
 
 class Screener:
@@ -190,9 +199,7 @@ class Screener:
         `lazy` is the screening hot path (exception clauses left for when they are needed)."""
         ordinal = tx.date.toordinal()
         facts = self.item_facts(tx)
-        return {
-            c.pack.meta.id: [c.evaluate(f, ordinal, lazy) for f in facts] for c in self.compiled
-        }
+        return {c.pack.meta.id: c.evaluate_items(facts, ordinal, lazy) for c in self.compiled}
 
     def screen(self, transaction: Transaction | dict[str, Any]) -> ScreeningResult:
         tx = (
@@ -205,7 +212,7 @@ class Screener:
         verdicts: dict[str, JurisdictionVerdict] = {}
         findings: list[Finding] = []
         for compiled in self.compiled:
-            results = [compiled.evaluate(f, ordinal, lazy=True) for f in item_facts]
+            results = compiled.evaluate_items(item_facts, ordinal, lazy=True)
             verdict = self._verdict(compiled, tx, item_facts, results)
             verdicts[compiled.pack.jurisdiction] = verdict
             findings += verdict.findings
@@ -238,7 +245,7 @@ class Screener:
             raise KeyError(f"no rule pack for jurisdiction {jurisdiction}")
         ordinal = tx.date.toordinal()
         _, item_facts = self._facts(tx)
-        results = [compiled.evaluate(f, ordinal, lazy=True) for f in item_facts]
+        results = compiled.evaluate_items(item_facts, ordinal, lazy=True)
         return self._verdict(compiled, tx, item_facts, results)
 
     def _finding(
@@ -472,7 +479,7 @@ def _gate(index: ClauseIndex) -> tuple[tuple[str, frozenset[Any]], ...] | None:
     be true or undecided, whatever the date. None when some nexus clause has no such guard."""
     nexus = [ic for ic in index.clauses if ic.clause.kind == ClauseKind.nexus]
     guards = [ic.guard for ic in nexus]
-    if not nexus or any(g is None or g[1] is None for g in guards):
+    if not nexus or any(g is None or g[1] is None or g[0].startswith("item.") for g in guards):
         return None
     return tuple((fact, values) for fact, values in guards if values is not None)
 
