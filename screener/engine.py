@@ -212,6 +212,9 @@ class Screener:
         verdicts: dict[str, JurisdictionVerdict] = {}
         findings: list[Finding] = []
         for compiled in self.compiled:
+            if item_facts and not compiled.reaches(item_facts[0]):
+                verdicts[compiled.pack.jurisdiction] = self._unreached(compiled, tx)
+                continue
             results = compiled.evaluate_items(item_facts, ordinal, lazy=True)
             verdict = self._verdict(compiled, tx, item_facts, results)
             verdicts[compiled.pack.jurisdiction] = verdict
@@ -430,6 +433,31 @@ class Screener:
             nexus=nexus_list,
             findings=findings,
             checked=sorted(checked),
+        )
+
+    def _unreached(self, compiled: CompiledPack, tx: Transaction) -> JurisdictionVerdict:
+        """The verdict of a pack whose nexus gate fails: what `_verdict` returns for it (no
+        clause true or undecided), built without walking the items' empty results."""
+        key = (compiled.pack.meta.id, tx.date, False, (), ())
+        nexus = self._nexuses.get(key)
+        if nexus is None:
+            nexus = self._nexuses[key] = self._nexus(compiled, tx.date, False, [], [])
+        return JurisdictionVerdict.model_construct(
+            jurisdiction=compiled.pack.jurisdiction,
+            applies=False,
+            decision=Decision.not_applicable,
+            nexus=[
+                Nexus.model_construct(
+                    item_index=i,
+                    applies=False,
+                    basis=[],
+                    citations=[],
+                    explanation=nexus.explanation,
+                )
+                for i in range(len(tx.items))
+            ],
+            findings=[],
+            checked=[],
         )
 
     @staticmethod

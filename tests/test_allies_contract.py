@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from schemas.rules import Leaf
-from schemas.transaction import Item
+from schemas.transaction import Item, Transaction
 from screener.cli import app
 from screener.loader import DEFAULT_RULES_DIR, PackError, _check_leaf, load_packs
 from screener.profiles import load_profiles
@@ -91,3 +91,31 @@ def test_profiles_command() -> None:
     assert out.exit_code == 0
     assert "Regeling" in out.output and "2024-09-07" in out.output
     assert runner.invoke(app, ["profiles", "FR"]).exit_code == 2
+
+
+@pytest.mark.parametrize("exporter", ["US", "SG", "DE", "NL", "JP", "KR", "TW", "GB"])
+def test_nexus_gate_skips_only_packs_that_reach_nothing(unscreened, exporter: str) -> None:
+    """A pack skipped by its gate, evaluated in full, fires no nexus clause, and the verdict
+    built without evaluating it equals the one built from its full results."""
+    tx = Transaction.model_validate(
+        {
+            "date": "2025-06-01",
+            "exporter": {"name": "x", "country": exporter},
+            "destination_country": "CN",
+            "transit_countries": ["SG"],
+            "items": [
+                {"eccn": "3B001.f.1.a", "control_codes": {"NL": "listed", "JP": "listed"}},
+                {"eccn": "EAR99"},
+                {"eccn": None, "control_codes": {"UK": "PL9013"}},
+            ],
+        }
+    )
+    facts = unscreened.item_facts(tx)
+    skipped = [c for c in unscreened.compiled if not c.reaches(facts[0])]
+    assert skipped  # at most two of the seven packs reach an export from one country
+    for c in skipped:
+        full = [c.backend.evaluate(f, tx.date.toordinal(), f.get("item.eccn_entry")) for f in facts]
+        nexus_ids = {cid for r in full for cid in r if c.by_id[cid].kind.value == "nexus"}
+        assert nexus_ids == set()
+        slow = unscreened._verdict(c, tx, facts, full)
+        assert slow.model_dump() == unscreened._unreached(c, tx).model_dump()
