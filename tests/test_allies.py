@@ -145,6 +145,16 @@ def test_nl_finding_cites_the_regeling(unscreened: Screener) -> None:
     assert finding.confidence.startswith("high")
 
 
+def test_parameters_contradicting_not_listed_ask_for_review(unscreened: Screener) -> None:
+    t = tx("duv_immersion_nxt1980i", "NL", "CN", "2024-10-01")
+    t.items[0].control_codes["NL"] = "not_listed"  # the exporter's (wrong) classification
+    nl = unscreened.screen(t).jurisdictions["NL"]
+    assert nl.decision == Decision.review
+    assert [f.rule_id for f in nl.findings] == ["nl.regeling_2024.duv_parameters_check"]
+    before = unscreened.screen(tx("duv_immersion_nxt1980i", "NL", "CN", "2024-09-06"))
+    assert before.jurisdictions["NL"].decision == Decision.clear
+
+
 def test_eu001_destination_names_the_general_authorisation(unscreened: Screener) -> None:
     result = unscreened.screen(tx("euv_scanner", "NL", "JP", "2025-06-01"))
     (finding,) = result.jurisdictions["EU"].findings
