@@ -174,6 +174,7 @@ class Screener:
         self._findings: dict[tuple[Any, ...], Finding] = {}
         self._nexuses: dict[tuple[Any, ...], Nexus] = {}
         self._advice: dict[tuple[Any, ...], ExceptionAdvice] = {}
+        self._unreached_nexus: dict[tuple[Any, ...], tuple[Nexus, ...]] = {}
 
     @property
     def versions(self) -> dict[str, str]:
@@ -437,25 +438,23 @@ class Screener:
 
     def _unreached(self, compiled: CompiledPack, tx: Transaction) -> JurisdictionVerdict:
         """The verdict of a pack whose nexus gate fails: what `_verdict` returns for it (no
-        clause true or undecided), built without walking the items' empty results."""
-        key = (compiled.pack.meta.id, tx.date, False, (), ())
-        nexus = self._nexuses.get(key)
+        clause true or undecided), built without walking the items' empty results. The
+        per-item Nexus entries are built once per pack, date and item count and shared, as
+        finding templates share their condition traces."""
+        key = (compiled.pack.meta.id, tx.date, len(tx.items))
+        nexus = self._unreached_nexus.get(key)
         if nexus is None:
-            nexus = self._nexuses[key] = self._nexus(compiled, tx.date, False, [], [])
+            if len(self._unreached_nexus) >= 65536:
+                self._unreached_nexus.clear()
+            text = self._nexus(compiled, tx.date, False, [], []).explanation
+            nexus = self._unreached_nexus[key] = tuple(
+                Nexus(item_index=i, applies=False, explanation=text) for i in range(len(tx.items))
+            )
         return JurisdictionVerdict.model_construct(
             jurisdiction=compiled.pack.jurisdiction,
             applies=False,
             decision=Decision.not_applicable,
-            nexus=[
-                Nexus.model_construct(
-                    item_index=i,
-                    applies=False,
-                    basis=[],
-                    citations=[],
-                    explanation=nexus.explanation,
-                )
-                for i in range(len(tx.items))
-            ],
+            nexus=list(nexus),
             findings=[],
             checked=[],
         )
