@@ -145,6 +145,7 @@ class Screener:
         self.parties = parties
         self.rules_dir = rules_dir
         self.report_gaps = gaps
+        self.gap_analyzer: Any = None  # screener.gaps.GapAnalyzer, built on first use
         packs = load_packs(rules_dir)
         tables_pack = next((p for p in packs if p.tables is not None), None)
         if tables_pack is None or tables_pack.tables is None:
@@ -225,9 +226,11 @@ class Screener:
         ]
         gaps = []
         if self.report_gaps:
-            from screener.gaps import GapAnalyzer  # gaps builds on the Screener
+            if self.gap_analyzer is None:
+                from screener.gaps import GapAnalyzer  # gaps builds on the Screener
 
-            gaps = GapAnalyzer.for_screener(self).gaps(tx)
+                self.gap_analyzer = GapAnalyzer.for_screener(self)
+            gaps = self.gap_analyzer.gaps(tx)
         return ScreeningResult(
             transaction_id=tx.id,
             decision=most_severe(applicable, default=Decision.not_applicable),

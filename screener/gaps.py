@@ -119,11 +119,8 @@ class GapAnalyzer:
 
     @classmethod
     def for_screener(cls, screener: Screener) -> GapAnalyzer:
-        cached = getattr(screener, "_gap_analyzer", None)
-        if cached is None:
-            cached = cls(screener, load_profiles(Path(screener.rules_dir) / "profiles"))
-            screener._gap_analyzer = cached  # type: ignore[attr-defined]
-        return cached
+        """The analyzer for a screener's own rules folder (profiles beside its packs)."""
+        return cls(screener, load_profiles(Path(screener.rules_dir) / "profiles"))
 
     def ship_from(self, jurisdiction: str, tx: Transaction) -> str:
         """The transaction's own exporter country where the jurisdiction reaches it from
