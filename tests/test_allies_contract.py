@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
+from schemas.result import Decision
 from schemas.rules import Leaf
 from schemas.transaction import Item, Transaction
 from screener.cli import app
@@ -119,3 +120,13 @@ def test_nexus_gate_skips_only_packs_that_reach_nothing(unscreened, exporter: st
         assert nexus_ids == set()
         slow = unscreened._verdict(c, tx, facts, full)
         assert slow.model_dump() == unscreened._unreached(c, tx).model_dump()
+
+
+def test_bundled_allies_example(unscreened) -> None:
+    path = Path(__file__).resolve().parent.parent / "examples" / "duv-scanner-from-nl-to-china.json"
+    tx = Transaction.model_validate_json(path.read_text())
+    result = unscreened.screen(tx)
+    assert result.jurisdictions["NL"].decision == Decision.license_required
+    assert result.jurisdictions["EU"].decision == Decision.license_required  # the EUV line
+    by_item = {f.item_index: f.rule_id for f in result.jurisdictions["EU"].findings}
+    assert by_item == {1: "eu.art3.annex_i"}
