@@ -32,7 +32,20 @@ _DECLARED: list[FactSpec] = [
         "EAR Country Groups of the exporter's country",
         always=True,
     ),
+    FactSpec(
+        "exporter.country_sets",
+        "list",
+        "allies' country sets (rules/*/tables/country_sets.yaml: EU27, EU001...) the exporter's "
+        "country belongs to as of the date",
+        always=True,
+    ),
     FactSpec("destination.country", "string", "ISO-2 destination as entered", always=True),
+    FactSpec(
+        "destination.country_sets",
+        "list",
+        "allies' country sets the destination belongs to as of the date",
+        always=True,
+    ),
     FactSpec(
         "destination.ear_row",
         "string",
@@ -55,6 +68,14 @@ _DECLARED: list[FactSpec] = [
         "destination.embargoed",
         "bool",
         "destination row points to Part 746 instead of chart marks (Cuba, Iran, NK, Syria)",
+        always=True,
+    ),
+    FactSpec("transit.countries", "list", "countries of transit, as entered", always=True),
+    FactSpec(
+        "transit.country_sets",
+        "list",
+        "allies' country sets any transit country belongs to as of the date (EU27: transit "
+        "through the Union)",
         always=True,
     ),
     FactSpec("item.eccn", "string", "the item's ECCN as classified by the exporter"),
@@ -175,5 +196,13 @@ _DECLARED += [
     FactSpec(f"item.control_codes.{j}", "string", f"{j} control list entry, or not_listed")
     for j in JURISDICTIONS
 ]
+_DECLARED.append(
+    FactSpec(
+        "item.control_codes_derived",
+        "list",
+        "control codes chokepoint derived because the transaction left them out, each with the "
+        "rule of law that allows it (rules/*/tables/control_codes.yaml); shown, not tested",
+    )
+)
 
 FACTS: dict[str, FactSpec] = {spec.path: spec for spec in _DECLARED}

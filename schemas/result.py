@@ -135,6 +135,35 @@ class JurisdictionVerdict(BaseModel):
     )
 
 
+class GapPosition(BaseModel):
+    """One jurisdiction's answer for the same item, end user and destination, as if the item
+    were exported from that jurisdiction's territory."""
+
+    jurisdiction: str
+    exporter_country: str = Field(description="the ship-from country assumed for the baseline")
+    decision: Decision
+    rule_ids: list[str] = Field(default_factory=list, description="decisive clauses that fired")
+    citations: list[str] = Field(default_factory=list)
+    missing_facts: list[str] = Field(
+        default_factory=list, description="facts whose absence made a clause undecided (review)"
+    )
+    explanation: str
+    profile: str = Field(default="", description="the jurisdiction's profile, in one line")
+
+
+class Gap(BaseModel):
+    """Jurisdictions that disagree on one line item: who requires a licence and who does not.
+
+    A gap is reported only where the baseline jurisdictions reach different decisions.
+    """
+
+    item_index: int
+    destination: str
+    as_of: dt.date
+    summary: str = Field(description='e.g. "licence required from NL, JP; none from EU, US"')
+    positions: list[GapPosition]
+
+
 class ScreeningResult(BaseModel):
     transaction_id: str | None = None
     decision: Decision
@@ -144,7 +173,11 @@ class ScreeningResult(BaseModel):
     derived_facts: list[dict[str, Any]] = Field(
         default_factory=list, description="per item: the facts derived before evaluation"
     )
-    gaps: list[dict[str, Any]] = Field(default_factory=list)
+    gaps: list[Gap] = Field(
+        default_factory=list,
+        description="per item, where the baseline jurisdictions disagree on the same item, end "
+        "user and destination shipped from each of their territories",
+    )
     triggers: list[Trigger] = Field(
         default_factory=list,
         description="red flags of every jurisdiction; a raised one makes that jurisdiction's "

@@ -7,6 +7,7 @@ derives everything else (country groups, chart columns, ECCN hierarchy) and show
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from pydantic import (
@@ -51,6 +52,31 @@ JurisdictionCode = Annotated[str, AfterValidator(_jurisdiction)]
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 NOT_LISTED = "not_listed"
+LISTED = "listed"  # on the list, entry not stated (e.g. a national annex whose numbering is unread)
+_CONTROL_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.()/-]{0,39}$")
+
+
+def _control_codes(codes: dict[str, str]) -> dict[str, str]:
+    """A control code is one list entry as its list writes it (`3B001.f.1.a`, `3B1001.l`), or
+    the explicit `listed` (entry not stated) or `not_listed`: an empty or free-text value would
+    silently match nothing."""
+    out: dict[str, str] = {}
+    for jurisdiction, raw in codes.items():
+        code = raw.strip()
+        if code.lower() in (NOT_LISTED, LISTED):
+            out[jurisdiction] = code.lower()
+            continue
+        if not _CONTROL_CODE.match(code):
+            raise ValueError(
+                f"control code {raw!r} for {jurisdiction}: expected a list entry such as "
+                f"3B001.f.1.a (letters, digits, '.', '(', ')', '/', '-'; no spaces), "
+                f"{LISTED!r} or {NOT_LISTED!r}"
+            )
+        out[jurisdiction] = code
+    return out
+
+
+ControlCodes = Annotated[dict[JurisdictionCode, str], AfterValidator(_control_codes)]
 
 
 class _Strict(BaseModel):
@@ -125,9 +151,12 @@ class Item(_Strict):
         description="US classification (e.g. 3B001.f.1 or EAR99); null when unknown.",
         examples=["3B001.c.1.a", "EAR99"],
     )
-    control_codes: dict[JurisdictionCode, str] = Field(
+    control_codes: ControlCodes = Field(
         default_factory=dict,
-        description='Per-jurisdiction control list entry, or "not_listed".',
+        description="Per-jurisdiction control list entry as of the transaction date (EU Annex I "
+        'entry, Dutch national entry, Japanese list item...), "listed" (on the list, entry not '
+        'stated) or "not_listed". Left out, '
+        "chokepoint derives what the law allows (shown in derived_facts) or asks (review).",
         examples=[{"EU": "3B001.c.1.a", "JP": "not_listed"}],
     )
     origin_country: CountryCode | None = None
@@ -187,6 +216,13 @@ class Transaction(_Strict):
     date: dt.date = Field(default_factory=dt.date.today)
     exporter: Exporter
     destination_country: CountryCode
+    transit_countries: list[CountryCode] = Field(
+        default_factory=list,
+        description="Countries the items pass through between export and destination "
+        "(transit or transhipment), in route order; empty for a direct shipment. Transit "
+        "through the Union reaches EU Art. 7 (Regulation (EU) 2021/821).",
+        examples=[["NL"]],
+    )
     parties: list[Party] = Field(default_factory=list)
     items: list[Item] = Field(min_length=1)
     end_use: EndUse = Field(default_factory=EndUse)

@@ -22,6 +22,7 @@ from schemas.result import ScreeningResult
 from schemas.rules import Clause
 from schemas.transaction import Transaction
 from screener.cli_common import DbOption, fail
+from screener.cli_gaps import register as register_gaps
 from screener.cli_lists import lists_app
 from screener.cli_parties import parties_app
 from screener.cli_patterns import patterns_command
@@ -43,6 +44,7 @@ app.add_typer(lists_app, name="lists")
 app.add_typer(parties_app, name="parties")
 app.command(name="patterns")(patterns_command)
 app.add_typer(rules_app, name="rules")
+register_gaps(app)
 
 
 class OutputFormat(StrEnum):
@@ -99,6 +101,11 @@ def render_table(result: ScreeningResult, console: Console) -> None:
             f"[yellow]Red flag[/] {t.clause_id} (item {t.item_index}, {t.status}): "
             f"{escape(t.reason)} ({escape(t.citation)})"
         )
+    for gap in result.gaps:
+        console.print(
+            f"[bold]Gap[/] (item {gap.item_index} to {gap.destination}, as if exported from "
+            f"each jurisdiction): {gap.summary}"
+        )
     if not result.findings:
         console.print("No clause fired." if not result.triggers else "No other clause fired.")
         return
@@ -128,7 +135,7 @@ def screen(
     try:
         tx = parse_model(Transaction, _read(file))
         parties = load_party_screening(ListStore(db))
-        result = Screener(rules, backend=backend.value, parties=parties).screen(tx)
+        result = Screener(rules, backend=backend.value, parties=parties, gaps=True).screen(tx)
     except InputError as exc:
         fail(f"invalid transaction: {exc}")
     except PackError as exc:

@@ -30,6 +30,8 @@ from schemas.result import (
 from schemas.rules import Clause, ClauseKind, ClauseStatus
 from schemas.transaction import Transaction
 from screener.conditions import fact_paths, missing_facts, trace_condition
+from screener.country_sets import CountrySets
+from screener.derivation import Derivation
 from screener.durable_backend import DurableRuleset
 from screener.errors import parse_model
 from screener.explain import finding_explanation
@@ -104,6 +106,26 @@ class CompiledPack:
 
     def __post_init__(self) -> None:
         self.order = {clause_id: n for n, clause_id in enumerate(self.by_id)}
+        self.gate = _gate(self.index)
+
+    def reaches(self, tx_facts: Facts) -> bool:
+        """False when no nexus clause of the pack can hold for this transaction: then the
+        pack has nothing to report (its verdict is not_applicable either way) and is not
+        evaluated, which keeps seven packs about as cheap as one. The gate reads only
+        transaction-level facts (the exporter's country and sets, transit), so it is decided
+        once per transaction."""
+        return self.gate is None or any(
+            _holds(tx_facts.get(fact), values) for fact, values in self.gate
+        )
+
+    def evaluate_items(
+        self, item_facts: list[Facts], ordinal: int, lazy: bool = False
+    ) -> list[dict[str, bool | None]]:
+        if item_facts and not self.reaches(item_facts[0]):
+            return [{} for _ in item_facts]
+        return [
+            self.backend.evaluate(f, ordinal, f.get("item.eccn_entry"), lazy) for f in item_facts
+        ]
 
 
 class Screener:
@@ -115,18 +137,28 @@ class Screener:
         backend: BackendName = "python",
         parties: PartyScreening | None = None,
         packs: list[Pack] | None = None,
+        gaps: bool = False,
     ) -> None:
         """`parties`: restricted-party screening; without it the party facts are absent, so
         clauses that need them are undecided (review), never silently clear. `packs`: packs
         already loaded (a draft merged over the live pack, `screener.authoring.drafts`) used
-        instead of loading `rules_dir`."""
+        instead of loading `rules_dir`. `gaps`: also screen each item as if exported from every
+        baseline jurisdiction and report where they disagree (`ScreeningResult.gaps`,
+        screener.gaps); off by default, it costs one jurisdiction's evaluation per baseline
+        jurisdiction."""
         self.parties = parties
+        self.rules_dir = rules_dir
+        self.report_gaps = gaps
+        self.gap_analyzer: Any = None  # screener.gaps.GapAnalyzer, built on first use
         packs = packs if packs is not None else load_packs(rules_dir)
         tables_pack = next((p for p in packs if p.tables is not None), None)
         if tables_pack is None or tables_pack.tables is None:
             raise PackError([f"{rules_dir}: no pack carries the US reference tables (tables/)"])
         self.facts = FactBuilder(
-            tables_pack.tables, {c.eccn: c.since for p in packs for c in p.meta.covers_eccns}
+            tables_pack.tables,
+            {c.eccn: c.since for p in packs for c in p.meta.covers_eccns},
+            CountrySets.load(rules_dir),
+            Derivation.load(rules_dir),
         )
         self.backend_name = backend
         self.compiled: list[CompiledPack] = []
@@ -148,6 +180,7 @@ class Screener:
         self._nexuses: dict[tuple[Any, ...], Nexus] = {}
         self._advice: dict[tuple[Any, ...], ExceptionAdvice] = {}
         self._triggers: dict[tuple[Any, ...], Trigger] = {}
+        self._unreached_nexus: dict[tuple[Any, ...], tuple[Nexus, ...]] = {}
 
     @property
     def versions(self) -> dict[str, str]:
@@ -173,12 +206,7 @@ class Screener:
         `lazy` is the screening hot path (exception clauses left for when they are needed)."""
         ordinal = tx.date.toordinal()
         facts = self.item_facts(tx)
-        return {
-            c.pack.meta.id: [
-                c.backend.evaluate(f, ordinal, f.get("item.eccn_entry"), lazy) for f in facts
-            ]
-            for c in self.compiled
-        }
+        return {c.pack.meta.id: c.evaluate_items(facts, ordinal, lazy) for c in self.compiled}
 
     def screen(self, transaction: Transaction | dict[str, Any]) -> ScreeningResult:
         tx = (
@@ -192,10 +220,10 @@ class Screener:
         findings: list[Finding] = []
         triggers: list[Trigger] = []
         for compiled in self.compiled:
-            results = [
-                compiled.backend.evaluate(f, ordinal, f.get("item.eccn_entry"), lazy=True)
-                for f in item_facts
-            ]
+            if item_facts and not compiled.reaches(item_facts[0]):
+                verdicts[compiled.pack.jurisdiction] = self._unreached(compiled, tx)
+                continue
+            results = compiled.evaluate_items(item_facts, ordinal, lazy=True)
             verdict = self._verdict(compiled, tx, item_facts, results)
             verdicts[compiled.pack.jurisdiction] = verdict
             findings += verdict.findings
@@ -203,6 +231,13 @@ class Screener:
         applicable = [
             v.decision for v in verdicts.values() if v.decision != Decision.not_applicable
         ]
+        gaps = []
+        if self.report_gaps:
+            if self.gap_analyzer is None:
+                from screener.gaps import GapAnalyzer  # gaps builds on the Screener
+
+                self.gap_analyzer = GapAnalyzer.for_screener(self)
+            gaps = self.gap_analyzer.gaps(tx)
         return ScreeningResult(
             transaction_id=tx.id,
             decision=most_severe(applicable, default=Decision.not_applicable),
@@ -212,9 +247,21 @@ class Screener:
             triggers=triggers,
             derived_facts=[{k: v for k, v in f.items() if k not in _NOT_SHOWN} for f in item_facts],
             party_hits=[h.model_dump(mode="json") for h in hits],
+            gaps=gaps,
             versions=self.versions,
             engine=self.backend_name,
         )
+
+    def verdict(self, tx: Transaction, jurisdiction: str) -> JurisdictionVerdict:
+        """One jurisdiction's verdict on `tx`: what the gap analysis asks of each baseline
+        jurisdiction, without evaluating the other packs."""
+        compiled = next((c for c in self.compiled if c.pack.jurisdiction == jurisdiction), None)
+        if compiled is None:
+            raise KeyError(f"no rule pack for jurisdiction {jurisdiction}")
+        ordinal = tx.date.toordinal()
+        _, item_facts = self._facts(tx)
+        results = compiled.evaluate_items(item_facts, ordinal, lazy=True)
+        return self._verdict(compiled, tx, item_facts, results)
 
     def _finding(
         self, compiled: CompiledPack, clause: Clause, facts: Facts, item_index: int, nexus: bool
@@ -432,6 +479,30 @@ class Screener:
             triggers=triggers,
         )
 
+    def _unreached(self, compiled: CompiledPack, tx: Transaction) -> JurisdictionVerdict:
+        """The verdict of a pack whose nexus gate fails: what `_verdict` returns for it (no
+        clause true or undecided), built without walking the items' empty results. The
+        per-item Nexus entries are built once per pack, date and item count and shared, as
+        finding templates share their condition traces."""
+        key = (compiled.pack.meta.id, tx.date, len(tx.items))
+        nexus = self._unreached_nexus.get(key)
+        if nexus is None:
+            if len(self._unreached_nexus) >= 65536:
+                self._unreached_nexus.clear()
+            text = self._nexus(compiled, tx.date, False, [], []).explanation
+            nexus = self._unreached_nexus[key] = tuple(
+                Nexus(item_index=i, applies=False, explanation=text) for i in range(len(tx.items))
+            )
+        return JurisdictionVerdict.model_construct(
+            jurisdiction=compiled.pack.jurisdiction,
+            applies=False,
+            decision=Decision.not_applicable,
+            nexus=list(nexus),
+            findings=[],
+            checked=[],
+            triggers=[],
+        )
+
     @staticmethod
     def _nexus(
         compiled: CompiledPack,
@@ -473,6 +544,23 @@ _PARTY_FACTS = {
 }
 
 
+def _gate(index: ClauseIndex) -> tuple[tuple[str, frozenset[Any]], ...] | None:
+    """The pack's nexus guards when every nexus clause has one on a fact derived for every
+    transaction (exporter.country, exporter.country_sets): if none holds, no nexus clause can
+    be true or undecided, whatever the date. None when some nexus clause has no such guard."""
+    nexus = [ic for ic in index.clauses if ic.clause.kind == ClauseKind.nexus]
+    guards = [ic.guard for ic in nexus]
+    if not nexus or any(g is None or g[1] is None or g[0].startswith("item.") for g in guards):
+        return None
+    return tuple((fact, values) for fact, values in guards if values is not None)
+
+
+def _holds(actual: Any, values: frozenset[Any]) -> bool:
+    if isinstance(actual, list):
+        return any(v in values for v in actual)
+    return actual in values
+
+
 def _reads(clause: Clause) -> tuple[str, ...]:
     """Facts a clause's finding depends on: its condition's, plus the party hits it cites."""
     paths = fact_paths(clause.when)
@@ -492,5 +580,7 @@ def screen(
     """Screen with the bundled packs and the lists imported into the default database
     (CHOKEPOINT_DATABASE_URL or sqlite:///chokepoint.db), loaded once per process."""
     if backend not in _DEFAULT:
-        _DEFAULT[backend] = Screener(backend=backend, parties=load_party_screening(ListStore()))
+        _DEFAULT[backend] = Screener(
+            backend=backend, parties=load_party_screening(ListStore()), gaps=True
+        )
     return _DEFAULT[backend].screen(transaction)

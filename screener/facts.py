@@ -18,6 +18,8 @@ import yaml
 
 from schemas.transaction import Item, Transaction
 from schemas.vocabulary import EndUseCategory, PartyRole, eccn_chain
+from screener.country_sets import CountrySets
+from screener.derivation import Derivation
 from screener.tables import UsTables
 
 Facts = dict[str, Any]
@@ -57,9 +59,17 @@ class EndUseVocabulary:
 
 
 class FactBuilder:
-    def __init__(self, tables: UsTables, covered_eccns: dict[str, dt.date | None]) -> None:
+    def __init__(
+        self,
+        tables: UsTables,
+        covered_eccns: dict[str, dt.date | None],
+        country_sets: CountrySets | None = None,
+        derivation: Derivation | None = None,
+    ) -> None:
         self.tables = tables
         self.covered = covered_eccns
+        self.country_sets = country_sets or CountrySets()
+        self.derivation = derivation or Derivation({})
         self.vocabulary = EndUseVocabulary()
         self._country = lru_cache(maxsize=512)(self._country_facts)
         self._eccn = lru_cache(maxsize=8192)(self._eccn_facts)
@@ -101,6 +111,12 @@ class FactBuilder:
         facts: Facts = {}
         facts.update(self._country("exporter", tx.exporter.country))
         facts.update(self._country("destination", tx.destination_country))
+        facts["exporter.country_sets"] = self.country_sets.of(tx.exporter.country, tx.date)
+        facts["destination.country_sets"] = self.country_sets.of(tx.destination_country, tx.date)
+        facts["transit.countries"] = list(tx.transit_countries)
+        facts["transit.country_sets"] = sorted(
+            {s for c in tx.transit_countries for s in self.country_sets.of(c, tx.date)}
+        )
         declared = {c.value for c in tx.end_use.categories}
         inferred = {
             c: phrase
@@ -169,4 +185,9 @@ class FactBuilder:
             facts["item.production.contains_us_origin_ic"] = made.contains_us_origin_ic
         for jurisdiction, code in item.control_codes.items():
             facts[f"item.control_codes.{jurisdiction}"] = code
+        derived, notes = self.derivation.derive(item.eccn, item.control_codes)
+        for jurisdiction, code in derived.items():
+            facts[f"item.control_codes.{jurisdiction}"] = code
+        if notes:
+            facts["item.control_codes_derived"] = notes
         return facts

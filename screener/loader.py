@@ -25,6 +25,7 @@ from schemas.rules import Clause, Leaf, Op, PackMeta
 from schemas.transaction import Transaction
 from schemas.vocabulary import COUNTRY_CODES, normalize_eccn
 from screener.conditions import leaves
+from screener.country_sets import CountrySets
 from screener.tables import UsTables
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -38,12 +39,14 @@ _COUNTRY_FACTS = {
     "parties.countries",
     "parties.headquarters_countries",
     "freight_forwarder.countries",
+    "transit.countries",
 }
 _GROUP_FACTS = {
     "exporter.country_groups",
     "destination.country_groups",
     "parties.headquarters_country_groups",
 }
+_SET_FACTS = {"exporter.country_sets", "destination.country_sets", "transit.country_sets"}
 _LIST_CODE_FACTS = {"parties.lists", "parties.review_lists", "end_user.lists"}
 _NUMERIC_OPS = {Op.gt, Op.gte, Op.lt, Op.lte}
 _LIST_OPS = {Op.contains, Op.contains_any}
@@ -184,7 +187,9 @@ def _pack_hash(root: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _check_leaf(leaf: Leaf, tables: UsTables | None) -> list[str]:
+def _check_leaf(
+    leaf: Leaf, tables: UsTables | None, country_sets: frozenset[str] | None = None
+) -> list[str]:
     """Problems with one leaf: unknown fact, operator unfit for the fact, unknown values."""
     spec = FACTS.get(leaf.fact)
     if spec is None:
@@ -218,6 +223,13 @@ def _check_leaf(leaf: Leaf, tables: UsTables | None) -> list[str]:
     values = value if isinstance(value, list) else [value]
     if leaf.fact in _COUNTRY_FACTS:
         return [f"{v!r} is not an ISO-2 country code" for v in values if v not in COUNTRY_CODES]
+    if leaf.fact in _SET_FACTS and country_sets is not None:
+        return [
+            f"{v!r} is not a country set (rules/*/tables/country_sets.yaml: "
+            f"{', '.join(sorted(country_sets))})"
+            for v in values
+            if v not in country_sets
+        ]
     if tables is not None and leaf.fact in _GROUP_FACTS:
         return [f"{v!r} is not an EAR Country Group" for v in values if v not in tables.groups]
     if leaf.fact in _LIST_CODE_FACTS:
@@ -234,13 +246,18 @@ def _check_leaf(leaf: Leaf, tables: UsTables | None) -> list[str]:
 
 
 def load_clause_file(
-    path: Path, meta: PackMeta, tables: UsTables | None, seen: dict[str, str]
+    path: Path,
+    meta: PackMeta,
+    tables: UsTables | None,
+    seen: dict[str, str],
+    country_sets: frozenset[str] | None = None,
 ) -> tuple[list[LoadedClause], list[str]]:
     """Validate one clause file against a pack's metadata and tables.
 
     Shared by `load_pack` and by draft packs (`screener.authoring.drafts`), so a draft clause
     meets exactly the checks a live clause does. `seen` maps clause ids to `file:line` and is
-    updated, so duplicates across files are reported.
+    updated, so duplicates across files are reported. `country_sets`: the set names a clause may
+    test (every pack's, see `load_pack`).
     """
     problems: list[str] = []
     loaded: list[LoadedClause] = []
@@ -263,7 +280,7 @@ def load_clause_file(
                 f"{where}: jurisdiction {clause.jurisdiction} in a {meta.jurisdiction} pack"
             )
         for leaf in leaves(clause.when):
-            problems += [f"{where}: {p}" for p in _check_leaf(leaf, tables)]
+            problems += [f"{where}: {p}" for p in _check_leaf(leaf, tables, country_sets)]
         for j, example in enumerate(clause.examples):
             problems += [
                 f"{path}:{doc.line('clauses', i, 'examples', j)}: clause {clause.id}: "
@@ -300,8 +317,13 @@ def clause_files(root: Path) -> list[Path]:
     ]
 
 
-def load_pack(root: Path) -> Pack:
-    """Load and validate one pack folder; raise PackError listing every problem found."""
+def load_pack(root: Path, country_sets: frozenset[str] | None = None) -> Pack:
+    """Load and validate one pack folder; raise PackError listing every problem found.
+
+    `country_sets`: the set names every pack defines (a clause may test another pack's set);
+    by default the sets found beside this pack's folder."""
+    if country_sets is None:
+        country_sets = set_names(root.parent)
     problems: list[str] = []
     meta_doc = YamlDoc.read(root / "pack.yaml")
     try:
@@ -312,7 +334,7 @@ def load_pack(root: Path) -> Pack:
     pack = Pack(meta=meta, root=root, version=_pack_hash(root), tables=tables)
     seen: dict[str, str] = {}
     for path in clause_files(root):
-        loaded, found = load_clause_file(path, meta, tables, seen)
+        loaded, found = load_clause_file(path, meta, tables, seen, country_sets)
         pack.clauses += loaded
         problems += found
     problems += check_overcomes(pack.clauses)
@@ -326,4 +348,13 @@ def load_packs(rules_dir: Path = DEFAULT_RULES_DIR) -> list[Pack]:
     roots = sorted(p.parent for p in rules_dir.glob("*/pack.yaml"))
     if not roots:
         raise PackError([f"{rules_dir}: no rule packs (folders with pack.yaml) found"])
-    return [load_pack(root) for root in roots]
+    names = set_names(rules_dir)
+    return [load_pack(root, names) for root in roots]
+
+
+def set_names(rules_dir: Path) -> frozenset[str]:
+    """The names of the country sets the packs under `rules_dir` define (their tables)."""
+    try:
+        return CountrySets.load(rules_dir).names
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PackError([f"{rules_dir}/*/tables/country_sets.yaml: {exc}"]) from exc

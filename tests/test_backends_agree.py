@@ -75,6 +75,13 @@ items = st.fixed_dictionaries(
             st.sampled_from([1, 1.5, 2, 2.4, 193, 1600, 4800, 6]),
             max_size=3,
         ).map(lambda d: {k: v for k, v in d.items() if v <= (PARAMETERS[k].maximum or v)}),
+        # the allies' classifications: given, "listed", "not_listed", or left out (derived
+        # from the ECCN where the law allows, else undecided)
+        "control_codes": st.dictionaries(
+            st.sampled_from(["EU", "NL", "JP", "KR", "TW", "UK"]),
+            st.sampled_from(["not_listed", "listed", "3B001.f.1.a", "3B001.f.4", "PL9013"]),
+            max_size=3,
+        ),
     }
 )
 PARTY_NAMES = [
@@ -103,6 +110,7 @@ transactions = st.builds(
     date=st.dates(dt.date(2019, 1, 1), dt.date(2027, 12, 31)).map(str),
     exporter=st.builds(dict, name=st.just("Exporter"), country=st.sampled_from(COUNTRIES)),
     destination_country=st.sampled_from(COUNTRIES),
+    transit_countries=st.lists(st.sampled_from(COUNTRIES), max_size=2),
     items=st.lists(items, min_size=1, max_size=3),
     end_use=st.builds(
         dict,
@@ -136,4 +144,15 @@ def test_the_generator_reaches_findings(screener: Screener) -> None:
         "us.nexus.in_united_states": True,
         "us.nexus.us_origin": True,
         "us.classification.eccn_missing": True,
+    }
+    allies = Transaction.model_validate(
+        {
+            "exporter": {"name": "E", "country": "NL"},
+            "destination_country": "CN",
+            "items": [{"eccn": "3B001.f.1.a", "control_codes": {"JP": "listed"}}],
+        }
+    )
+    assert screener.raw_results(allies)["eu-dual-use"][0] == {
+        "eu.nexus.export_from_union": True,
+        "eu.art3.annex_i": True,
     }

@@ -83,7 +83,7 @@ def test_no_red_flag_without_a_nexus(screener: Screener) -> None:
     result = screener.screen(tx)
     assert result.jurisdictions["US"].applies is False
     assert result.triggers == []
-    assert result.decision == Decision.not_applicable
+    assert result.jurisdictions["US"].decision == Decision.not_applicable
 
 
 def test_each_item_reports_its_own_red_flags(screener: Screener) -> None:

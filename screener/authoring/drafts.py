@@ -38,6 +38,7 @@ from screener.loader import (
     clause_files,
     load_clause_file,
     load_pack,
+    set_names,
 )
 from screener.parties.screening import PartyScreening
 
@@ -105,7 +106,9 @@ def _target(files: list[Path], meta: DraftMeta, live: list[Pack], meta_path: Pat
     for path in files:
         data = YamlDoc.read(path).data
         clauses = data.get("clauses") if isinstance(data, dict) else None
-        named |= {c.get("jurisdiction") for c in clauses or [] if isinstance(c, dict)}
+        if not isinstance(clauses, list):
+            raise PackError([f"{path}:1: a clause file needs a top-level 'clauses:' list"])
+        named |= {c.get("jurisdiction") for c in clauses if isinstance(c, dict)}
     matches = [p for p in live if p.jurisdiction in named]
     if len(matches) != 1:
         raise PackError(
@@ -120,7 +123,7 @@ def _target(files: list[Path], meta: DraftMeta, live: list[Pack], meta_path: Pat
 def _complete(path: Path, live: list[Pack], name: str) -> Draft:
     """A complete pack: it replaces the live pack with its id (or joins the live packs), and
     reads the replaced pack's reference tables when it carries none of its own."""
-    pack = load_pack(path)
+    pack = load_pack(path, set_names(live[0].root.parent)) if live else load_pack(path)
     replaced = next((p for p in live if p.meta.id == pack.meta.id), None)
     if pack.tables is None and replaced is not None:
         pack.tables = replaced.tables
@@ -159,8 +162,9 @@ def load_draft(path: Path, live: list[Pack], name: str | None = None) -> Draft:
     problems: list[str] = []
     seen: dict[str, str] = {}
     drafted: list[LoadedClause] = []
+    country_sets = set_names(base.root.parent)
     for file in files:
-        loaded, found = load_clause_file(file, base.meta, base.tables, seen)
+        loaded, found = load_clause_file(file, base.meta, base.tables, seen, country_sets)
         drafted += loaded
         problems += found
     live_ids = {lc.clause.id for lc in base.clauses}

@@ -1,0 +1,192 @@
+"""`chokepoint gaps` (the baseline matrix) and `chokepoint profiles` (jurisdiction profiles).
+
+The logic lives in `screener.gaps` and `screener.profiles`; this module only renders it as a
+table, JSON or a self-contained HTML heat map (inline CSS, no scripts, no CDN).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from schemas.result import Decision
+from screener.cli_common import fail
+from screener.engine import Screener
+from screener.gaps import ITEM_CLASSES, BaselineMatrix, GapAnalyzer, MatrixBuilder, load_baseline
+from screener.loader import DEFAULT_RULES_DIR, PackError
+from screener.profiles import load_profiles
+
+
+class GapFormat(StrEnum):
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+_SHORT = {
+    Decision.prohibited: "PROHIBITED",
+    Decision.license_required: "LICENCE",
+    Decision.review: "review",
+    Decision.clear: "-",
+    Decision.not_applicable: "n/a",
+}
+_RICH = {
+    Decision.prohibited: "bold red",
+    Decision.license_required: "red",
+    Decision.review: "yellow",
+    Decision.clear: "green",
+    Decision.not_applicable: "dim",
+}
+_HTML = {
+    Decision.prohibited: "#7f0000",
+    Decision.license_required: "#d7301f",
+    Decision.review: "#fdbb84",
+    Decision.clear: "#e5f5e0",
+    Decision.not_applicable: "#f0f0f0",
+}
+
+
+def render_table(matrix: BaselineMatrix, console: Console) -> None:
+    for ic in matrix.item_classes:
+        table = Table(
+            "Destination",
+            *matrix.jurisdictions,
+            title=f"{ic['title']} (ECCN {ic['eccn']}) as of {matrix.as_of}",
+        )
+        for dest in matrix.destinations:
+            row = []
+            for j in matrix.jurisdictions:
+                c = matrix.cell(ic["id"], dest, j)
+                row.append(f"[{_RICH[c.decision]}]{_SHORT[c.decision]}[/]")
+            table.add_row(dest, *row)
+        console.print(table)
+    console.print(
+        "LICENCE = licence required; review = cannot be decided from the facts given (see "
+        "--format json for the missing facts); - = no licence; n/a = domestic or no nexus. "
+        "Each column asks the jurisdiction as if the item were exported from its territory."
+    )
+
+
+def render_html(matrix: BaselineMatrix) -> str:
+    """A self-contained heat map: one table per item class, hover text per cell."""
+    esc = html.escape
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>chokepoint gaps as of {matrix.as_of}</title><style>",
+        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}",
+        "td,th{border:1px solid #999;padding:4px 8px;text-align:center;font-size:13px}",
+        "caption{font-weight:bold;text-align:left}.legend span{padding:2px 8px;margin-right:6px}",
+        "</style></head><body>",
+        f"<h1>Which jurisdictions control what, as of {matrix.as_of}</h1>",
+        "<p class='legend'>",
+        *(f"<span style='background:{_HTML[d]}'>{esc(d.value)}</span>" for d in Decision),
+        "</p>",
+    ]
+    for ic in matrix.item_classes:
+        codes = ", ".join(f"{j}: {c}" for j, c in ic["control_codes"].items()) or "none given"
+        parts.append(
+            f"<table><caption>{esc(ic['title'])} — ECCN {esc(ic['eccn'])}; "
+            f"classifications: {esc(codes)}</caption><tr><th>destination</th>"
+        )
+        parts += [f"<th>{esc(j)}</th>" for j in matrix.jurisdictions]
+        parts.append("</tr>")
+        for dest in matrix.destinations:
+            parts.append(f"<tr><th>{esc(dest)}</th>")
+            for j in matrix.jurisdictions:
+                c = matrix.cell(ic["id"], dest, j)
+                hover = f"{c.decision.value} (from {c.exporter_country}): {c.explanation}"
+                if c.missing_facts:
+                    hover += f" Missing: {', '.join(c.missing_facts)}"
+                colour = "#fff" if c.decision == Decision.prohibited else "#000"
+                parts.append(
+                    f"<td style='background:{_HTML[c.decision]};color:{colour}' "
+                    f"title='{esc(hover, quote=True)}'>{esc(_SHORT[c.decision])}</td>"
+                )
+            parts.append("</tr>")
+        parts.append("</table>")
+    parts.append("<h2>Profiles</h2><ul>")
+    parts += [f"<li><b>{esc(j)}</b>: {esc(p)}</li>" for j, p in matrix.profiles.items()]
+    parts.append("</ul></body></html>")
+    return "\n".join(parts)
+
+
+def gaps(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")
+    ] = None,
+    fmt: Annotated[GapFormat, typer.Option("--format", "-f")] = GapFormat.table,
+    rules: Annotated[Path, typer.Option(help="Rules folder.")] = DEFAULT_RULES_DIR,
+    classes: Annotated[
+        Path, typer.Option(help="Item classes and destinations (YAML).")
+    ] = ITEM_CLASSES,
+) -> None:
+    """Baseline matrix: for the covered item classes x destinations, which jurisdictions
+    require a licence and which do not, as of a date."""
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+    try:
+        screener = Screener(rules)
+        analyzer = GapAnalyzer(screener, load_profiles(rules / "profiles"))
+        matrix = MatrixBuilder(analyzer, load_baseline(classes)).build(day)
+    except PackError as exc:
+        fail(str(exc))
+    if fmt == GapFormat.json:
+        typer.echo(matrix.model_dump_json(indent=2))
+    elif fmt == GapFormat.html:
+        typer.echo(render_html(matrix))
+    else:
+        render_table(matrix, Console())
+
+
+def profiles(
+    jurisdiction: Annotated[
+        str | None, typer.Argument(help="US, EU, NL, JP, KR, TW or UK; all when left out.")
+    ] = None,
+    rules: Annotated[Path, typer.Option(help="Rules folder.")] = DEFAULT_RULES_DIR,
+) -> None:
+    """Show jurisdiction profiles: instruments and their reach, agency, dated measures."""
+    try:
+        found = load_profiles(rules / "profiles")
+    except PackError as exc:
+        fail(str(exc))
+    if jurisdiction is not None:
+        code = jurisdiction.strip().upper()
+        if code not in found:
+            fail(f"no profile for {jurisdiction!r}; profiles: {', '.join(found)}")
+        found = {code: found[code]}
+    console = Console()
+    for p in found.values():
+        console.print(f"[bold]{p.jurisdiction} — {p.name}[/] (as of {p.as_of})")
+        console.print(f"Enforced by: {p.enforcing_agency}")
+        console.print(f"chokepoint coverage: {p.coverage} — {p.coverage_note}")
+        table = Table("Instrument", "Citation", "Reach", "Encoded", "Confidence")
+        for i in p.instruments:
+            table.add_row(
+                i.name + (f" ({i.note})" if i.note else ""),
+                i.citation,
+                ", ".join(r.value for r in i.reach),
+                "yes" if i.encoded else "no",
+                i.confidence.level,
+            )
+        console.print(table)
+        measures = Table("Date", "Measure", "Citation", "Encoded", "Confidence")
+        for m in p.semiconductor_measures:
+            measures.add_row(
+                str(m.date), m.title, m.citation, "yes" if m.encoded else "no", m.confidence.level
+            )
+        console.print(measures)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `gaps` and `profiles` to the `chokepoint` command line."""
+    app.command("gaps")(gaps)
+    app.command("profiles")(profiles)
