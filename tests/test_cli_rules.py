@@ -159,7 +159,10 @@ def test_yaml_errors_are_shown_verbatim(tmp_path: Path) -> None:
     code, out = run("lint", str(tmp_path / "d"), "-f", "json")
     (finding,) = json.loads(out)["findings"]
     assert finding["where"] == f"{tmp_path / 'd' / 'draft.yaml'}:1"
-    assert finding["message"] == "pack 'nope' is not a live pack (eu-dual-use, jp-fefta, kr-fta, nl-national, tw-fta, uk-eco, us-ear)"
+    assert finding["message"] == (
+        "pack 'nope' is not a live pack "
+        "(eu-dual-use, jp-fefta, kr-fta, nl-national, tw-fta, uk-eco, us-ear)"
+    )
 
 
 def test_rules_copy_then_test(tmp_path: Path) -> None:
