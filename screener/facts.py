@@ -46,6 +46,8 @@ class EndUseVocabulary:
         """{category: the first phrase that named it}, skipping negated mentions ("not for
         military use", "no data centre")."""
         found: dict[str, str] = {}
+        if not text or text.isspace():
+            return found
         plain = text.replace("-", " ")
         for category, phrase, rx in self.patterns:
             if category in found:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from schemas.facts import FACTS
@@ -152,6 +152,20 @@ class Plan:
     unguarded: tuple[IndexedClause, ...]
     when_given: dict[str, tuple[IndexedClause, ...]]  # fact -> clauses needing it given
     by_value: dict[str, dict[Any, tuple[IndexedClause, ...]]]  # fact -> value -> clauses
+    # facts under several of whose values one clause is listed (a list fact may pick it twice)
+    _shared: frozenset[str] = field(init=False, default=frozenset())
+    _excluding: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        shared = {
+            fact
+            for fact, table in self.by_value.items()
+            if sum(map(len, table.values())) != len({id(ic) for cs in table.values() for ic in cs})
+        }
+        clauses = [*self.unguarded, *(ic for cs in self.when_given.values() for ic in cs)]
+        clauses += [ic for t in self.by_value.values() for cs in t.values() for ic in cs]
+        object.__setattr__(self, "_shared", frozenset(shared))
+        object.__setattr__(self, "_excluding", any(ic.excludes for ic in clauses))
 
     @classmethod
     def of(cls, clauses: tuple[IndexedClause, ...]) -> Plan:
@@ -175,23 +189,32 @@ class Plan:
         )
 
     def select(self, facts: dict[str, Any]) -> list[IndexedClause]:
-        """The clauses whose guard holds for `facts` (each once), plus the unguarded ones."""
+        """The clauses whose guard holds for `facts` (each once), plus the unguarded ones.
+
+        The hot path of every screening: plain loops and dict lookups, de-duplicating only
+        for the facts where one clause sits under several values."""
+        get = facts.get
         out = list(self.unguarded)
         for fact, clauses in self.when_given.items():
-            if facts.get(fact) is not None:
+            if get(fact) is not None:
                 out += clauses
         for fact, table in self.by_value.items():
-            actual = facts.get(fact)
+            actual = get(fact)
             if actual is None:
                 continue
-            values = actual if isinstance(actual, list) else (actual,)
-            picked: dict[int, IndexedClause] = {}
-            for v in values:
-                for ic in table.get(v, ()):
-                    picked[id(ic)] = ic
-            out += picked.values()
+            if type(actual) is not list:
+                out += table.get(actual, ())
+            elif fact in self._shared:
+                picked: dict[int, IndexedClause] = {}
+                for v in actual:
+                    for ic in table.get(v, ()):
+                        picked[id(ic)] = ic
+                out += picked.values()
+            else:
+                for v in actual:
+                    out += table.get(v, ())
+        if not self._excluding:
+            return out
         return [
-            ic
-            for ic in out
-            if ic.excludes is None or facts.get(ic.excludes[0]) not in ic.excludes[1]
+            ic for ic in out if ic.excludes is None or get(ic.excludes[0]) not in ic.excludes[1]
         ]
