@@ -19,9 +19,11 @@ from rich.table import Table
 from schemas.result import ScreeningResult
 from schemas.rules import Clause
 from schemas.transaction import Transaction
+from screener.cli_batch import batch
 from screener.cli_common import DbOption, fail
 from screener.cli_lists import lists_app
 from screener.cli_parties import parties_app
+from screener.cli_service import db_app, keys_app, serve, stats
 from screener.engine import Screener
 from screener.errors import InputError, parse_model
 from screener.loader import DEFAULT_RULES_DIR, PackError
@@ -37,6 +39,11 @@ app = typer.Typer(
 
 app.add_typer(lists_app, name="lists")
 app.add_typer(parties_app, name="parties")
+app.add_typer(keys_app, name="keys")
+app.add_typer(db_app, name="db")
+app.command("batch")(batch)
+app.command("serve")(serve)
+app.command("stats")(stats)
 
 
 class OutputFormat(StrEnum):
