@@ -181,11 +181,17 @@ _WORKER: LineScreener | None = None
 
 
 def build_screener(rules_dir: Path, backend: BackendName, db_url: str | None) -> Screener:
-    """The screener with party screening over the database's lists (none: parties review)."""
+    """The screener with party screening over the database's lists (none: parties review),
+    with the adjudications read once (`AdjudicationSnapshot`)."""
+    from screener.batch.snapshot import AdjudicationSnapshot
     from screener.parties.screening import load_party_screening
     from screener.parties.store import ListStore
 
-    return Screener(rules_dir, backend=backend, parties=load_party_screening(ListStore(db_url)))
+    store = ListStore(db_url)
+    parties = load_party_screening(store)
+    if parties is not None:
+        parties.adjudications = AdjudicationSnapshot(store)
+    return Screener(rules_dir, backend=backend, parties=parties)
 
 
 def _init_worker(
