@@ -3,7 +3,8 @@
 Generates N lines (default 100,000 and 1,000,000) mixing the ECCNs the US pack covers, EAR99
 and unclassified items, 40 destinations, random values and quantities, licence exceptions,
 end-use categories and parties: end users and consignees drawn from 20,000 made-up company
-names plus 2 % real names from the list (so some lines hit the Entity List and others). The
+names plus 2 % real names from the list (so some lines hit the Entity List and others), each
+company with one country, the destination being the end user's. The
 list is the full CSL of 2026-07-31 when ../shared/data has it, else the 32-row fixture.
 
 Runs `run_batch` as the CLI does (every core, worker processes, resume off) and reports
@@ -66,15 +67,19 @@ def company(rng: random.Random) -> str:
 
 def generate(path: Path, n: int, listed: list[str], seed: int = 6) -> None:
     rng = random.Random(seed)
-    names = list({company(rng) for _ in range(25_000)})[:20_000]
+    # a company keeps its country from line to line, as real customers do
+    names = [(n, rng.choice(COUNTRIES)) for n in list({company(rng) for _ in range(25_000)})]
+    names = names[:20_000]
+    listed_pairs = [(n, rng.choice(COUNTRIES)) for n in listed]
     dates = ["2026-08-03", "2026-05-01", "2025-11-15", "2024-12-20"]
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(HEADER)
         for i in range(n):
-            dest = rng.choice(COUNTRIES)
-            user = rng.choice(listed) if listed and rng.random() < 0.02 else rng.choice(names)
-            consignee = rng.choice(names) if rng.random() < 0.5 else ""
+            user, dest = (
+                rng.choice(listed_pairs) if listed and rng.random() < 0.02 else rng.choice(names)
+            )
+            consignee, consignee_country = rng.choice(names) if rng.random() < 0.5 else ("", "")
             foreign = rng.random() < 0.2
             w.writerow(
                 [
@@ -92,7 +97,7 @@ def generate(path: Path, n: int, listed: list[str], seed: int = 6) -> None:
                     user,
                     dest,
                     consignee,
-                    dest if consignee else "",
+                    consignee_country,
                     rng.choice(["", "", "civil", "military", "advanced_node_ic_production"]),
                     rng.choice(["", "", "", "LVS", "GBS"]),
                 ]

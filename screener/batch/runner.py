@@ -122,10 +122,11 @@ def result_cells(result: ScreeningResult) -> tuple[str, ...]:
 class LineScreener:
     """Turns one input line into exactly one output row; never raises for a bad line."""
 
-    def __init__(self, columns: list[str], screener: Screener, cache_size: int = 200_000) -> None:
+    def __init__(self, columns: list[str], screener: Screener, cache_size: int = 50_000) -> None:
         self.columns = columns
         self.screener = screener
-        self.cache: dict[tuple[str, ...], tuple[str, ...] | str] = {}
+        # line content (all cells but the id, joined) -> result cells or error message
+        self.cache: dict[str, tuple[str, ...] | str] = {}
         self.cache_size = cache_size
         self.id_at = columns.index("id") if "id" in columns else None
 
@@ -148,7 +149,7 @@ class LineScreener:
             )
         cells = [f.strip() for f in fields]
         ident = (cells[self.id_at] if self.id_at is not None else "") or f"line-{line}"
-        key = tuple(c for i, c in enumerate(cells) if i != self.id_at)
+        key = "\x1f".join(c for i, c in enumerate(cells) if i != self.id_at)
         cached = self.cache.get(key)
         if cached is None:
             cached = self._screen(dict(zip(self.columns, cells, strict=True)), line)
