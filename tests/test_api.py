@@ -186,6 +186,8 @@ def test_batch_job_accounts_for_every_line(svc: Service, tmp_path: Path) -> None
     assert len(records) == 13 and records[1] == {**records[1], "line": 3, "status": "error"}
     assert records[1]["error"] == "quantity: 'abc' is not a number"
 
+    report = svc.get(f"/v1/batches/{job['id']}/report", svc.screen_key)
+    assert report.status_code == 200 and "<svg" in report.text and "13 lines" in report.text
     assert svc.get(f"/v1/batches/{job['id']}", svc.other_key).status_code == 404
     assert svc.get(f"/v1/batches/{job['id']}", svc.admin_key).status_code == 200
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile
-from fastapi.responses import StreamingResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel
 
 from api.auth import SCREEN
@@ -152,3 +152,19 @@ def get_results(
     if format == ResultFormat.jsonl:
         return StreamingResponse(_jsonl(path), media_type="application/x-ndjson", headers=headers)
     return StreamingResponse(_csv(path), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/batches/{job_id}/report", response_class=HTMLResponse)
+def get_report(
+    job_id: str,
+    key: Annotated[ApiKey, Depends(SCREEN)],
+    svc: Annotated[Services, Depends(services)],
+) -> HTMLResponse:
+    """The self-contained HTML report (counts, chart, top clauses, lines needing review)."""
+    job = _own_job(svc, job_id, key)
+    path = Path(job.output_path).with_suffix(".html")
+    if job.status != "done" or not path.exists():
+        raise HTTPException(
+            409, f"the report is written when the job is done (status {job.status})"
+        )
+    return HTMLResponse(path.read_text(encoding="utf-8"))
