@@ -195,6 +195,17 @@ def build_screener(rules_dir: Path, backend: BackendName, db_url: str | None) ->
     return Screener(rules_dir, backend=backend, parties=parties)
 
 
+def warm_party_index(db_url: str | None) -> None:
+    """Build (or check) the lists' cached match index once, before the workers start: else
+    every worker builds the same index at the same time on a cold cache."""
+    from screener.parties.screening import load_party_screening
+    from screener.parties.store import ListStore
+
+    store = ListStore(db_url)
+    load_party_screening(store)
+    store.dispose()
+
+
 def _init_worker(
     columns: list[str], rules_dir: Path, backend: BackendName, db_url: str | None
 ) -> None:
@@ -306,6 +317,7 @@ def run_batch(
             for chunk in _chunks(lines, chunk_size):
                 write(local.screen_chunk(chunk))
         else:
+            warm_party_index(db_url)
             ctx = multiprocessing.get_context("spawn")
             with ctx.Pool(processes, _init_worker, (columns, rules_dir, backend, db_url)) as pool:
                 pending: deque[AsyncResult[list[Row]]] = deque()
