@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-.PHONY: demo test lint bench
+.PHONY: demo test lint bench bench-batch
 demo: $(STAMP)
 	$(VENV)/bin/chokepoint lists import tests/fixtures/lists/consolidated.csv --format csl-csv --name csl-sample
 	$(VENV)/bin/chokepoint screen examples/etch-tool-to-china.json --format table
@@ -24,3 +24,6 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_rules.py --backend python
 	$(VENV)/bin/python bench/bench_rules.py --backend durable
+
+bench-batch: $(STAMP)
+	$(VENV)/bin/python bench/bench_batch.py --lines 100000 1000000

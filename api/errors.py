@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from screener.errors import InputError, describe_validation_error
+from screener.errors import InputError
 
 log = logging.getLogger("chokepoint.api")
 
@@ -69,7 +69,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(InputError, _input)
     app.add_exception_handler(Exception, _unexpected)
-    _ = describe_validation_error  # same wording as the CLI's
 
 
 class BodyLimit:
