@@ -7,6 +7,7 @@ import json
 from typing import Annotated
 
 import typer
+import uvicorn
 
 from screener.cli_common import DbOption, fail
 
@@ -88,7 +89,6 @@ def serve(
     db: DbOption = None,
 ) -> None:
     """Start the HTTP API with uvicorn (OpenAPI at /docs and /openapi.json)."""
-    import uvicorn
     from api.app import create_app
 
     uvicorn.run(create_app(database_url=db), host=host, port=port)
