@@ -140,7 +140,8 @@ def main() -> None:
     store = ListStore(url)
     csl = FULL_CSL if FULL_CSL.exists() else FIXTURE_CSL
     store.import_list(csl, "csl-csv", "csl")
-    listed = [e.name for e in store.entries()[0]][:2000]
+    with csl.open(encoding="utf-8-sig", newline="") as f:
+        listed = [row["name"] for row, _ in zip(csv.DictReader(f), range(2000), strict=False)]
     for n in args.lines:
         source, out = work / f"in-{n}.csv", work / f"out-{n}.csv"
         t = time.monotonic()

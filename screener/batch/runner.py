@@ -317,8 +317,11 @@ def run_batch(
             for chunk in _chunks(lines, chunk_size):
                 write(local.screen_chunk(chunk))
         else:
-            warm_party_index(db_url)
             ctx = multiprocessing.get_context("spawn")
+            # in a process of its own: the parent stays small (it only reads and writes)
+            warm = ctx.Process(target=warm_party_index, args=(db_url,))
+            warm.start()
+            warm.join()
             with ctx.Pool(processes, _init_worker, (columns, rules_dir, backend, db_url)) as pool:
                 pending: deque[AsyncResult[list[Row]]] = deque()
                 for chunk in _chunks(lines, chunk_size):
