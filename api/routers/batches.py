@@ -114,26 +114,31 @@ class ResultFormat(StrEnum):
     jsonl = "jsonl"
 
 
-def _rows(path: Path) -> Iterator[list[str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.reader(f)
-        next(reader, None)
-        for row in reader:
-            if len(row) == len(OUTPUT_COLUMNS):  # a row being written is left for next time
-                yield row
-
-
-def _csv(path: Path) -> Iterator[bytes]:
+def _complete(path: Path) -> int:
+    """Bytes up to the last complete row: a running job may be half-way through one."""
     with path.open("rb") as f:
-        while block := f.read(1 << 16):
+        size = f.seek(0, 2)
+        f.seek(max(0, size - (1 << 16)))
+        tail = f.read()
+    cut = tail.rfind(b"\n")
+    return size - len(tail) + cut + 1 if cut >= 0 else 0
+
+
+def _csv(path: Path, end: int) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        while f.tell() < end and (block := f.read(min(1 << 16, end - f.tell()))):
             yield block
 
 
-def _jsonl(path: Path) -> Iterator[bytes]:
-    for row in _rows(path):
-        record: dict[str, Any] = dict(zip(OUTPUT_COLUMNS, row, strict=True))
-        record["line"] = int(record["line"])
-        yield (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+def _jsonl(path: Path, end: int) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        f.readline()  # the header
+        while f.tell() < end:
+            line = f.readline().decode("utf-8")
+            row = next(csv.reader([line]))
+            record: dict[str, Any] = dict(zip(OUTPUT_COLUMNS, row, strict=True))
+            record["line"] = int(record["line"])
+            yield (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 @router.get("/batches/{job_id}/results")
@@ -149,9 +154,12 @@ def get_results(
     if not path.exists():
         raise HTTPException(409, f"batch job {job_id} has not started yet (status {job.status})")
     headers = {"X-Job-Status": job.status}
+    end = _complete(path)
     if format == ResultFormat.jsonl:
-        return StreamingResponse(_jsonl(path), media_type="application/x-ndjson", headers=headers)
-    return StreamingResponse(_csv(path), media_type="text/csv; charset=utf-8", headers=headers)
+        return StreamingResponse(
+            _jsonl(path, end), media_type="application/x-ndjson", headers=headers
+        )
+    return StreamingResponse(_csv(path, end), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.get("/batches/{job_id}/report", response_class=HTMLResponse)
