@@ -280,3 +280,13 @@ def test_cli_batch_template_run_and_header_error(tmp_path: Path, lists_url: str)
     result = runner.invoke(app, ["batch", str(bad), "-o", str(tmp_path / "o.csv")])
     assert result.exit_code == 2
     assert "unknown column(s): destinaton_country" in result.output
+
+
+def test_a_broken_rules_folder_fails_before_the_workers_start(tmp_path: Path) -> None:
+    """A pool would respawn workers that fail to start, for ever: the parent checks first."""
+    from screener.loader import PackError
+
+    source = tmp_path / "in.csv"
+    _shipments(source, 3)
+    with pytest.raises(PackError, match="no rule packs"):
+        run_batch(source, tmp_path / "out.csv", processes=2, rules_dir=tmp_path / "nowhere")

@@ -38,7 +38,7 @@ from screener.batch.layout import (
 from screener.batch.reader import Line, count_lines, read_header, read_lines
 from screener.engine import BackendName, Screener
 from screener.errors import InputError, parse_model
-from screener.loader import DEFAULT_RULES_DIR
+from screener.loader import DEFAULT_RULES_DIR, PackError
 
 Row = tuple[str, ...]
 KEEP = 1000  # lines needing review / in error kept for the report
@@ -195,15 +195,14 @@ def build_screener(rules_dir: Path, backend: BackendName, db_url: str | None) ->
     return Screener(rules_dir, backend=backend, parties=parties)
 
 
-def warm_party_index(db_url: str | None) -> None:
-    """Build (or check) the lists' cached match index once, before the workers start: else
-    every worker builds the same index at the same time on a cold cache."""
-    from screener.parties.screening import load_party_screening
-    from screener.parties.store import ListStore
-
-    store = ListStore(db_url)
-    load_party_screening(store)
-    store.dispose()
+def _warm(rules_dir: Path, backend: BackendName, db_url: str | None, errors: Any) -> None:
+    """Build a screener once before the workers start: the lists' match index is cached for
+    them (else each builds it at the same time on a cold cache), and a broken pack or
+    database fails here with its message instead of in workers the pool would respawn."""
+    try:
+        build_screener(rules_dir, backend, db_url)
+    except Exception as exc:
+        errors.put(str(exc))
 
 
 def _init_worker(
@@ -319,9 +318,14 @@ def run_batch(
         else:
             ctx = multiprocessing.get_context("spawn")
             # in a process of its own: the parent stays small (it only reads and writes)
-            warm = ctx.Process(target=warm_party_index, args=(db_url,))
+            errors = ctx.SimpleQueue()
+            warm = ctx.Process(target=_warm, args=(rules_dir, backend, db_url, errors))
             warm.start()
             warm.join()
+            if not errors.empty():
+                raise PackError([errors.get()])
+            if warm.exitcode != 0:
+                raise PackError([f"preparing the screener failed (exit code {warm.exitcode})"])
             with ctx.Pool(processes, _init_worker, (columns, rules_dir, backend, db_url)) as pool:
                 pending: deque[AsyncResult[list[Row]]] = deque()
                 for chunk in _chunks(lines, chunk_size):
