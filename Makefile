@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-.PHONY: demo test lint bench bench-patterns
+.PHONY: demo test lint bench bench-patterns bench-batch
 demo: $(STAMP)
 	$(VENV)/bin/chokepoint lists import tests/fixtures/lists/consolidated.csv --format csl-csv --name csl-sample
 	$(VENV)/bin/chokepoint screen examples/etch-tool-to-china.json --format table
@@ -28,3 +28,6 @@ bench: $(STAMP)
 
 bench-patterns: $(STAMP)
 	$(VENV)/bin/python bench/bench_patterns.py
+
+bench-batch: $(STAMP)
+	$(VENV)/bin/python bench/bench_batch.py --lines 100000 1000000

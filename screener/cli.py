@@ -21,12 +21,14 @@ from schemas.patterns import Alert, PatternFile
 from schemas.result import ScreeningResult
 from schemas.rules import Clause
 from schemas.transaction import Transaction
+from screener.cli_batch import batch
 from screener.cli_common import DbOption, fail
 from screener.cli_gaps import register as register_gaps
 from screener.cli_lists import lists_app
 from screener.cli_parties import parties_app
 from screener.cli_patterns import patterns_command
 from screener.cli_rules import rules_app
+from screener.cli_service import db_app, keys_app, serve, stats
 from screener.engine import Screener
 from screener.errors import InputError, parse_model
 from screener.loader import DEFAULT_RULES_DIR, PackError
@@ -45,6 +47,11 @@ app.add_typer(parties_app, name="parties")
 app.command(name="patterns")(patterns_command)
 app.add_typer(rules_app, name="rules")
 register_gaps(app)
+app.add_typer(keys_app, name="keys")
+app.add_typer(db_app, name="db")
+app.command("batch")(batch)
+app.command("serve")(serve)
+app.command("stats")(stats)
 
 
 class OutputFormat(StrEnum):

@@ -1,0 +1,1 @@
+"""The chokepoint HTTP service: thin FastAPI routers over `screener` (see `api/app.py`)."""

@@ -1,0 +1,29 @@
+"""`GET /healthz`: no key needed; says whether the database answers and which packs loaded."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from api.services import Services, services
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="Liveness and readiness")
+def healthz(svc: Annotated[Services, Depends(services)]) -> Any:
+    try:
+        with svc.audit.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as exc:  # report it, do not raise: this is the health check
+        database = f"unavailable: {type(exc).__name__}"
+    body = {
+        "status": "ok" if database == "ok" else "degraded",
+        "database": database,
+        "versions": svc.screener.versions,
+    }
+    return JSONResponse(body, status_code=200 if database == "ok" else 503)

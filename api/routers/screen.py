@@ -1,0 +1,83 @@
+"""`POST /v1/screen`: one transaction in, its ScreeningResult out, stored in the audit trail
+(the stored record's id is in the `X-Screening-Id` and `Location` headers)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Response
+
+from api.auth import SCREEN
+from api.services import Services, services
+from schemas.result import ScreeningResult
+from schemas.transaction import Transaction
+from screener.audit.keys import ApiKey
+
+router = APIRouter(prefix="/v1", tags=["screening"])
+
+_EXAMPLE = {
+    "id": "EX-2026-0001",
+    "date": "2026-08-03",
+    "exporter": {"name": "Example Etch Systems Inc.", "country": "US"},
+    "destination_country": "CN",
+    "parties": [
+        {
+            "role": "ultimate_consignee",
+            "name": "Example Semiconductor Manufacturing Co., Ltd.",
+            "country": "CN",
+        }
+    ],
+    "items": [
+        {"description": "Isotropic dry etch tool", "eccn": "3B001.c.1.a", "origin_country": "US"},
+        {
+            "description": "Data-centre AI accelerator",
+            "eccn": "3A090.a",
+            "origin_country": "TW",
+            "us_content_percent": 40,
+            "parameters": {"tpp": 4992, "performance_density": 6.1},
+        },
+    ],
+    "end_use": {"description": "Volume production of 28 nm logic", "categories": ["civil"]},
+}
+
+
+@router.post(
+    "/screen",
+    response_model=ScreeningResult,
+    summary="Screen one transaction",
+    responses={
+        401: {"description": "missing, unknown or revoked API key"},
+        403: {"description": "the key's role may not screen"},
+        413: {"description": "request body too large"},
+        422: {"description": "invalid transaction: every bad field named"},
+    },
+)
+def screen_transaction(
+    tx: Annotated[
+        Transaction,
+        Body(
+            openapi_examples={
+                "etch tool to China": {
+                    "summary": "3B001.c.1.a etch tool and a 3A090 accelerator to China",
+                    "value": _EXAMPLE,
+                },
+                "minimal": {
+                    "summary": "The fewest fields: exporter, destination, one item",
+                    "value": {
+                        "exporter": {"name": "Acme", "country": "US"},
+                        "destination_country": "DE",
+                        "items": [{"eccn": "EAR99"}],
+                    },
+                },
+            }
+        ),
+    ],
+    response: Response,
+    key: Annotated[ApiKey, Depends(SCREEN)],
+    svc: Annotated[Services, Depends(services)],
+) -> ScreeningResult:
+    result = svc.screen(tx)
+    screening_id = svc.audit.record(tx, result, requested_by=key.label, source="api")
+    response.headers["X-Screening-Id"] = str(screening_id)
+    response.headers["Location"] = f"/v1/screenings/{screening_id}"
+    return result

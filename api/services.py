@@ -1,0 +1,41 @@
+"""What the routers use, built once per app: the screener, the stores, the job runner."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import Request
+
+from api.jobs import JobRunner
+from schemas.result import ScreeningResult
+from schemas.transaction import Transaction
+from screener.audit.jobs import JobStore
+from screener.audit.keys import KeyStore
+from screener.audit.store import AuditStore
+from screener.engine import Screener
+from screener.loader import Pack
+
+
+@dataclass
+class Services:
+    screener: Screener
+    packs: list[Pack]
+    audit: AuditStore
+    keys: KeyStore
+    jobs: JobStore
+    runner: JobRunner
+    jobs_dir: Path
+    max_upload: int
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def screen(self, tx: Transaction) -> ScreeningResult:
+        # one screening at a time: the engines' caches are per process, and screening is
+        # CPU-bound under the GIL anyway
+        with self.lock:
+            return self.screener.screen(tx)
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services

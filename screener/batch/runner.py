@@ -1,0 +1,342 @@
+"""Run a batch: stream lines to worker processes, write one output line per input line.
+
+Order is kept (each chunk's rows are written when all earlier chunks' are), so the output
+is always a prefix of the input: resuming reads the last line number written, drops a
+half-written last row, and carries on from the next input line: nothing lost, nothing
+duplicated. At most a few chunks are in flight, so memory stays flat whatever the file size.
+
+Each worker process builds its own Screener (the durable-rules engine and the matcher are
+per process) and keeps a cache of line contents already screened: repeated lines (the same
+item to the same parties) cost a dictionary look-up; repeated party names hit the party
+screening cache, and repeated item facts the screener's finding cache.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+import os
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
+from typing import Any
+
+from schemas.result import ScreeningResult
+from schemas.transaction import Transaction
+from screener.batch.layout import (
+    OUTPUT_COLUMNS,
+    HeaderError,
+    LineError,
+    check_header,
+    column_of,
+    to_transaction,
+)
+from screener.batch.reader import Line, count_lines, read_header, read_lines
+from screener.engine import BackendName, Screener
+from screener.errors import InputError, parse_model
+from screener.loader import DEFAULT_RULES_DIR, PackError
+
+Row = tuple[str, ...]
+KEEP = 1000  # lines needing review / in error kept for the report
+
+
+@dataclass
+class BatchSummary:
+    """Counts of every outcome, rebuilt from the output rows (also on resume)."""
+
+    total: int = 0  # data lines in the input
+    lines: int = 0  # output rows written
+    ok: int = 0
+    errors: int = 0
+    by_decision: Counter[str] = field(default_factory=Counter)
+    by_jurisdiction: dict[str, Counter[str]] = field(default_factory=dict)
+    rules: Counter[str] = field(default_factory=Counter)
+    review: list[Row] = field(default_factory=list)
+    failed: list[Row] = field(default_factory=list)
+    resumed_after: int = 0  # output rows found on resume
+    seconds: float = 0.0
+
+    def account(self, row: Row) -> None:
+        rec = dict(zip(OUTPUT_COLUMNS, row, strict=True))
+        self.lines += 1
+        if rec["status"] != "ok":
+            self.errors += 1
+            if len(self.failed) < KEEP:
+                self.failed.append(row)
+            return
+        self.ok += 1
+        self.by_decision[rec["decision"]] += 1
+        for part in rec["jurisdictions"].split(";"):
+            j, _, d = part.partition("=")
+            if j:
+                self.by_jurisdiction.setdefault(j, Counter())[d] += 1
+        self.rules.update(r for r in rec["rules"].split(" | ") if r)
+        if rec["decision"] == "review" and len(self.review) < KEEP:
+            self.review.append(row)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "lines": self.lines,
+            "ok": self.ok,
+            "errors": self.errors,
+            "by_decision": dict(self.by_decision.most_common()),
+            "by_jurisdiction": {j: dict(c) for j, c in sorted(self.by_jurisdiction.items())},
+            "top_rules": dict(self.rules.most_common(20)),
+            "resumed_after": self.resumed_after,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _clean(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def _error(line: int, ident: str, message: str, note: str) -> Row:
+    return (str(line), ident, "error", "", "", "", "", "", "", _clean(message), note)
+
+
+def result_cells(result: ScreeningResult) -> tuple[str, ...]:
+    """decision, jurisdictions, findings, rules, citations, party hits: the output columns."""
+    decisive = [f for f in result.findings if f.decisive]
+    outcomes = Counter(f.outcome.value for f in decisive)
+    hits = [
+        f"{h.get('role') or 'party'} {h['query']!r} ~ {h['entry_name']!r} "
+        f"({h['list_code']}, {h['band']}, {h['score']:.2f})"
+        for h in result.party_hits
+    ]
+    return (
+        result.decision.value,
+        ";".join(f"{j}={v.decision.value}" for j, v in result.jurisdictions.items()),
+        ";".join(f"{o}={n}" for o, n in outcomes.most_common()),
+        " | ".join(dict.fromkeys(f.rule_id for f in decisive)),
+        _clean(" | ".join(dict.fromkeys(f.citation for f in decisive))),
+        _clean(" | ".join(hits)),
+    )
+
+
+class LineScreener:
+    """Turns one input line into exactly one output row; never raises for a bad line."""
+
+    def __init__(self, columns: list[str], screener: Screener, cache_size: int = 50_000) -> None:
+        self.columns = columns
+        self.screener = screener
+        # line content (all cells but the id, joined) -> result cells or error message
+        self.cache: dict[str, tuple[str, ...] | str] = {}
+        self.cache_size = cache_size
+        self.id_at = columns.index("id") if "id" in columns else None
+
+    def screen_chunk(self, lines: list[Line]) -> list[Row]:
+        return [self.screen_line(*line) for line in lines]
+
+    def screen_line(self, line: int, text: str, note: str) -> Row:
+        if not text.strip():
+            return _error(line, "", "empty line", note)
+        try:
+            fields = next(csv.reader([text], strict=True))
+        except csv.Error as exc:
+            return _error(line, "", f"broken CSV quoting: {exc}", note)
+        if len(fields) != len(self.columns):
+            return _error(
+                line,
+                "",
+                f"{len(fields)} fields where the header has {len(self.columns)}",
+                note,
+            )
+        cells = [f.strip() for f in fields]
+        ident = (cells[self.id_at] if self.id_at is not None else "") or f"line-{line}"
+        key = "\x1f".join(c for i, c in enumerate(cells) if i != self.id_at)
+        cached = self.cache.get(key)
+        if cached is None:
+            cached = self._screen(dict(zip(self.columns, cells, strict=True)), line)
+            if len(self.cache) >= self.cache_size:
+                self.cache.clear()
+            self.cache[key] = cached
+        if isinstance(cached, str):
+            return _error(line, ident, cached, note)
+        return (str(line), ident, "ok", *cached, "", note)
+
+    def _screen(self, row: dict[str, str], line: int) -> tuple[str, ...] | str:
+        """The result cells, or the error message."""
+        try:
+            data = to_transaction(row, line)
+            tx = parse_model(Transaction, data)
+        except LineError as exc:
+            return str(exc)
+        except InputError as exc:
+            roles = [p["role"] for p in data["parties"]]
+            return "; ".join(column_of(p, roles) for p in exc.problems)
+        try:
+            return result_cells(self.screener.screen(tx))
+        except Exception as exc:  # a bug on one line must not stop the batch; say it
+            return f"internal error screening this line: {type(exc).__name__}: {exc}"
+
+
+# --------------------------------------------------------------------------- worker processes
+
+_WORKER: LineScreener | None = None
+
+
+def build_screener(rules_dir: Path, backend: BackendName, db_url: str | None) -> Screener:
+    """The screener with party screening over the database's lists (none: parties review),
+    with the adjudications read once (`AdjudicationSnapshot`)."""
+    from screener.batch.snapshot import AdjudicationSnapshot
+    from screener.parties.screening import load_party_screening
+    from screener.parties.store import ListStore
+
+    store = ListStore(db_url)
+    parties = load_party_screening(store)
+    if parties is not None:
+        parties.adjudications = AdjudicationSnapshot(store)
+    return Screener(rules_dir, backend=backend, parties=parties)
+
+
+def _warm(rules_dir: Path, backend: BackendName, db_url: str | None, errors: Any) -> None:
+    """Build a screener once before the workers start: the lists' match index is cached for
+    them (else each builds it at the same time on a cold cache), and a broken pack or
+    database fails here with its message instead of in workers the pool would respawn."""
+    try:
+        build_screener(rules_dir, backend, db_url)
+    except Exception as exc:
+        errors.put(str(exc))
+
+
+def _init_worker(
+    columns: list[str], rules_dir: Path, backend: BackendName, db_url: str | None
+) -> None:
+    global _WORKER
+    _WORKER = LineScreener(columns, build_screener(rules_dir, backend, db_url))
+
+
+def _work(lines: list[Line]) -> list[Row]:
+    assert _WORKER is not None
+    return _WORKER.screen_chunk(lines)
+
+
+def _chunks(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
+    chunk: list[Line] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# --------------------------------------------------------------------------- resume
+
+
+def _resume_point(output: Path, summary: BatchSummary) -> int:
+    """Drop a half-written last row, recount the rows written; returns the last input line
+    number done (1: only the header)."""
+    with output.open("rb+") as f:
+        data_end = f.seek(0, os.SEEK_END)
+        # find the last newline: anything after it is a row cut off mid-write
+        pos, tail = data_end, b""
+        while pos > 0 and b"\n" not in tail:
+            step = min(65536, pos)
+            pos -= step
+            f.seek(pos)
+            tail = f.read(step) + tail
+        cut = pos + tail.rfind(b"\n") + 1 if b"\n" in tail else 0
+        if cut != data_end:
+            f.truncate(cut)
+    last = 1
+    with output.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header is None:
+            return 0
+        if tuple(header) != OUTPUT_COLUMNS:
+            raise HeaderError(f"{output}: not a chokepoint batch output (header {header[:3]}...)")
+        for row in reader:
+            summary.account(tuple(row))
+            last = int(row[0])
+    summary.resumed_after = summary.lines
+    return last
+
+
+# --------------------------------------------------------------------------- the run
+
+Progress = Callable[[BatchSummary], None]
+
+
+def run_batch(
+    input_path: Path,
+    output_path: Path,
+    *,
+    processes: int | None = None,
+    resume: bool = False,
+    rules_dir: Path = DEFAULT_RULES_DIR,
+    backend: BackendName = "python",
+    db_url: str | None = None,
+    screener: Screener | None = None,
+    progress: Progress | None = None,
+    chunk_size: int = 256,
+    report: bool = True,
+) -> BatchSummary:
+    """Screen every line of `input_path` into `output_path` (CSV, OUTPUT_COLUMNS) and, with
+    `report`, an HTML report beside it. `processes` defaults to every core; 1 screens in this
+    process (with `screener` if given). HeaderError when the header cannot be read."""
+    started = time.monotonic()
+    columns = check_header(next(csv.reader([read_header(input_path)])))
+    summary = BatchSummary(total=max(count_lines(input_path) - 1, 0))
+    after, mode = 1, "w"
+    if resume and output_path.exists() and output_path.stat().st_size > 0:
+        after = max(_resume_point(output_path, summary), 1)
+        if output_path.stat().st_size > 0:
+            mode = "a"
+    processes = processes or os.cpu_count() or 1
+    with output_path.open(mode, encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        if mode == "w":
+            writer.writerow(OUTPUT_COLUMNS)
+        buffer = io.StringIO()
+
+        def write(rows: list[Row]) -> None:
+            for row in rows:
+                summary.account(row)
+            csv.writer(buffer).writerows(rows)
+            out.write(buffer.getvalue())
+            out.flush()
+            buffer.seek(0)
+            buffer.truncate()
+            summary.seconds = time.monotonic() - started
+            if progress:
+                progress(summary)
+
+        lines = read_lines(input_path, after=after)
+        if processes == 1:
+            local = LineScreener(columns, screener or build_screener(rules_dir, backend, db_url))
+            for chunk in _chunks(lines, chunk_size):
+                write(local.screen_chunk(chunk))
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            # in a process of its own: the parent stays small (it only reads and writes)
+            errors = ctx.SimpleQueue()
+            warm = ctx.Process(target=_warm, args=(rules_dir, backend, db_url, errors))
+            warm.start()
+            warm.join()
+            if not errors.empty():
+                raise PackError([errors.get()])
+            if warm.exitcode != 0:
+                raise PackError([f"preparing the screener failed (exit code {warm.exitcode})"])
+            with ctx.Pool(processes, _init_worker, (columns, rules_dir, backend, db_url)) as pool:
+                pending: deque[AsyncResult[list[Row]]] = deque()
+                for chunk in _chunks(lines, chunk_size):
+                    pending.append(pool.apply_async(_work, (chunk,)))
+                    while len(pending) >= processes * 4:
+                        write(pending.popleft().get())
+                while pending:
+                    write(pending.popleft().get())
+    summary.seconds = time.monotonic() - started
+    if report:
+        from screener.batch.report import write_report
+
+        write_report(output_path.with_suffix(".html"), summary, input_path.name)
+    return summary
