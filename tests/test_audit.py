@@ -90,7 +90,8 @@ def test_record_get_iterate_and_stats(db_url: str, screener: Screener) -> None:
     assert replay[0].transaction == gloves
     assert replay[1].summary.decision == "license_required"
     assert "us.ccl.3B001.worldwide.ns" in replay[1].summary.rules
-    assert replay[1].summary.jurisdictions == {"US": "license_required"}
+    assert replay[1].summary.jurisdictions["US"] == "license_required"
+    assert replay[1].summary.jurisdictions["NL"] == "not_applicable"  # every pack is recorded
     assert [s.id for s in store.iter_screenings()] == [first, second, third]
 
     stats = store.stats()

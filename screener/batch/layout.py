@@ -61,7 +61,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "id",
     "status",  # ok | error
     "decision",
-    "jurisdictions",  # US=license_required;EU=not_applicable
+    "jurisdictions",  # US=license_required;NL=license_required (those with a nexus)
     "findings",  # license_required=4;review=1 (decisive findings by outcome)
     "rules",  # ids of decisive findings
     "citations",

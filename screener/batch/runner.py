@@ -25,7 +25,7 @@ from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any
 
-from schemas.result import ScreeningResult
+from schemas.result import Decision, ScreeningResult
 from schemas.transaction import Transaction
 from screener.batch.layout import (
     OUTPUT_COLUMNS,
@@ -111,7 +111,11 @@ def result_cells(result: ScreeningResult) -> tuple[str, ...]:
     ]
     return (
         result.decision.value,
-        ";".join(f"{j}={v.decision.value}" for j, v in result.jurisdictions.items()),
+        ";".join(
+            f"{j}={v.decision.value}"
+            for j, v in result.jurisdictions.items()
+            if v.decision != Decision.not_applicable  # a jurisdiction with no nexus says nothing
+        ),
         ";".join(f"{o}={n}" for o, n in outcomes.most_common()),
         " | ".join(dict.fromkeys(f.rule_id for f in decisive)),
         _clean(" | ".join(dict.fromkeys(f.citation for f in decisive))),
