@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.jobs import JobRunner
-from api.routers import batches, health, rules, screen, screenings, stats
+from api.routers import batches, gaps, health, rules, screen, screenings, stats
 from api.services import Services
 from screener.audit.db import database_url as resolve_url
 from screener.audit.db import open_engine
@@ -94,6 +94,6 @@ def create_app(
         max_upload=upload_limit,
         upload_paths=("/v1/batches",),
     )
-    for module in (health, screen, batches, screenings, rules, stats):
+    for module in (health, screen, batches, screenings, rules, stats, gaps):
         app.include_router(module.router)
     return app

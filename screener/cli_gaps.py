@@ -1,13 +1,12 @@
 """`chokepoint gaps` (the baseline matrix) and `chokepoint profiles` (jurisdiction profiles).
 
-The logic lives in `screener.gaps` and `screener.profiles`; this module only renders it as a
-table, JSON or a self-contained HTML heat map (inline CSS, no scripts, no CDN).
+The logic lives in `screener.gaps` and `screener.profiles`, the HTML heat map in
+`screener.gaps_report` (shared with `GET /v1/gaps`); this module renders a table or prints.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +19,7 @@ from schemas.result import Decision
 from screener.cli_common import fail
 from screener.engine import Screener
 from screener.gaps import ITEM_CLASSES, BaselineMatrix, GapAnalyzer, MatrixBuilder, load_baseline
+from screener.gaps_report import SHORT, render_html
 from screener.loader import DEFAULT_RULES_DIR, PackError
 from screener.profiles import load_profiles
 
@@ -30,26 +30,12 @@ class GapFormat(StrEnum):
     html = "html"
 
 
-_SHORT = {
-    Decision.prohibited: "PROHIBITED",
-    Decision.license_required: "LICENCE",
-    Decision.review: "review",
-    Decision.clear: "-",
-    Decision.not_applicable: "n/a",
-}
 _RICH = {
     Decision.prohibited: "bold red",
     Decision.license_required: "red",
     Decision.review: "yellow",
     Decision.clear: "green",
     Decision.not_applicable: "dim",
-}
-_HTML = {
-    Decision.prohibited: "#7f0000",
-    Decision.license_required: "#d7301f",
-    Decision.review: "#fdbb84",
-    Decision.clear: "#e5f5e0",
-    Decision.not_applicable: "#f0f0f0",
 }
 
 
@@ -64,7 +50,7 @@ def render_table(matrix: BaselineMatrix, console: Console) -> None:
             row = []
             for j in matrix.jurisdictions:
                 c = matrix.cell(ic["id"], dest, j)
-                row.append(f"[{_RICH[c.decision]}]{_SHORT[c.decision]}[/]")
+                row.append(f"[{_RICH[c.decision]}]{SHORT[c.decision]}[/]")
             table.add_row(dest, *row)
         console.print(table)
     console.print(
@@ -72,49 +58,6 @@ def render_table(matrix: BaselineMatrix, console: Console) -> None:
         "--format json for the missing facts); - = no licence; n/a = domestic or no nexus. "
         "Each column asks the jurisdiction as if the item were exported from its territory."
     )
-
-
-def render_html(matrix: BaselineMatrix) -> str:
-    """A self-contained heat map: one table per item class, hover text per cell."""
-    esc = html.escape
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>chokepoint gaps as of {matrix.as_of}</title><style>",
-        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}",
-        "td,th{border:1px solid #999;padding:4px 8px;text-align:center;font-size:13px}",
-        "caption{font-weight:bold;text-align:left}.legend span{padding:2px 8px;margin-right:6px}",
-        "</style></head><body>",
-        f"<h1>Which jurisdictions control what, as of {matrix.as_of}</h1>",
-        "<p class='legend'>",
-        *(f"<span style='background:{_HTML[d]}'>{esc(d.value)}</span>" for d in Decision),
-        "</p>",
-    ]
-    for ic in matrix.item_classes:
-        codes = ", ".join(f"{j}: {c}" for j, c in ic["control_codes"].items()) or "none given"
-        parts.append(
-            f"<table><caption>{esc(ic['title'])} — ECCN {esc(ic['eccn'])}; "
-            f"classifications: {esc(codes)}</caption><tr><th>destination</th>"
-        )
-        parts += [f"<th>{esc(j)}</th>" for j in matrix.jurisdictions]
-        parts.append("</tr>")
-        for dest in matrix.destinations:
-            parts.append(f"<tr><th>{esc(dest)}</th>")
-            for j in matrix.jurisdictions:
-                c = matrix.cell(ic["id"], dest, j)
-                hover = f"{c.decision.value} (from {c.exporter_country}): {c.explanation}"
-                if c.missing_facts:
-                    hover += f" Missing: {', '.join(c.missing_facts)}"
-                colour = "#fff" if c.decision == Decision.prohibited else "#000"
-                parts.append(
-                    f"<td style='background:{_HTML[c.decision]};color:{colour}' "
-                    f"title='{esc(hover, quote=True)}'>{esc(_SHORT[c.decision])}</td>"
-                )
-            parts.append("</tr>")
-        parts.append("</table>")
-    parts.append("<h2>Profiles</h2><ul>")
-    parts += [f"<li><b>{esc(j)}</b>: {esc(p)}</li>" for j, p in matrix.profiles.items()]
-    parts.append("</ul></body></html>")
-    return "\n".join(parts)
 
 
 def gaps(

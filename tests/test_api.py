@@ -319,3 +319,31 @@ def test_real_uvicorn_on_loopback(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def _cell(matrix: dict, item_class: str, destination: str, jurisdiction: str) -> dict:
+    return next(
+        c
+        for c in matrix["cells"]
+        if (c["item_class"], c["destination"], c["jurisdiction"])
+        == (item_class, destination, jurisdiction)
+    )
+
+
+def test_gaps_matrix_as_of_a_date_as_json_and_html(svc: Service) -> None:
+    """The Dutch extension to NXT:1970i/1980i took effect on 2024-09-07: the NL cell for
+    China turns from clear to licence required, and the EU's Art. 10 review appears."""
+    before = svc.get("/v1/gaps?as_of=2024-09-01", svc.screen_key).json()
+    after = svc.get("/v1/gaps?as_of=2024-10-01", svc.screen_key).json()
+    assert _cell(before, "duv_immersion_nxt1980i", "CN", "NL")["decision"] == "clear"
+    nl = _cell(after, "duv_immersion_nxt1980i", "CN", "NL")
+    assert (nl["decision"], nl["rule_ids"]) == ("license_required", ["nl.regeling_2024.art2"])
+    assert _cell(after, "duv_immersion_nxt1980i", "CN", "EU")["rule_ids"] == [
+        "eu.art10.dutch_national_list"
+    ]
+    page = svc.get("/v1/gaps?as_of=2024-10-01&format=html", svc.screen_key)
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.text.startswith("<!doctype html>") and "<script" not in page.text
+    assert svc.get("/v1/gaps").status_code == 401
+    bad = svc.get("/v1/gaps?as_of=2024-13-01", svc.screen_key)
+    assert bad.status_code == 422 and "as_of" in bad.text
