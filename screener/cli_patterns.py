@@ -1,13 +1,16 @@
 """`chokepoint patterns FILE.jsonl`: cross-shipment patterns over a stream of transactions.
 
-Reads one transaction JSON per line (FILE or - for stdin) in date order and prints each
-alert as soon as the line that completes it is read (JSON lines), or a table at the end.
+Reads one transaction JSON per line (FILE or - for stdin) in date order, or the service's
+stored history (`--audit`: the audit trail's screenings, sorted by transaction date), and
+prints each alert as soon as the line that completes it is read (JSON lines), or a table at
+the end.
 Exit codes as elsewhere: 0 whatever the alerts, 2 with a one-line reason naming the input
 line on invalid input, a stream out of date order, or an invalid pattern file.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
@@ -18,9 +21,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from schemas.patterns import Alert
+from schemas.patterns import Alert, Pattern
 from schemas.transaction import Transaction
-from screener.cli_common import fail
+from screener.cli_common import DbOption, fail
 from screener.errors import InputError, parse_model
 from screener.loader import PackError
 from screener.patterns.engine import scan
@@ -61,8 +64,19 @@ def _table(alerts: list[Alert], console: Console) -> None:
     console.print(table)
 
 
+def _audit_history(db: str | None, since: dt.datetime | None) -> Iterator[Transaction]:
+    """The transactions the service screened (from `since`), in transaction-date order: the
+    audit trail is in screening order, which a back-dated screening breaks."""
+    from screener.audit.store import AuditStore
+
+    stored = AuditStore(db).iter_screenings(since=since)
+    return iter(sorted((s.transaction for s in stored), key=lambda tx: tx.date))
+
+
 def patterns_command(
-    file: Annotated[str, typer.Argument(help="Transactions as JSON lines, or - for stdin.")],
+    file: Annotated[
+        str | None, typer.Argument(help="Transactions as JSON lines, or - for stdin.")
+    ] = None,
     fmt: Annotated[PatternFormat, typer.Option("--format", "-f")] = PatternFormat.jsonl,
     backend: Annotated[
         PatternBackend, typer.Option(help="Window engine (both give identical alerts).")
@@ -73,12 +87,25 @@ def patterns_command(
     sort: Annotated[
         bool, typer.Option("--sort", help="Read the whole file and sort it by date first.")
     ] = False,
+    audit: Annotated[
+        bool, typer.Option("--audit", help="Scan the service's stored screenings instead.")
+    ] = False,
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="With --audit: screened on or after."),
+    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Watch a stream of transactions for split shipments, fan-in and new hub consignees."""
     try:
         patterns = load_patterns(patterns_dir)
     except PackError as exc:
         fail(str(exc))
+    if (file is None) == (not audit):
+        fail("give a FILE of transactions or --audit (one of the two)")
+    if file is None:
+        _emit(_audit_history(db, since), patterns, backend, fmt)
+        return
     if file == "-":
         handle: TextIO = sys.stdin
     elif Path(file).is_file():
@@ -89,16 +116,26 @@ def patterns_command(
         stream: Iterator[Transaction] = read_transactions(handle, file)
         if sort:
             stream = iter(sorted(stream, key=lambda tx: tx.date))
-        collected: list[Alert] = []
-        for alert in scan(stream, patterns, backend.value):
-            if fmt == PatternFormat.jsonl:
-                typer.echo(alert.model_dump_json())
-            else:
-                collected.append(alert)
+        _emit(stream, patterns, backend, fmt)
     except StreamOrderError as exc:
         fail(f"{exc} (or pass --sort)")
     finally:
         if handle is not sys.stdin:
             handle.close()
+
+
+def _emit(
+    stream: Iterator[Transaction],
+    patterns: list[Pattern],
+    backend: PatternBackend,
+    fmt: PatternFormat,
+) -> None:
+    """Alerts as JSON lines while the stream is read, or as a table at the end."""
+    collected: list[Alert] = []
+    for alert in scan(stream, patterns, backend.value):
+        if fmt == PatternFormat.jsonl:
+            typer.echo(alert.model_dump_json())
+        else:
+            collected.append(alert)
     if fmt == PatternFormat.table:
         _table(collected, Console())

@@ -294,3 +294,42 @@ def test_the_incremental_monitor_gives_the_same_alerts_as_scan() -> None:
             one_by_one = [a for tx in txs for a in monitor.observe(tx)]
         assert one_by_one == list(scan(txs, PATTERNS, backend))  # type: ignore[arg-type]
         assert one_by_one
+
+
+def test_cli_scans_the_service_history_in_transaction_date_order(tmp_path: Path) -> None:
+    """Screenings stored out of date order (a back-dated one last) still make one split-
+    shipment episode; one day outside the window (--since) leaves too few lines to alert."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from schemas.result import Decision, ScreeningResult
+    from screener.audit.store import AuditStore
+    from screener.cli import app
+
+    _window, n, _limit, total = _split_numbers()
+    each = math.ceil(total * 100 / n) / 100
+    txs = [Transaction.model_validate(_tx(d, value=each)) for d in range(n)]
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    store = AuditStore(url)
+    for when, tx in zip(range(n), [*txs[1:], txs[0]], strict=True):
+        result = ScreeningResult(
+            decision=Decision.clear,
+            as_of=tx.date,
+            jurisdictions={},
+            findings=[],
+            versions={},
+            engine="t",
+        )
+        at = dt.datetime(2026, 1, 1 + when, tzinfo=dt.UTC)
+        store.record(tx, result, requested_by="test", at=at)
+    runner = CliRunner()
+    out = runner.invoke(app, ["patterns", "--audit", "--db", url])
+    assert out.exit_code == 0, out.output
+    ids = [json.loads(line)["pattern_id"] for line in out.output.splitlines()]
+    assert ids.count("pattern.split_shipments") == 1
+    later = runner.invoke(app, ["patterns", "--audit", "--db", url, "--since", "2026-01-02"])
+    assert later.exit_code == 0  # one line fewer: under the split-shipment count
+    assert "pattern.split_shipments" not in later.output
+    neither = runner.invoke(app, ["patterns"])
+    assert neither.exit_code == 2 and "--audit" in neither.output
