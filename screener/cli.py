@@ -6,6 +6,7 @@ Exit codes: 0 whatever the decision (a licence requirement is an answer, not a f
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from enum import StrEnum
@@ -21,6 +22,7 @@ from schemas.patterns import Alert, PatternFile
 from schemas.result import ScreeningResult
 from schemas.rules import Clause
 from schemas.transaction import Transaction
+from screener.audit.store import AuditStore
 from screener.cli_batch import batch
 from screener.cli_common import DbOption, fail
 from screener.cli_gaps import register as register_gaps
@@ -137,6 +139,13 @@ def screen(
     ] = BackendChoice.python,
     rules: Annotated[Path, typer.Option(help="Rules folder.")] = DEFAULT_RULES_DIR,
     db: DbOption = None,
+    record: Annotated[
+        bool,
+        typer.Option(
+            help="Store the screening in the audit trail (the database of --db), as the "
+            "service does, with the operating-system user as who asked."
+        ),
+    ] = True,
 ) -> None:
     """Screen one transaction (parties against the imported lists) and print the result."""
     try:
@@ -147,6 +156,11 @@ def screen(
         fail(f"invalid transaction: {exc}")
     except PackError as exc:
         fail(str(exc))
+    if record:
+        screening_id = AuditStore(db).record(
+            tx, result, requested_by=getpass.getuser(), source="cli"
+        )
+        Console(stderr=True).print(f"Stored in the audit trail as screening {screening_id}.")
     if fmt == OutputFormat.table:
         render_table(result, Console())
     else:

@@ -13,6 +13,7 @@ from schemas.patterns import Alert, PatternFile
 from schemas.result import ScreeningResult
 from schemas.rules import Clause
 from schemas.transaction import Transaction
+from screener.audit.store import AuditStore
 from screener.errors import InputError, parse_model
 
 REPO = Path(__file__).resolve().parent.parent
@@ -109,10 +110,15 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     good.write_text(json.dumps(VALID))
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(VALID | {"destination_country": "ZZ"}))
-    cli = [sys.executable, "-m", "screener.cli", "screen"]
+    db = f"sqlite:///{tmp_path / 'cp.db'}"
+    cli = [sys.executable, "-m", "screener.cli", "screen", "--db", db]
     ok = subprocess.run([*cli, str(good)], capture_output=True, text=True, cwd=REPO)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["jurisdictions"]["US"]["applies"] is True
+    assert "Stored in the audit trail as screening 1." in ok.stderr
+    stored = AuditStore(db).get(1)
+    assert stored is not None and stored.source == "cli"
+    assert stored.result["decision"] == json.loads(ok.stdout)["decision"]
     fail = subprocess.run([*cli, str(bad)], capture_output=True, text=True, cwd=REPO)
     assert fail.returncode == 2
     assert fail.stderr.strip().splitlines() == [
