@@ -3,9 +3,13 @@ screening over the bundled fixture lists (real CSL rows, tests/fixtures/lists/).
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from screener.engine import Screener
 from screener.parties.screening import PartyScreening, load_party_screening
@@ -51,3 +55,28 @@ def durable_screener(party_screening: PartyScreening) -> Screener:
 def unscreened() -> Screener:
     """No list available: party clauses must ask for screening, never clear."""
     return Screener(backend="python")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database: a SQLite file, or a throw-away PostgreSQL schema of its own when
+    CHOKEPOINT_TEST_DATABASE_URL is set (so runs never share tables); skipped otherwise."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'chokepoint.db'}"
+        return
+    base = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("CHOKEPOINT_TEST_DATABASE_URL not set")
+    schema = f"cp_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        from screener.audit.db import dispose_all
+
+        dispose_all()  # pooled connections would hold the schema open
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -15,7 +15,6 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from test_audit import db_url  # noqa: F401  (the SQLite / PostgreSQL fixture)
 from test_batch import write_malformed
 
 from api.app import create_app
@@ -267,7 +266,7 @@ def test_a_stopped_job_resumes_when_the_service_starts(
     assert (folder / "results.csv").read_bytes() == reference.read_bytes()
 
 
-def test_postgresql_path(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_postgresql_path(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHOKEPOINT_CACHE_DIR", str(tmp_path / "idx"))
     ListStore(db_url).import_list(FIXTURE_CSL, "csl-csv", "csl")
     with TestClient(create_app(database_url=db_url, jobs_dir=tmp_path / "jobs")) as client:

@@ -4,13 +4,10 @@ set) PostgreSQL in a throw-away schema."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from schemas.transaction import Transaction
 from screener.audit.db import VERSION_TABLE, current_revision, head_revision, open_engine
@@ -37,31 +34,6 @@ GLOVES_TO_JP = {
     "parties": [{"role": "end_user", "name": "Example KK", "country": "JP"}],
     "items": [{"eccn": "EAR99", "origin_country": "US"}],
 }
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh database: a SQLite file, or a PostgreSQL schema of its own (never the list
-    store tests' tables)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'audit.db'}"
-        return
-    base = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("CHOKEPOINT_TEST_DATABASE_URL not set")
-    schema = f"cp_svc_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        from screener.audit.db import dispose_all
-
-        dispose_all()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def test_record_get_iterate_and_stats(db_url: str, screener: Screener) -> None:

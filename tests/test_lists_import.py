@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from schemas.lists import Alias, AliasType, EntityType, ListCode, ListEntry
@@ -480,31 +477,9 @@ def test_resolve_country(token: str, code: str | None) -> None:
 # --------------------------------------------------------------------------- the store
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh database: a SQLite file, or a throw-away PostgreSQL schema (so parallel
-    runs never share tables)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'lists.db'}"
-        return
-    base = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("CHOKEPOINT_TEST_DATABASE_URL not set")
-    schema = f"cp_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture
-def store(store_url: str) -> Iterator[ListStore]:
-    store = ListStore(store_url)
+def store(db_url: str) -> Iterator[ListStore]:
+    store = ListStore(db_url)
     yield store
     store.dispose()
 
