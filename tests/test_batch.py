@@ -28,22 +28,22 @@ def line(*cells: str) -> str:
     return ",".join(cells)
 
 
+ETCH_TO_CN = (
+    "2026-08-03",
+    "Example Etch Systems Inc.",
+    "US",
+    "CN",
+    "3B001.c.1.a",
+    "US",
+    "1",
+    "4200000",
+    "Example Fab Co.",
+    "CN",
+    "civil",
+)
 MALFORMED_LINES = [
     # 2: a 3B001.c.1.a etch tool to China
-    line(
-        "L2",
-        "2026-08-03",
-        "Example Etch Systems Inc.",
-        "US",
-        "CN",
-        "3B001.c.1.a",
-        "US",
-        "1",
-        "4200000",
-        "Example Fab Co.",
-        "CN",
-        "civil",
-    ),
+    line("L2", *ETCH_TO_CN),
     # 3: wrong type
     line("L3", "2026-08-03", "Acme", "US", "CN", "3B001.c.1.a", "US", "abc", "1", "", "", ""),
     # 4: unknown country
@@ -76,20 +76,7 @@ MALFORMED_LINES = [
         "",
     ),
     # 12: line 2 again under another id (the line cache must keep the id)
-    line(
-        "L12",
-        "2026-08-03",
-        "Example Etch Systems Inc.",
-        "US",
-        "CN",
-        "3B001.c.1.a",
-        "US",
-        "1",
-        "4200000",
-        "Example Fab Co.",
-        "CN",
-        "civil",
-    ),
+    line("L12", *ETCH_TO_CN),
     # 13: an impossible date; 14: an unknown end-use category (last line, no newline)
     line("L13", "2026-02-30", "Acme", "US", "DE", "EAR99", "US", "1", "1", "", "", ""),
     line("L14", "2026-08-03", "Acme", "US", "DE", "EAR99", "US", "1", "1", "", "", "picnics"),
