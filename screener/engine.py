@@ -180,7 +180,7 @@ class Screener:
         self._nexuses: dict[tuple[Any, ...], Nexus] = {}
         self._advice: dict[tuple[Any, ...], ExceptionAdvice] = {}
         self._triggers: dict[tuple[Any, ...], Trigger] = {}
-        self._unreached_nexus: dict[tuple[Any, ...], tuple[Nexus, ...]] = {}
+        self._unreached_verdicts: dict[tuple[Any, ...], JurisdictionVerdict] = {}
 
     @property
     def versions(self) -> dict[str, str]:
@@ -481,27 +481,26 @@ class Screener:
 
     def _unreached(self, compiled: CompiledPack, tx: Transaction) -> JurisdictionVerdict:
         """The verdict of a pack whose nexus gate fails: what `_verdict` returns for it (no
-        clause true or undecided), built without walking the items' empty results. The
-        per-item Nexus entries are built once per pack, date and item count and shared, as
-        finding templates share their condition traces."""
+        clause true or undecided), built without walking the items' empty results. It depends
+        only on the pack, the date and the item count, so it is built once per such key and
+        shared between results, as finding templates share their condition traces (results
+        are never modified after `screen` returns them)."""
         key = (compiled.pack.meta.id, tx.date, len(tx.items))
-        nexus = self._unreached_nexus.get(key)
-        if nexus is None:
-            if len(self._unreached_nexus) >= 65536:
-                self._unreached_nexus.clear()
+        verdict = self._unreached_verdicts.get(key)
+        if verdict is None:
+            if len(self._unreached_verdicts) >= 65536:
+                self._unreached_verdicts.clear()
             text = self._nexus(compiled, tx.date, False, [], []).explanation
-            nexus = self._unreached_nexus[key] = tuple(
-                Nexus(item_index=i, applies=False, explanation=text) for i in range(len(tx.items))
+            verdict = self._unreached_verdicts[key] = JurisdictionVerdict(
+                jurisdiction=compiled.pack.jurisdiction,
+                applies=False,
+                decision=Decision.not_applicable,
+                nexus=[
+                    Nexus(item_index=i, applies=False, explanation=text)
+                    for i in range(len(tx.items))
+                ],
             )
-        return JurisdictionVerdict.model_construct(
-            jurisdiction=compiled.pack.jurisdiction,
-            applies=False,
-            decision=Decision.not_applicable,
-            nexus=list(nexus),
-            findings=[],
-            checked=[],
-            triggers=[],
-        )
+        return verdict
 
     @staticmethod
     def _nexus(

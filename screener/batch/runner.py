@@ -14,6 +14,7 @@ screening cache, and repeated item facts the screener's finding cache.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import multiprocessing
 import os
@@ -214,6 +215,10 @@ def _init_worker(
 ) -> None:
     global _WORKER
     _WORKER = LineScreener(columns, build_screener(rules_dir, backend, db_url))
+    # The packs and the lists' match index are millions of long-lived objects: moved out of
+    # the collector's generations, they are not traversed again by every full collection.
+    gc.collect()
+    gc.freeze()
 
 
 def _work(lines: list[Line]) -> list[Row]:
