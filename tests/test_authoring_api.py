@@ -202,6 +202,16 @@ def test_drafts_load_replace_and_unload_in_the_running_service(svc: Authoring) -
     assert svc.delete("/v1/rules/drafts/narrow", svc.author_key).status_code == 404
     assert [d["name"] for d in svc.get("/v1/rules/drafts", svc.author_key).json()] == ["vn"]
 
+    # a file name never chooses where on the server it lands: only its last part is kept
+    sneaky = {"../../outside/vn.yaml": VN["vn_deposition.yaml"]}
+    r = svc.put("/v1/rules/drafts/sneaky", svc.author_key, json={"files": sneaky})
+    assert r.status_code == 200 and r.json()["files"] == ["vn.yaml"]
+    assert (
+        not (svc.jobs_dir / "outside").exists() and not (svc.jobs_dir.parent / "outside").exists()
+    )
+    (written,) = (svc.jobs_dir / "drafts" / "sneaky").glob("*/vn.yaml")
+    assert written.read_text() == VN["vn_deposition.yaml"]
+
     r = svc.put("/v1/rules/drafts/..hidden", svc.author_key, json={"files": VN})
     assert r.status_code == 422 and "a draft name is letters" in r.json()["error"]
     r = svc.put("/v1/rules/drafts/x", svc.author_key, json={"files": VN, "shadow": True})
@@ -245,6 +255,19 @@ def test_shadow_records_the_disagreement_and_leaves_the_live_decision(svc: Autho
     svc.post("/v1/screen", svc.screen_key, json=vn_tool)
     assert svc.get("/v1/rules/drafts/vn/shadow-report", svc.author_key).json()["screened"] == 2
     assert svc.get("/v1/rules/drafts/nope/shadow-report", svc.author_key).status_code == 404
+
+    # a new version in shadow reports on its own screenings only; once unloaded, on all
+    later = {"vn_deposition.yaml": VN["vn_deposition.yaml"].replace("2026-01-01", "2026-01-02")}
+    r = svc.put("/v1/rules/drafts/vn?shadow=1", svc.author_key, json={"files": later})
+    assert r.json()["version"] != version
+    assert svc.get("/v1/rules/drafts/vn/shadow-report", svc.author_key).json()["screened"] == 0
+    svc.post("/v1/screen", svc.screen_key, json=vn_tool)
+    after = svc.get("/v1/rules/drafts/vn/shadow-report", svc.author_key).json()
+    assert (after["screened"], after["newly_flagged"]) == (1, 1)
+    assert after["draft_version"] == r.json()["version"]
+    assert svc.delete("/v1/rules/drafts/vn", svc.author_key).status_code == 204
+    gone = svc.get("/v1/rules/drafts/vn/shadow-report", svc.author_key).json()
+    assert (gone["screened"], gone["newly_flagged"]) == (3, 2)
 
 
 def test_audit_trail_as_replay_history(

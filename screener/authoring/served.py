@@ -156,13 +156,23 @@ class ServedDrafts:
 
     def shadow_report(self, name: str) -> ImpactReport | None:
         """The disagreement recorded for `name` (once the screenings queued before the call
-        are shadowed); None when the draft is neither loaded nor in the log."""
+        are shadowed): of the version loaded now, so a replaced draft's old records do not
+        blur the new one's; of every version once it is unloaded. None when the draft is
+        neither loaded nor in the log."""
         self._pool.submit(lambda: None).result()  # one worker, FIFO: the queue is drained
+        loaded = self.get(name)
         records = list(read_shadow_log(self.shadow_log)) if self.shadow_log.is_file() else []
-        mine = [r for r in records if r.draft == name]
-        if not mine and name not in self.registry.names():
+        mine = [
+            r
+            for r in records
+            if r.draft == name and (loaded is None or r.draft_version == loaded.version)
+        ]
+        if not mine and loaded is None:
             return None
-        return shadow_report(mine, name)
+        report = shadow_report(mine, name)
+        if loaded is not None:
+            report.draft_version = loaded.version
+        return report
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
