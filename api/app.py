@@ -6,12 +6,14 @@ environment: CHOKEPOINT_DATABASE_URL (lists, audit trail, keys, jobs: one databa
 CHOKEPOINT_JOBS_DIR (uploaded and result files, default ./chokepoint-jobs),
 CHOKEPOINT_MAX_BODY_BYTES (JSON bodies, default 1 MiB), CHOKEPOINT_MAX_UPLOAD_BYTES
 (batch uploads, default 512 MiB), CHOKEPOINT_BATCH_PROCESSES (default 1: the API's own
-requests keep a core).
+requests keep a core), CHOKEPOINT_SHADOW_LOG (what drafts in shadow mode would have decided,
+JSONL, default under the jobs folder; drafts put over the API are kept in its `drafts/`).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,13 +22,14 @@ from fastapi import FastAPI
 
 from api import errors
 from api.jobs import JobRunner
-from api.routers import batches, gaps, health, rules, screen, screenings, stats
+from api.routers import authoring, batches, gaps, health, rules, screen, screenings, stats
 from api.services import Services
 from screener.audit.db import database_url as resolve_url
 from screener.audit.db import open_engine
 from screener.audit.jobs import JobStore
 from screener.audit.keys import KeyStore
 from screener.audit.store import AuditStore
+from screener.authoring.served import ServedDrafts
 from screener.batch.runner import build_screener
 from screener.loader import DEFAULT_RULES_DIR
 
@@ -65,6 +68,12 @@ def create_app(
         screener = build_screener(rules_dir, "python", url)
         job_store = JobStore(engine=engine)
         runner = JobRunner(job_store, rules_dir=rules_dir, db_url=url, processes=processes)
+        lock = threading.Lock()
+        shadow_log = Path(
+            os.environ.get("CHOKEPOINT_SHADOW_LOG") or jobs_path / "shadow" / "shadow.jsonl"
+        )
+        shadow_log.parent.mkdir(parents=True, exist_ok=True)
+        drafts = ServedDrafts(screener, jobs_path / "drafts", shadow_log, guard=lock)
         app.state.services = Services(
             screener=screener,
             packs=[c.pack for c in screener.compiled],
@@ -74,12 +83,15 @@ def create_app(
             runner=runner,
             jobs_dir=jobs_path,
             max_upload=upload_limit,
+            lock=lock,
+            drafts=drafts,
         )
         runner.start()
         try:
             yield
         finally:
             runner.stop()
+            drafts.close()
 
     app = FastAPI(
         title="chokepoint",
@@ -94,6 +106,7 @@ def create_app(
         max_upload=upload_limit,
         upload_paths=("/v1/batches",),
     )
-    for module in (health, screen, batches, screenings, rules, stats, gaps):
+    # authoring before rules: /v1/rules/drafts must not be read as the clause id 'drafts'
+    for module in (health, screen, batches, screenings, authoring, rules, stats, gaps):
         app.include_router(module.router)
     return app

@@ -26,6 +26,9 @@ def _http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else "request refused"
     problems = exc.detail if isinstance(exc.detail, list) else []
+    if isinstance(exc.detail, dict):  # {"error": ..., "problems": [...]} from a router
+        detail = str(exc.detail.get("error", detail))
+        problems = list(exc.detail.get("problems", []))
     return JSONResponse(
         error_body(detail, [str(p) for p in problems]),
         status_code=exc.status_code,

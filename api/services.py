@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import Request
@@ -14,6 +14,7 @@ from schemas.transaction import Transaction
 from screener.audit.jobs import JobStore
 from screener.audit.keys import KeyStore
 from screener.audit.store import AuditStore
+from screener.authoring.served import ServedDrafts
 from screener.engine import Screener
 from screener.loader import Pack
 
@@ -28,13 +29,19 @@ class Services:
     runner: JobRunner
     jobs_dir: Path
     max_upload: int
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Lock
+    drafts: ServedDrafts
 
     def screen(self, tx: Transaction) -> ScreeningResult:
         # one screening at a time: the engines' caches are per process, and screening is
         # CPU-bound under the GIL anyway
         with self.lock:
             return self.screener.screen(tx)
+
+    def shadow(self, screening_id: int, tx: Transaction, result: ScreeningResult) -> None:
+        """Let the drafts in shadow mode see a live screening (after it is stored, under its
+        audit id); they run in the background and never change `result`."""
+        self.drafts.shadow(str(screening_id), tx, result)
 
 
 def services(request: Request) -> Services:

@@ -1,6 +1,6 @@
 """Draft load/unload in a running process: does memory come back?
 
-Usage: python bench/bench_drafts.py [--loads 1000] [--warmup 50]
+Usage: python bench/bench_drafts.py [--loads 1000] [--warmup 50] [--api]
 
 Each cycle writes a *different* draft (the narrowed SME-set draft of tests/fixtures/drafts
 with a changed effective_from, so the content hash and hence the compiled draft are new),
@@ -10,6 +10,11 @@ its condition closures and finding caches are built and used) and unloads it. RS
 final gc. A leak shows as RSS growing with the number of loads; a flat line after the warm-up
 means unloaded drafts are freed. Drafts use the python backend (durable-rules cannot delete a
 ruleset without leaking ~170 KB per cycle, ../shared/reference/durable-rules.md §1.3).
+
+`--api` runs the cycles through the service instead (FastAPI TestClient over `create_app`,
+a temporary SQLite database): `PUT /v1/rules/drafts/bench` with the draft's files as text,
+then `DELETE`, so the files written under the jobs folder, the registry and the request
+handling are all part of what must come back.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -62,14 +69,45 @@ def cycle(registry: DraftRegistry, folder: Path, n: int) -> str:
     return decision
 
 
+def api_cycler(folder: Path) -> tuple[Callable[[int], str], Callable[[], list[str]], Any]:
+    """A cycle through the running service: PUT the n-th draft, DELETE it."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from screener.audit.keys import KeyStore
+
+    url = f"sqlite:///{folder / 'bench.db'}"
+    client = TestClient(create_app(database_url=url, jobs_dir=folder / "jobs"))
+    client.__enter__()
+    headers = {"X-API-Key": KeyStore(url).create("author", "bench")[0]}
+    meta = (DRAFT / "narrow-sme-cleaning" / "draft.yaml").read_text()
+
+    def cycle(n: int) -> str:
+        write_draft(folder, n)
+        files = {"ccl_sme.yaml": (folder / "ccl_sme.yaml").read_text(), "draft.yaml": meta}
+        r = client.put("/v1/rules/drafts/bench", json={"files": files}, headers=headers)
+        assert r.status_code == 200, r.text
+        assert client.delete("/v1/rules/drafts/bench", headers=headers).status_code == 204
+        return str(r.json()["kind"])
+
+    def loaded() -> list[str]:
+        return [d["name"] for d in client.get("/v1/rules/drafts", headers=headers).json()]
+
+    return cycle, loaded, client
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--loads", type=int, default=1000)
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--api", action="store_true", help="PUT/DELETE through the service")
     args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-drafts-"))
+    if args.api:
+        api_main(args, folder)
+        return
     live = Screener()
     registry = DraftRegistry(live)
-    folder = Path(tempfile.mkdtemp(prefix="bench-drafts-"))
     start_rss = rss_mb()
     for n in range(args.warmup):
         cycle(registry, folder, n)
@@ -102,6 +140,48 @@ def main() -> None:
         "python": platform.python_version(),
     }
     print(json.dumps(report, indent=2))
+
+
+def api_main(args: argparse.Namespace, folder: Path) -> None:
+    start_rss = rss_mb()
+    cycle, loaded, client = api_cycler(folder)
+    for n in range(args.warmup):
+        cycle(n)
+    gc.collect()
+    warm_rss = rss_mb()
+    samples: list[tuple[int, float]] = []
+    t0 = time.perf_counter()
+    for n in range(args.loads):
+        cycle(args.warmup + n)
+        if (n + 1) % max(1, args.loads // 4) == 0:
+            gc.collect()
+            samples.append((n + 1, round(rss_mb(), 1)))
+    elapsed = time.perf_counter() - t0
+    gc.collect()
+    end_rss = rss_mb()
+    still = loaded()
+    left = sorted(p.name for p in (folder / "jobs" / "drafts").iterdir())
+    client.__exit__(None, None, None)
+    print(
+        json.dumps(
+            {
+                "mode": "api: PUT + DELETE /v1/rules/drafts/bench",
+                "cycles": args.loads,
+                "warmup": args.warmup,
+                "rss_mb_before_app": round(start_rss, 1),
+                "rss_mb_after_warmup": round(warm_rss, 1),
+                "rss_mb_samples": samples,
+                "rss_mb_after": round(end_rss, 1),
+                "growth_mb_after_warmup": round(end_rss - warm_rss, 1),
+                "growth_kb_per_cycle": round((end_rss - warm_rss) * 1024 / args.loads, 2),
+                "ms_per_put_delete": round(1000 * elapsed / args.loads, 1),
+                "drafts_still_loaded": still,
+                "draft_folders_left": left,
+                "python": platform.python_version(),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

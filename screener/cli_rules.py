@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,11 +20,13 @@ from rich.console import Console
 
 from schemas.rules import ClauseFile, DraftMeta, PackMeta
 from schemas.transaction import Transaction
+from screener.audit.store import AuditStore
 from screener.authoring.drafts import Draft, draft_screener, load_draft
 from screener.authoring.examples import ExampleRun, run_examples
+from screener.authoring.history import audit_history
 from screener.authoring.lint import LintFinding, check_pack, from_problem
 from screener.authoring.render import CoverageView, render_impact, render_lint, render_test, short
-from screener.authoring.replay import HistoryError, read_history_jsonl, replay
+from screener.authoring.replay import HistoryError, StoredScreening, read_history_jsonl, replay
 from screener.authoring.scaffold import copy_clause, find_clause
 from screener.authoring.shadow import (
     JsonlShadowSink,
@@ -168,12 +171,12 @@ def _load_pair(draft_path: Path, rules: Path, db: str | None) -> tuple[Draft, Sc
 def replay_cmd(
     draft: Annotated[Path, typer.Argument(help="Draft folder or clause file.")],
     history: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             help="Stored screenings, JSONL: a transaction per line, or "
-            "{id, screened_at, transaction, result}."
+            "{id, screened_at, transaction, result}. Default: the audit trail in --db."
         ),
-    ],
+    ] = None,
     since: Annotated[
         dt.datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="Only screenings made on or after."),
@@ -189,27 +192,39 @@ def replay_cmd(
         bool, typer.Option(help="Exit 1 when the draft changes any decision.")
     ] = False,
 ) -> None:
-    """Evaluate stored screenings with the draft beside the live pack; print what changes."""
-    if not history.is_file():
+    """Evaluate stored screenings with the draft beside the live pack; print what changes.
+
+    The screenings are the audit trail in the database (`--db`, as the service stores them),
+    or a JSONL file given with `--history`.
+    """
+    if history is not None and not history.is_file():
         fail(f"{history}: no such file")
     loaded, live, drafted = _load_pair(draft, rules, db)
-    try:
-        records = list(read_history_jsonl(history))
-    except HistoryError as exc:
-        fail(str(exc))
+    start, end = (since.date() if since else None), (until.date() if until else None)
+    records: Iterable[StoredScreening]
+    if history is not None:
+        try:
+            records = list(read_history_jsonl(history))
+        except HistoryError as exc:
+            fail(str(exc))
+        source = history.name
+    else:
+        # streamed: the audit trail may be far larger than memory should hold
+        records = audit_history(AuditStore(db), start, end)
+        source = "the audit trail"
     report = replay(
         records,
         live,
         drafted,
         draft_name=loaded.name,
         draft_version=loaded.version,
-        since=since.date() if since else None,
-        until=until.date() if until else None,
+        since=start,
+        until=end,
     )
     if fmt == Fmt.json:
         typer.echo(report.model_dump_json(indent=2))
     else:
-        render_impact(report, Console(), f"Replay of draft {loaded.name} over {history.name}")
+        render_impact(report, Console(), f"Replay of draft {loaded.name} over {source}")
     if fail_on_change and (report.newly_flagged or report.newly_cleared):
         raise typer.Exit(1)
 

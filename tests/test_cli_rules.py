@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -9,7 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from schemas.transaction import Transaction
+from screener.audit.store import AuditStore
 from screener.cli import app
+from screener.engine import Screener
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 NARROW = FIXTURES / "drafts" / "narrow-sme-cleaning"
@@ -171,3 +175,27 @@ def test_rules_copy_then_test(tmp_path: Path) -> None:
     code, out = run("test", str(tmp_path / "d"))
     assert code == 0 and "8/8 examples pass in 1 clauses" in out
     assert run("copy", "us.nope", str(tmp_path / "d"))[0] == 2
+
+
+def test_rules_replay_reads_the_audit_trail(db: str, screener: Screener) -> None:
+    """Without --history, replay reads the screenings stored in --db (as the service does)."""
+    store = AuditStore(db)
+    ids = {}
+    for line in HISTORY.read_text().splitlines():
+        data = json.loads(line)
+        tx = Transaction.model_validate(data["transaction"])
+        at = dt.datetime.fromisoformat(data["screened_at"]).replace(hour=9, tzinfo=dt.UTC)
+        ids[data["id"]] = store.record(tx, screener.screen(tx), requested_by="t", at=at)
+    code, out = run("replay", str(NARROW), "--since", "2026-01-01", "--db", db)
+    assert code == 0, out
+    assert "over the audit trail" in out
+    assert "6 screenings: 0 newly flagged, 2 newly cleared" in out
+    code, out = run(
+        *("replay", str(NARROW), "--db", db, "-f", "json"),
+        *("--since", "2026-03-02", "--until", "2026-04-15"),
+    )
+    report = json.loads(out)
+    assert (report["screened"], report["newly_cleared"], report["drift"]) == (2, 2, 0)
+    assert {c["screening_id"] for c in report["changes"]} == {str(ids["S-001"]), str(ids["S-002"])}
+    code, out = run("replay", str(VN), "--db", db, "-f", "json", "--fail-on-change")
+    assert code == 1 and json.loads(out)["changes"][0]["screening_id"] == str(ids["S-005"])

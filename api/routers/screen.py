@@ -1,5 +1,6 @@
 """`POST /v1/screen`: one transaction in, its ScreeningResult out, stored in the audit trail
-(the stored record's id is in the `X-Screening-Id` and `Location` headers)."""
+(the stored record's id is in the `X-Screening-Id` and `Location` headers); drafts in
+shadow mode see it afterwards, in the background."""
 
 from __future__ import annotations
 
@@ -78,6 +79,7 @@ def screen_transaction(
 ) -> ScreeningResult:
     result = svc.screen(tx)
     screening_id = svc.audit.record(tx, result, requested_by=key.label, source="api")
+    svc.shadow(screening_id, tx, result)
     response.headers["X-Screening-Id"] = str(screening_id)
     response.headers["Location"] = f"/v1/screenings/{screening_id}"
     return result

@@ -33,6 +33,11 @@ class ScreeningSummary(BaseModel):
     jurisdictions: dict[str, str]
     rules: list[str] = Field(description="ids of the clauses that fired, decisive or not")
     versions: dict[str, str]
+    decisive: list[str] | None = Field(
+        default=None,
+        description="ids of the decisive clauses (what replay compares against live-now); "
+        "None in rows stored before it was recorded, so replay cannot claim drift for them",
+    )
 
 
 class StoredScreening(BaseModel):
@@ -76,6 +81,7 @@ def summarise(result: ScreeningResult) -> ScreeningSummary:
         jurisdictions={j: v.decision.value for j, v in result.jurisdictions.items()},
         rules=sorted({f.rule_id for f in result.findings}),
         versions=result.versions,
+        decisive=sorted({f.rule_id for f in result.findings if f.decisive}),
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,13 +107,17 @@ def replay(
     draft_version: str | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    guard: AbstractContextManager[object] | None = None,
 ) -> ImpactReport:
     """Replay every stored screening made in [since, until] and summarise the differences.
 
     A screening that cannot be evaluated (an input the current schema refuses) is listed in
     `errors` instead of stopping the replay: one bad record must not hide the others.
+    `guard` (a service's screening lock) is held around each screening, not the whole
+    replay, so a long replay interleaves with live screenings instead of stalling them.
     """
     errors: list[str] = []
+    hold = guard if guard is not None else nullcontext()
 
     def diffs() -> Iterator[ScreeningDiff]:
         for stored in history:
@@ -121,7 +126,9 @@ def replay(
             if until is not None and stored.screened_at > until:
                 continue
             try:
-                yield replay_one(stored, live, draft)
+                with hold:
+                    diff = replay_one(stored, live, draft)
+                yield diff
             except InputError as exc:
                 errors.append(f"{stored.id}: {exc}")
 

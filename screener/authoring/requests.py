@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -35,22 +35,35 @@ class DraftRequestError(ValueError):
 @contextmanager
 def _materialised(files: dict[str, str]) -> Iterator[tuple[Path, dict[str, str]]]:
     """The files in a temporary folder, and a map from its paths back to the given names."""
-    if not files:
-        raise DraftRequestError("a draft needs at least one clause file")
     with tempfile.TemporaryDirectory(prefix="chokepoint-draft-") as tmp:
         root = Path(tmp) / "draft"
         root.mkdir()
-        names: dict[str, str] = {}
-        for name, text in files.items():
-            base = PurePosixPath(name).name
-            if not _SAFE_NAME.match(base):
-                raise DraftRequestError(f"{name!r}: a clause file is named like clauses.yaml")
-            (root / base).write_text(text, encoding="utf-8")
-            names[str(root / base)] = name
-        yield root, names
+        yield root, write_files(files, root)
 
 
-def _unmask(text: str, names: dict[str, str]) -> str:
+def write_files(files: dict[str, str], root: Path) -> dict[str, str]:
+    """Write {file name: YAML text} into the existing folder `root` (a name's folders are
+    dropped: a request never chooses where on the server a file lands); returns the map from
+    the written paths back to the given names, for `unmask`."""
+    if not files:
+        raise DraftRequestError("a draft needs at least one clause file")
+    names: dict[str, str] = {}
+    for name, text in files.items():
+        base = PurePosixPath(name).name
+        if not _SAFE_NAME.match(base):
+            raise DraftRequestError(f"{name!r}: a clause file is named like clauses.yaml")
+        if str(root / base) in names:
+            raise DraftRequestError(f"{name!r}: two files with the name {base!r}")
+        (root / base).write_text(text, encoding="utf-8")
+        names[str(root / base)] = name
+    # any other mention of the folder (draft.yaml when the request sent none): relative
+    names[str(root) + "/"] = ""
+    names[str(root)] = "(draft)"
+    return names
+
+
+def unmask(text: str, names: dict[str, str]) -> str:
+    """`text` with the server paths of `write_files` replaced by the names the request gave."""
     for tmp, name in names.items():
         text = text.replace(tmp, name)
     return text
@@ -60,7 +73,7 @@ def _load(root: Path, names: dict[str, str], live: Screener, name: str) -> Draft
     try:
         return load_draft(root, [c.pack for c in live.compiled], name)
     except PackError as exc:
-        raise PackError([_unmask(p, names) for p in exc.problems]) from exc
+        raise PackError([unmask(p, names) for p in exc.problems]) from exc
 
 
 def rules_lint(files: dict[str, str], live: Screener, name: str = "draft") -> list[LintFinding]:
@@ -73,7 +86,7 @@ def rules_lint(files: dict[str, str], live: Screener, name: str = "draft") -> li
         focus, added = set(draft.clause_ids), set(draft.added)
         findings = [f for p in draft.packs for f in check_pack(p, focus, added)]
         return [
-            LintFinding(f.severity, f.code, _unmask(f.where, names), f.message, f.clause_id)
+            LintFinding(f.severity, f.code, unmask(f.where, names), f.message, f.clause_id)
             for f in findings
         ]
 
@@ -91,7 +104,7 @@ def rules_test(files: dict[str, str], live: Screener, name: str = "draft") -> di
                 {
                     "clause_id": r.clause_id,
                     "example": r.example,
-                    "where": _unmask(r.where, names),
+                    "where": unmask(r.where, names),
                     "expect": r.expect,
                     "got": r.got,
                     "reason": r.reason,
@@ -110,6 +123,7 @@ def rules_replay(
     since: dt.date | None = None,
     until: dt.date | None = None,
     name: str = "draft",
+    guard: AbstractContextManager[object] | None = None,
 ) -> ImpactReport:
     """Replay `history` (from the audit store) with a draft given as text beside `live`."""
     with _materialised(files) as (root, names):
@@ -123,4 +137,5 @@ def rules_replay(
         draft_version=draft.version,
         since=since,
         until=until,
+        guard=guard,
     )

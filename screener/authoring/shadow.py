@@ -106,12 +106,14 @@ class ShadowRunner:
             n = self._counter
         sid = screening_id or tx.id or f"shadow-{n}"
         if self.executor is None:
-            self._shadow(sid, tx, result)
+            self.observe(sid, tx, result)
         else:
-            self.executor.submit(self._shadow, sid, tx, result)
+            self.executor.submit(self.observe, sid, tx, result)
         return result
 
-    def _shadow(self, sid: str, tx: Transaction, result: ScreeningResult) -> None:
+    def observe(self, sid: str, tx: Transaction, result: ScreeningResult) -> None:
+        """Shadow a live result the caller already has (a service that screens, stores and
+        then shadows under the id the audit trail gave it); never raises."""
         record = ShadowRecord(
             at=dt.datetime.now(dt.UTC),
             draft=self.draft_name,
