@@ -15,7 +15,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 from test_api import FIXTURE_CSL, Service
-from test_audit import db_url  # noqa: F401  (the SQLite / PostgreSQL fixture)
 
 from api.app import create_app
 from schemas.result import Decision
@@ -271,7 +270,7 @@ def test_shadow_records_the_disagreement_and_leaves_the_live_decision(svc: Autho
 
 
 def test_audit_trail_as_replay_history(
-    db_url: str,  # noqa: F811
+    db_url: str,
     screener: Screener,
 ) -> None:
     """The adapter on SQLite and PostgreSQL: decisive ids from the summary, the window in
