@@ -96,6 +96,35 @@ def api_cycler(folder: Path) -> tuple[Callable[[int], str], Callable[[], list[st
     return cycle, loaded, client
 
 
+def measure(cycle: Callable[[int], str], warmup: int, loads: int) -> dict[str, Any]:
+    """Run `warmup` cycles, then `loads` more, sampling RSS (after a collection) at each
+    quarter: what stays after warm-up is what a load leaks."""
+    for n in range(warmup):
+        cycle(n)
+    gc.collect()
+    warm_rss = rss_mb()
+    samples: list[tuple[int, float]] = []
+    outcomes: set[str] = set()
+    t0 = time.perf_counter()
+    for n in range(loads):
+        outcomes.add(cycle(warmup + n))
+        if (n + 1) % max(1, loads // 4) == 0:
+            gc.collect()
+            samples.append((n + 1, round(rss_mb(), 1)))
+    elapsed = time.perf_counter() - t0
+    gc.collect()
+    end_rss = rss_mb()
+    return {
+        "rss_mb_after_warmup": round(warm_rss, 1),
+        "rss_mb_samples": samples,
+        "rss_mb_after": round(end_rss, 1),
+        "growth_mb_after_warmup": round(end_rss - warm_rss, 1),
+        "growth_kb_per_cycle": round((end_rss - warm_rss) * 1024 / loads, 2),
+        "ms_per_cycle": round(1000 * elapsed / loads, 1),
+        "outcomes": sorted(outcomes),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--loads", type=int, default=1000)
@@ -109,33 +138,13 @@ def main() -> None:
     live = Screener()
     registry = DraftRegistry(live)
     start_rss = rss_mb()
-    for n in range(args.warmup):
-        cycle(registry, folder, n)
-    gc.collect()
-    warm_rss = rss_mb()
-    samples: list[tuple[int, float]] = []
-    t0 = time.perf_counter()
-    decisions = set()
-    for n in range(args.loads):
-        decisions.add(cycle(registry, folder, args.warmup + n))
-        if (n + 1) % max(1, args.loads // 4) == 0:
-            gc.collect()
-            samples.append((n + 1, round(rss_mb(), 1)))
-    elapsed = time.perf_counter() - t0
-    gc.collect()
-    end_rss = rss_mb()
     report = {
+        "mode": "in process: load, screen, unload",
         "loads": args.loads,
         "warmup": args.warmup,
         "live_clauses": sum(len(c.pack.clauses) for c in live.compiled),
         "rss_mb_before_warmup": round(start_rss, 1),
-        "rss_mb_after_warmup": round(warm_rss, 1),
-        "rss_mb_samples": samples,
-        "rss_mb_after": round(end_rss, 1),
-        "growth_mb_after_warmup": round(end_rss - warm_rss, 1),
-        "growth_kb_per_load": round((end_rss - warm_rss) * 1024 / args.loads, 2),
-        "ms_per_load_screen_unload": round(1000 * elapsed / args.loads, 1),
-        "decisions": sorted(decisions),
+        **measure(lambda n: cycle(registry, folder, n), args.warmup, args.loads),
         "drafts_still_loaded": registry.names(),
         "python": platform.python_version(),
     }
@@ -145,43 +154,21 @@ def main() -> None:
 def api_main(args: argparse.Namespace, folder: Path) -> None:
     start_rss = rss_mb()
     cycle, loaded, client = api_cycler(folder)
-    for n in range(args.warmup):
-        cycle(n)
-    gc.collect()
-    warm_rss = rss_mb()
-    samples: list[tuple[int, float]] = []
-    t0 = time.perf_counter()
-    for n in range(args.loads):
-        cycle(args.warmup + n)
-        if (n + 1) % max(1, args.loads // 4) == 0:
-            gc.collect()
-            samples.append((n + 1, round(rss_mb(), 1)))
-    elapsed = time.perf_counter() - t0
-    gc.collect()
-    end_rss = rss_mb()
+    measured = measure(cycle, args.warmup, args.loads)
     still = loaded()
     left = sorted(p.name for p in (folder / "jobs" / "drafts").iterdir())
     client.__exit__(None, None, None)
-    print(
-        json.dumps(
-            {
-                "mode": "api: PUT + DELETE /v1/rules/drafts/bench",
-                "cycles": args.loads,
-                "warmup": args.warmup,
-                "rss_mb_before_app": round(start_rss, 1),
-                "rss_mb_after_warmup": round(warm_rss, 1),
-                "rss_mb_samples": samples,
-                "rss_mb_after": round(end_rss, 1),
-                "growth_mb_after_warmup": round(end_rss - warm_rss, 1),
-                "growth_kb_per_cycle": round((end_rss - warm_rss) * 1024 / args.loads, 2),
-                "ms_per_put_delete": round(1000 * elapsed / args.loads, 1),
-                "drafts_still_loaded": still,
-                "draft_folders_left": left,
-                "python": platform.python_version(),
-            },
-            indent=2,
-        )
-    )
+    report = {
+        "mode": "api: PUT + DELETE /v1/rules/drafts/bench",
+        "cycles": args.loads,
+        "warmup": args.warmup,
+        "rss_mb_before_app": round(start_rss, 1),
+        **measured,
+        "drafts_still_loaded": still,
+        "draft_folders_left": left,
+        "python": platform.python_version(),
+    }
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":
