@@ -20,7 +20,7 @@ from rich.progress import (
 )
 
 from screener.batch.layout import HeaderError, template
-from screener.batch.runner import BatchSummary, run_batch
+from screener.batch.runner import BatchSummary, ResumeError, run_batch
 from screener.cli_common import DbOption, fail
 from screener.loader import DEFAULT_RULES_DIR, PackError
 
@@ -97,6 +97,8 @@ def batch(
             )
         except HeaderError as exc:
             fail(f"{file}: header line: {exc}")
+        except ResumeError as exc:
+            fail(str(exc))
         except PackError as exc:
             fail(str(exc))
         except KeyboardInterrupt:

@@ -245,6 +245,10 @@ def test_a_stopped_job_resumes_when_the_service_starts(
     run_batch(source, reference, processes=1, screener=screener, report=False)
     lines = reference.read_bytes().splitlines(keepends=True)
     (folder / "results.csv").write_bytes(b"".join(lines[:6]) + lines[6][:20])  # cut mid-row
+    # as the interrupted run left it: with the record of the input it was reading
+    (folder / "results.csv.input.json").write_bytes(
+        (tmp_path / "reference.csv.input.json").read_bytes()
+    )
     jobs = JobStore(engine=open_engine(url))
     jobs.create(
         "j1",

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from screener.batch.layout import INPUT_COLUMNS, OUTPUT_COLUMNS, HeaderError, template
 from screener.batch.reader import LATIN1_NOTE
-from screener.batch.runner import BatchSummary, run_batch
+from screener.batch.runner import BatchSummary, ResumeError, run_batch
 from screener.cli import app
 from screener.engine import Screener
 from screener.parties.store import ListStore
@@ -222,6 +222,24 @@ def test_resume_after_an_interruption_loses_and_duplicates_nothing(
     # resuming a finished run adds nothing
     again = run_batch(source, out, processes=1, screener=screener, resume=True, report=False)
     assert again.resumed_after == 400 and out.read_bytes() == reference.read_bytes()
+
+
+def test_resume_refuses_an_edited_input(tmp_path: Path, screener: Screener) -> None:
+    """The output's line numbers name the lines of the file it was written from: resuming it
+    from another file (or the same file edited) would skip or repeat lines."""
+    source = tmp_path / "in.csv"
+    _shipments(source, 20)
+    out = tmp_path / "out.csv"
+    run_batch(source, out, processes=1, screener=screener, report=False)
+    with source.open("a", encoding="utf-8") as f:
+        f.write(source.read_text(encoding="utf-8").splitlines()[1] + "\n")
+    with pytest.raises(ResumeError, match=r"is not the file .* was written from"):
+        run_batch(source, out, processes=1, screener=screener, resume=True, report=False)
+    Path(f"{out}.input.json").unlink()
+    with pytest.raises(ResumeError, match="no record of the input"):
+        run_batch(source, out, processes=1, screener=screener, resume=True, report=False)
+    fresh = run_batch(source, out, processes=1, screener=screener, report=False)
+    assert fresh.lines == 21 and fresh.resumed_after == 0
 
 
 def test_two_processes_give_the_same_output_as_one(

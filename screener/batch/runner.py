@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import csv
 import gc
+import hashlib
 import io
+import json
 import multiprocessing
 import os
 import time
@@ -42,6 +44,12 @@ from screener.errors import InputError, parse_model
 from screener.loader import DEFAULT_RULES_DIR, PackError
 
 Row = tuple[str, ...]
+
+
+class ResumeError(ValueError):
+    """An output cannot be resumed from this input (another or an edited file)."""
+
+
 KEEP = 1000  # lines needing review / in error kept for the report
 
 
@@ -240,6 +248,37 @@ def _chunks(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
 # --------------------------------------------------------------------------- resume
 
 
+def _fingerprint(path: Path) -> dict[str, object]:
+    """Size and SHA-256 of the input: what a resumed run must find unchanged."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return {"input": path.name, "bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def _state_path(output: Path) -> Path:
+    return output.with_name(output.name + ".input.json")
+
+
+def _check_same_input(input_path: Path, output: Path) -> None:
+    """Refuse to resume into an output written from another input (or an edited one): the
+    line numbers it carries would no longer name the same lines."""
+    state = _state_path(output)
+    if not state.exists():
+        raise ResumeError(
+            f"{output}: no record of the input it was written from ({state.name}); "
+            "run without --resume to start again"
+        )
+    recorded = json.loads(state.read_text(encoding="utf-8"))
+    if recorded.get("sha256") != _fingerprint(input_path)["sha256"]:
+        raise ResumeError(
+            f"{input_path} is not the file {output} was written from "
+            f"({recorded.get('input')}, {recorded.get('bytes')} bytes, sha256 "
+            f"{str(recorded.get('sha256'))[:12]}...): run without --resume to start again"
+        )
+
+
 def _resume_point(output: Path, summary: BatchSummary) -> int:
     """Drop a half-written last row, recount the rows written; returns the last input line
     number done (1: only the header)."""
@@ -297,9 +336,12 @@ def run_batch(
     summary = BatchSummary(total=max(count_lines(input_path) - 1, 0))
     after, mode = 1, "w"
     if resume and output_path.exists() and output_path.stat().st_size > 0:
+        _check_same_input(input_path, output_path)
         after = max(_resume_point(output_path, summary), 1)
         if output_path.stat().st_size > 0:
             mode = "a"
+    if mode == "w":
+        _state_path(output_path).write_text(json.dumps(_fingerprint(input_path)), "utf-8")
     processes = processes or os.cpu_count() or 1
     with output_path.open(mode, encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
