@@ -12,6 +12,7 @@ JSONL, default under the jobs folder; drafts put over the API are kept in its `d
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import AsyncIterator
@@ -32,6 +33,8 @@ from screener.audit.store import AuditStore
 from screener.authoring.served import ServedDrafts
 from screener.batch.runner import build_screener
 from screener.loader import DEFAULT_RULES_DIR
+
+log = logging.getLogger("chokepoint.api")
 
 DESCRIPTION = """Export-control screening for semiconductors, SME, advanced computing and HBM.
 
@@ -74,6 +77,8 @@ def create_app(
         )
         shadow_log.parent.mkdir(parents=True, exist_ok=True)
         drafts = ServedDrafts(screener, jobs_path / "drafts", shadow_log, guard=lock)
+        for problem in drafts.restore():  # the drafts loaded before a restart
+            log.warning(problem)
         app.state.services = Services(
             screener=screener,
             packs=[c.pack for c in screener.compiled],

@@ -318,3 +318,34 @@ def test_audit_trail_as_replay_history(
     # six fixture screenings made in 2026 and the LVS one made today
     assert (report.screened, report.newly_cleared, report.drift) == (7, 2, 0)
     assert {d.screening_id for d in report.changes} == {str(ids["S-001"]), str(ids["S-002"])}
+
+
+def test_drafts_and_their_shadowing_survive_a_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service restarted on the same jobs folder holds the same drafts, shadowing as
+    before; a draft that no longer loads is skipped with its files kept."""
+    monkeypatch.setenv("CHOKEPOINT_CACHE_DIR", str(tmp_path / "idx"))
+    monkeypatch.delenv("CHOKEPOINT_SHADOW_LOG", raising=False)
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    ListStore(url).import_list(FIXTURE_CSL, "csl-csv", "csl")
+    jobs = tmp_path / "jobs"
+    with TestClient(create_app(database_url=url, jobs_dir=jobs)) as client:
+        svc = Authoring(client, url, jobs)
+        put = svc.put("/v1/rules/drafts/narrow?shadow=true", svc.author_key, json={"files": NARROW})
+        assert put.status_code == 200 and put.json()["shadow"] is True
+        assert svc.put("/v1/rules/drafts/vn", svc.author_key, json={"files": VN}).status_code == 200
+        before = {d["name"]: d for d in svc.get("/v1/rules/drafts", svc.author_key).json()}
+    (version,) = (p for p in (jobs / "drafts" / "vn").iterdir() if p.is_dir())
+    (version / "broken.yaml").write_text("clauses: 3\n", encoding="utf-8")
+    with TestClient(create_app(database_url=url, jobs_dir=jobs)) as client:
+        svc = Authoring(client, url, jobs)
+        after = {d["name"]: d for d in svc.get("/v1/rules/drafts", svc.author_key).json()}
+        assert list(after) == ["narrow"]  # vn no longer loads: skipped
+        assert after["narrow"]["shadow"] is True
+        assert after["narrow"]["version"] == before["narrow"]["version"]
+        assert (version / "broken.yaml").exists()
+        ids = svc.screen_history()
+        report = svc.get("/v1/rules/drafts/narrow/shadow-report", svc.author_key).json()
+        # the narrowing draft clears the same three the replay test finds (S-001, S-002, S-007)
+        assert (report["screened"], report["newly_cleared"]) == (len(ids), 3)

@@ -37,6 +37,7 @@ from screener.engine import Screener
 from screener.loader import PackError
 
 _DRAFT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_SHADOW_MARK = "SHADOW"  # in a draft's folder: it shadows the live pack (kept over restarts)
 
 
 class DraftInfo(BaseModel):
@@ -101,15 +102,42 @@ class ServedDrafts:
                 raise
             # identical content reuses the loaded draft (and its folder): drop the others
             for old in home.iterdir():
-                if old != draft.root:
+                if old.is_dir() and old != draft.root:
                     shutil.rmtree(old, ignore_errors=True)
             if shadow:
                 self._shadows[name] = ShadowRunner(
                     self.live, screener, self._sink, name, draft.version
                 )
+                (home / _SHADOW_MARK).touch()
             else:
                 self._shadows.pop(name, None)
+                (home / _SHADOW_MARK).unlink(missing_ok=True)
             return self._info(draft)
+
+    def restore(self) -> list[str]:
+        """Load again the drafts a previous run of the service held (their folders survive a
+        restart), shadowing again those that shadowed. A draft that no longer loads over the
+        live pack (the live pack changed under it) is skipped, its files kept for the
+        operator; returns what was skipped and why."""
+        skipped: list[str] = []
+        if not self.folder.is_dir():
+            return skipped
+        for home in sorted(p for p in self.folder.iterdir() if p.is_dir()):
+            versions = [v for v in home.iterdir() if v.is_dir()]
+            if not _DRAFT_NAME.match(home.name) or len(versions) != 1:
+                skipped.append(f"{home}: not one draft version folder; left as it is")
+                continue
+            try:
+                with self._guard:
+                    draft, screener = self.registry.load(home.name, versions[0])
+            except PackError as exc:
+                skipped.append(f"draft {home.name} no longer loads: {exc}")
+                continue
+            if (home / _SHADOW_MARK).exists():
+                self._shadows[home.name] = ShadowRunner(
+                    self.live, screener, self._sink, home.name, draft.version
+                )
+        return skipped
 
     def delete(self, name: str) -> bool:
         """Unload `name` and remove its files; False when no such draft is loaded."""
