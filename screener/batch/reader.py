@@ -6,6 +6,7 @@ byte is a Latin-1 character, so nothing is lost) and says so in its note.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,12 +25,19 @@ def decode(raw: bytes) -> tuple[str, str]:
 
 def count_lines(path: Path) -> int:
     """Physical lines in the file (a last line without a newline counts), read in blocks."""
-    count, last = 0, b"\n"
+    return survey(path, digest=False)[0]
+
+
+def survey(path: Path, digest: bool = True) -> tuple[int, str]:
+    """Physical lines and the SHA-256 of the file (empty without `digest`), in one pass."""
+    count, last, sha = 0, b"\n", hashlib.sha256()
     with path.open("rb") as f:
         while block := f.read(1 << 20):
             count += block.count(b"\n")
             last = block[-1:]
-    return count + (last != b"\n")
+            if digest:
+                sha.update(block)
+    return count + (last != b"\n"), sha.hexdigest() if digest else ""
 
 
 def read_header(path: Path) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import gc
-import hashlib
 import io
 import json
 import multiprocessing
@@ -38,7 +37,7 @@ from screener.batch.layout import (
     column_of,
     to_transaction,
 )
-from screener.batch.reader import Line, count_lines, read_header, read_lines
+from screener.batch.reader import Line, read_header, read_lines, survey
 from screener.engine import BackendName, Screener
 from screener.errors import InputError, parse_model
 from screener.loader import DEFAULT_RULES_DIR, PackError
@@ -248,20 +247,11 @@ def _chunks(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
 # --------------------------------------------------------------------------- resume
 
 
-def _fingerprint(path: Path) -> dict[str, object]:
-    """Size and SHA-256 of the input: what a resumed run must find unchanged."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return {"input": path.name, "bytes": path.stat().st_size, "sha256": digest.hexdigest()}
-
-
 def _state_path(output: Path) -> Path:
     return output.with_name(output.name + ".input.json")
 
 
-def _check_same_input(input_path: Path, output: Path) -> None:
+def _check_same_input(input_path: Path, sha256: str, output: Path) -> None:
     """Refuse to resume into an output written from another input (or an edited one): the
     line numbers it carries would no longer name the same lines."""
     state = _state_path(output)
@@ -271,7 +261,7 @@ def _check_same_input(input_path: Path, output: Path) -> None:
             "run without --resume to start again"
         )
     recorded = json.loads(state.read_text(encoding="utf-8"))
-    if recorded.get("sha256") != _fingerprint(input_path)["sha256"]:
+    if recorded.get("sha256") != sha256:
         raise ResumeError(
             f"{input_path} is not the file {output} was written from "
             f"({recorded.get('input')}, {recorded.get('bytes')} bytes, sha256 "
@@ -333,15 +323,17 @@ def run_batch(
     process (with `screener` if given). HeaderError when the header cannot be read."""
     started = time.monotonic()
     columns = check_header(next(csv.reader([read_header(input_path)])))
-    summary = BatchSummary(total=max(count_lines(input_path) - 1, 0))
+    lines_in, sha256 = survey(input_path)  # one read for the count and the resume check
+    summary = BatchSummary(total=max(lines_in - 1, 0))
     after, mode = 1, "w"
     if resume and output_path.exists() and output_path.stat().st_size > 0:
-        _check_same_input(input_path, output_path)
+        _check_same_input(input_path, sha256, output_path)
         after = max(_resume_point(output_path, summary), 1)
         if output_path.stat().st_size > 0:
             mode = "a"
     if mode == "w":
-        _state_path(output_path).write_text(json.dumps(_fingerprint(input_path)), "utf-8")
+        recorded = {"input": input_path.name, "bytes": input_path.stat().st_size, "sha256": sha256}
+        _state_path(output_path).write_text(json.dumps(recorded), "utf-8")
     processes = processes or os.cpu_count() or 1
     with output_path.open(mode, encoding="utf-8", newline="") as out:
         writer = csv.writer(out)

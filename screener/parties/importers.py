@@ -756,6 +756,12 @@ def _csl_json_row(raw: Any, path: Path, index: int) -> _CslRow:
             tokens.append(country)
     for key in ("country", "nationalities", "citizenships"):  # ISN rows carry `country`
         tokens += _split(raw.get(key))
+    return _csl_row(raw, source, tokens, addresses)
+
+
+def _csl_row(raw: dict[str, Any], source: str, tokens: list[str], addresses: list[str]) -> _CslRow:
+    """The fields trade.gov's JSON and CSV layouts share (same names in both); the country
+    tokens and address lines are read by each layout's own rules."""
     return _CslRow(
         source=source,
         name=_clean(raw.get("name")) or "",
@@ -895,25 +901,7 @@ def _read_csl_csv(path: Path, data: bytes, report: ImportReport) -> list[ListEnt
             tokens, addresses = _csv_address_cell(row.get("addresses") or "")
             for key in ("nationalities", "citizenships"):
                 tokens += _split(row.get(key))
-            yield (
-                f"line {line}",
-                _CslRow(
-                    source=source,
-                    name=_clean(row.get("name")) or "",
-                    entity_number=_clean(row.get("entity_number")),
-                    type=_clean(row.get("type")),
-                    programs=_split(row.get("programs")),
-                    alt_names=_split(row.get("alt_names")),
-                    country_tokens=tokens,
-                    addresses=addresses,
-                    license_requirement=_clean(row.get("license_requirement")),
-                    license_policy=_clean(row.get("license_policy")),
-                    federal_register_notice=_clean(row.get("federal_register_notice")),
-                    start_date=row.get("start_date"),
-                    end_date=row.get("end_date"),
-                    remarks=_clean(row.get("remarks")),
-                ),
-            )
+            yield f"line {line}", _csl_row(row, source, tokens, addresses)
 
     return _csl_entries(rows(), report)
 
