@@ -28,7 +28,8 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from schemas.facts import FACTS
 from schemas.result import SEVERITY, Decision, Outcome
@@ -38,7 +39,7 @@ from screener.conditions import ECCN_CHAIN, Predicate, _cached_leaf, leaves
 from screener.index import IndexedClause
 
 Facts = dict[str, Any]
-LIMIT = 2048  # combinations evaluated at most per jurisdiction and transaction
+LIMIT = 96  # item evaluations the search may spend per jurisdiction and transaction
 OTHER = "(any other value)"
 _MAX_LIST_VALUES = 10  # list facts tested against more values are not enumerated
 _BOUNDS: dict[str, tuple[float, float | None]] = {
@@ -46,13 +47,13 @@ _BOUNDS: dict[str, tuple[float, float | None]] = {
     "item.value_usd": (0.0, None),
     "item.quantity": (0.0, None),
 } | {f"item.parameters.{p.name}": (p.minimum, p.maximum) for p in PARAMETERS.values()}
+_DECIDING = (ClauseKind.nexus, ClauseKind.control)
 _NOT_ENUMERATED = {ECCN_CHAIN, "item.eccn", "item.eccn_entry"}
 PARAGRAPH = "item.eccn (the paragraph below the one given)"
 _OTHER_PARAGRAPH = "(another paragraph)"
 
 
-@dataclass(frozen=True)
-class Unknown:
+class Unknown(NamedTuple):
     """One unknown: a fact of one item (`item.*`), or of the whole transaction (index None);
     or, `clause` set, the outcome of one clause that cannot be enumerated (free)."""
 
@@ -93,7 +94,9 @@ class ItemState:
     item_index: int
     facts: Facts
     results: dict[str, bool | None]  # clause id -> True / None (absent: false)
-    candidates: tuple[str, ...]  # nexus and control clauses in effect for the item
+    # nexus and control clauses in effect for the item that test a fact's presence, with
+    # the facts whose presence they test
+    presence: tuple[tuple[str, frozenset[str]], ...]
     claimed: tuple[IndexedClause, ...]  # exception clauses for licence exceptions claimed
 
 
@@ -114,6 +117,7 @@ class Decider:
         self.predicates = predicates
         self._domains: dict[tuple[str, frozenset[str]], tuple[Any, ...] | None] = {}
         self._exists: dict[str, frozenset[str]] = {}
+        self._eccn: dict[str, list[Leaf]] = {}
 
     # ------------------------------------------------------------------ the decision function
     def item_outcome(self, results: dict[str, bool | None], claimed_true: frozenset[str]) -> Part:
@@ -154,25 +158,54 @@ class Decider:
         plans = [self._plan(state) for state in items]
         if not any(plan.unknowns for plan in plans):
             return None
-        groups = _groups(plans)
-        combinations = sum(_size(g, plans) for g in groups)
-        if any(_size(g, plans) > LIMIT for g in groups):
-            names = [u for g in groups for u in g]
-            return Settlement(
-                decision=Decision.review,
-                applies=None,
-                possible=[],
-                questions=[Question(u, []) for u in names],
-                exhaustive=False,
-                combinations=combinations,
-            )
         constant = _Outcome((), SEVERITY[floor])
         for plan, state in zip(plans, items, strict=True):
             if not plan.unknowns:
                 part = plan.outcome(self, state, {}, frozenset())
                 constant = constant.join(_Outcome(((state.item_index, part),)))
+        names = list(dict.fromkeys(u for plan in plans for u in plan.unknowns))
+        # First the bounds: the decision only grows with each nexus or control clause that
+        # holds (and shrinks with a claimed exception that holds), so all of them false and
+        # all of them true bound every completion. Equal bounds decide at once.
+        low, high = (self._bound(plans, items, constant, top) for top in (False, True))
+        if low.decision() == high.decision():
+            return Settlement(
+                decision=_final(low.decision(), {low.applies(), high.applies()}),
+                applies=low.applies() if low.applies() == high.applies() else None,
+                possible=[_BY_SEVERITY[low.decision()]],
+                immaterial=names,
+            )
+        groups = _groups(plans)
+        work = sum(_size(g, plans) * _touching(g, plans) for g in groups)
+        if work > LIMIT:
+            # too many unknowns to search here: the plain reading stands, every one named
+            floor_ = low.decision()
+            return Settlement(
+                decision=Decision.license_required
+                if floor_ >= SEVERITY[Decision.license_required]
+                else Decision.review,
+                applies=None,
+                possible=[],
+                questions=[Question(u, []) for u in names],
+                exhaustive=False,
+                combinations=work,
+            )
         tables = [self._table(g, plans, items) for g in groups]
         return _read(groups, tables, constant, [_domains(g, plans) for g in groups])
+
+    def _bound(
+        self,
+        plans: list[_ItemPlan],
+        items: Sequence[ItemState],
+        constant: _Outcome,
+        top: bool,
+    ) -> _Outcome:
+        out = constant
+        for plan, state in zip(plans, items, strict=True):
+            if plan.unknowns:
+                part = plan.extreme(self, state, top)
+                out = out.join(_Outcome(((state.item_index, part),)))
+        return out
 
     def _table(
         self, group: list[Unknown], plans: list[_ItemPlan], items: Sequence[ItemState]
@@ -201,8 +234,14 @@ class Decider:
 
         relevant = [
             cid
-            for cid in state.candidates
-            if undecided(cid) or any(facts.get(p) is None for p in self._exists_on(cid))
+            for cid, r in state.results.items()
+            if r is None and self.by_id[cid].kind in _DECIDING
+        ]
+        relevant += [
+            cid
+            for cid, tested in state.presence
+            if cid not in state.results or state.results[cid] is not None
+            if any(facts.get(p) is None for p in tested)
         ]
         claimed = [ic.clause.id for ic in state.claimed if ic.predicate(facts) is None]
         if not relevant and not claimed:
@@ -247,7 +286,16 @@ class Decider:
         return plan
 
     def _eccn_tests(self, cid: str) -> list[Leaf]:
-        return [t for t in leaves(self.by_id[cid].when) if t.op == Op.eccn_in]
+        found = self._eccn.get(cid)
+        if found is None:
+            found = self._eccn[cid] = [
+                t for t in leaves(self.by_id[cid].when) if t.op == Op.eccn_in
+            ]
+        return found
+
+    def presence(self, cids: Iterable[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+        """Of `cids`, the clauses that test a fact's presence, with those facts."""
+        return tuple((cid, self._exists_on(cid)) for cid in cids if self._exists_on(cid))
 
     def _exists_on(self, cid: str) -> frozenset[str]:
         found = self._exists.get(cid)
@@ -307,6 +355,23 @@ class _ItemPlan:
         )
         return decider.item_outcome(results, claimed_true)
 
+    def extreme(self, decider: Decider, state: ItemState, top: bool) -> Part:
+        """The item's outcome with every clause that depends on an unknown true (`top`) or
+        false, and the claimed licence exceptions the other way: a bound of every
+        completion."""
+        results = dict(state.results)
+        for cid in self.reevaluate:
+            if top:
+                results[cid] = True
+            else:
+                results.pop(cid, None)
+        claimed = frozenset(
+            ic.clause.id
+            for ic in state.claimed
+            if ic.predicate(state.facts) is True or (not top and ic.predicate(state.facts) is None)
+        )
+        return decider.item_outcome(results, claimed)
+
     def groups(self) -> list[frozenset[Unknown]]:
         """Unknowns that must be enumerated together within this item."""
         if self.whole:
@@ -317,8 +382,7 @@ class _ItemPlan:
 Part = tuple[bool, bool, int]  # a nexus holds, a nexus is undecided, most severe outcome
 
 
-@dataclass(frozen=True)
-class _Outcome:
+class _Outcome(NamedTuple):
     """What a group of unknowns (or the known rest) contributes, per item: whether a nexus
     clause holds or is undecided, and the most severe control outcome. Groups combine item
     by item (or, max), so an item's nexus and its controls may be settled by different
@@ -328,6 +392,9 @@ class _Outcome:
     floor: int = SEVERITY[Decision.not_applicable]
 
     def join(self, other: _Outcome) -> _Outcome:
+        return _join(self, other)
+
+    def _join(self, other: _Outcome) -> _Outcome:
         merged = dict(self.parts)
         for i, (held, open_, severity) in other.parts:
             h, o, s = merged.get(i, (False, False, SEVERITY[Decision.clear]))
@@ -342,13 +409,35 @@ class _Outcome:
     def decision(self) -> int:
         """The jurisdiction's decision; "no nexus" reads as clear (neither needs a licence:
         one answer, not a question)."""
-        severity = SEVERITY[Decision.clear]
-        reached = False
-        for _, (held, open_, s) in self.parts:
-            if held or open_:
-                reached = True
-                severity = max(severity, s if held else max(s, SEVERITY[Decision.review]))
-        return max(severity, self.floor) if reached else SEVERITY[Decision.clear]
+        return _decision(self)
+
+
+_BY_SEVERITY = {s: d for d, s in SEVERITY.items()}
+
+
+@lru_cache(maxsize=65536)
+def _join(a: _Outcome, b: _Outcome) -> _Outcome:
+    return a._join(b)
+
+
+@lru_cache(maxsize=65536)
+def _decision(outcome: _Outcome) -> int:
+    severity = SEVERITY[Decision.clear]
+    reached = False
+    for _, (held, open_, s) in outcome.parts:
+        if held or open_:
+            reached = True
+            severity = max(severity, s if held else max(s, SEVERITY[Decision.review]))
+    return max(severity, outcome.floor) if reached else SEVERITY[Decision.clear]
+
+
+def _final(severity: int, applied: set[bool | None]) -> Decision:
+    return _BY_SEVERITY[severity] if applied - {False} else Decision.not_applicable
+
+
+def _touching(group: list[Unknown], plans: list[_ItemPlan]) -> int:
+    members = set(group)
+    return sum(1 for plan in plans if members & plan.unknowns.keys())
 
 
 def _groups(plans: list[_ItemPlan]) -> list[list[Unknown]]:
@@ -395,21 +484,23 @@ def _read(
     constant: _Outcome,
     domains: list[list[tuple[Any, ...]]],
 ) -> Settlement:
-    by_severity = {s: d for d, s in SEVERITY.items()}
-    outputs = [list(dict.fromkeys(t.values())) for t in tables]
-
-    def total(chosen: Iterable[_Outcome]) -> _Outcome:
-        out = constant
-        for o in chosen:
-            out = out.join(o)
-        return out
-
-    everything = [total(c) for c in itertools.product(*outputs)]
+    by_severity = _BY_SEVERITY
+    outputs = [set(t.values()) for t in tables]
+    # what all groups but one can lead to, from prefix and suffix folds (each deduplicated,
+    # so they stay as small as the distinct outcomes, not the product of the groups)
+    prefix = [{constant}]
+    for outs in outputs:
+        prefix.append(_fold(prefix[-1], outs))
+    suffix = [{_Outcome(())}]
+    for outs in reversed(outputs):
+        suffix.append(_fold(suffix[-1], outs))
+    suffix.reverse()
+    everything = prefix[-1]
     possible = sorted({o.decision() for o in everything})
     applied = {o.applies() for o in everything}
     applies = True if applied == {True} else (False if applied == {False} else None)
     if len(possible) == 1:
-        decision = by_severity[possible[0]] if True in applied else Decision.not_applicable
+        decision = _final(possible[0], applied)
     elif possible[0] >= SEVERITY[Decision.license_required]:
         decision = Decision.license_required
     else:
@@ -417,16 +508,15 @@ def _read(
     questions: list[Question] = []
     immaterial: list[Unknown] = []
     for g, (group, table) in enumerate(zip(groups, tables, strict=True)):
-        rests = [total(c) for c in itertools.product(*(o for k, o in enumerate(outputs) if k != g))]
+        rests = list(_fold(prefix[g], suffix[g + 1]))
+        # what each of the group's outcomes leads to, against every outcome of the rest
+        leads = {out: tuple(r.join(out).decision() for r in rests) for out in outputs[g]}
         for n, unknown in enumerate(group):
-            if len(possible) > 1 and _essential(table, n, rests):
+            if len(possible) > 1 and _essential(table, n, leads):
                 answers = []
                 for value in domains[g][n]:
                     allowed = {
-                        rest.join(out).decision()
-                        for combo, out in table.items()
-                        if combo[n] == value
-                        for rest in rests
+                        d for combo, out in table.items() if combo[n] == value for d in leads[out]
                     }
                     answers.append((_show(value), [by_severity[s] for s in sorted(allowed)]))
                 questions.append(Question(unknown, answers[: _MAX_LIST_VALUES + 1]))
@@ -455,14 +545,18 @@ def _overcome(cid: str, claimed_true: frozenset[str], decider: Decider) -> bool:
     return any(any(fnmatchcase(cid, p) for p in decider.by_id[e].overcomes) for e in claimed_true)
 
 
-def _essential(table: dict[tuple[Any, ...], _Outcome], n: int, rests: list[_Outcome]) -> bool:
+def _fold(left: set[_Outcome], right: set[_Outcome]) -> set[_Outcome]:
+    return {a.join(b) for a in left for b in right}
+
+
+def _essential(
+    table: dict[tuple[Any, ...], _Outcome], n: int, leads: dict[_Outcome, tuple[int, ...]]
+) -> bool:
     """The decision depends on unknown n of a group: two of the group's combinations that
     differ only there lead, with some outcome of the other groups, to different decisions."""
-    seen: dict[tuple[Any, ...], _Outcome] = {}
+    seen: dict[tuple[Any, ...], tuple[int, ...]] = {}
     for combo, out in table.items():
-        key = combo[:n] + combo[n + 1 :]
-        other = seen.setdefault(key, out)
-        if other != out and any(r.join(other).decision() != r.join(out).decision() for r in rests):
+        if seen.setdefault(combo[:n] + combo[n + 1 :], leads[out]) != leads[out]:
             return True
     return False
 

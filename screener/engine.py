@@ -113,6 +113,20 @@ class CompiledPack:
         self.decider = Decider(
             self.by_id, self.reads, {ic.clause.id: ic.predicate for ic in self.index.clauses}
         )
+        self._presence: dict[tuple[int, int], tuple[tuple[str, frozenset[str]], ...]] = {}
+
+    def presence(self, entry: str | None, on: dt.date) -> tuple[tuple[str, frozenset[str]], ...]:
+        """The nexus and control clauses in effect for `entry` on `on` that test whether a
+        fact is given (`exists`), for the search over unknowns; cached per candidate set."""
+        nexus = self.index.candidates(ClauseKind.nexus, entry, on)
+        control = self.index.candidates(ClauseKind.control, entry, on)
+        key = (id(nexus), id(control))
+        found = self._presence.get(key)
+        if found is None:
+            found = self._presence[key] = self.decider.presence(
+                ic.clause.id for ic in (*nexus, *control)
+            )
+        return found
 
     def reaches(self, tx_facts: Facts) -> bool:
         """False when no nexus clause of the pack can hold for this transaction: then the
@@ -542,11 +556,7 @@ class Screener:
             item_index=index,
             facts=facts,
             results=fired,
-            candidates=tuple(
-                ic.clause.id
-                for kind in (ClauseKind.nexus, ClauseKind.control)
-                for ic in compiled.index.candidates(kind, entry, tx.date)
-            ),
+            presence=compiled.presence(entry, tx.date),
             claimed=tuple(
                 ic
                 for ic in compiled.index.candidates(ClauseKind.exception, entry, tx.date)

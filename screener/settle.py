@@ -17,13 +17,16 @@ from schemas.result import (
     Question,
 )
 from screener.decide import PARAGRAPH, Settlement, Unknown
+from screener.decide import Question as Asked
 
 
 def settle_verdict(verdict: JurisdictionVerdict, settlement: Settlement) -> JurisdictionVerdict:
     if not settlement.exhaustive:
         return verdict.model_copy(
             update={
-                "questions": [_question(q.unknown, []) for q in settlement.questions],
+                "questions": [
+                    _question(q.unknown, []) for q in sorted(settlement.questions, key=_order)
+                ],
                 "possible_decisions": [],
             }
         )
@@ -41,7 +44,7 @@ def settle_verdict(verdict: JurisdictionVerdict, settlement: Settlement) -> Juri
             "possible_decisions": settlement.possible,
             "questions": [
                 _question(q.unknown, [Answer(value=v, decisions=d) for v, d in q.answers])
-                for q in settlement.questions
+                for q in sorted(settlement.questions, key=_order)
             ],
             "immaterial_unknowns": sorted({u.label() for u in settlement.immaterial}),
         }
@@ -84,6 +87,13 @@ def _settle_finding(finding: Finding, asked: set[Unknown], decision: Decision) -
             f"decision is {decision.value}.",
         }
     )
+
+
+def _order(q: Asked) -> tuple[int, str, str]:
+    """Transaction-level questions first, then by item, fact and clause: one order whatever
+    order a backend reported its clauses in."""
+    u = q.unknown
+    return (-1 if u.item_index is None else u.item_index, u.fact, u.clause or "")
 
 
 def _question(unknown: Unknown, answers: list[Answer]) -> Question:
