@@ -45,7 +45,10 @@ class ConditionTrace(BaseModel):
     op: str
     expected: Any
     actual: Any
-    result: bool | None = Field(description="true, false, or null when the fact is missing")
+    result: bool | None = Field(
+        description="whether the test as written in `op` held (a negated op: the negation), "
+        "or null when the fact is missing"
+    )
 
 
 class ExceptionAdvice(BaseModel):
