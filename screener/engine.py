@@ -33,6 +33,7 @@ from screener.conditions import fact_paths, missing_facts, trace_condition
 from screener.country_sets import CountrySets
 from screener.derivation import Derivation
 from screener.durable_backend import DurableRuleset
+from screener.effective import effective_of
 from screener.errors import parse_model
 from screener.explain import finding_explanation
 from screener.facts import FactBuilder, Facts
@@ -106,6 +107,7 @@ class CompiledPack:
 
     def __post_init__(self) -> None:
         self.order = {clause_id: n for n, clause_id in enumerate(self.by_id)}
+        self.effective = {cid: effective_of(clause) for cid, clause in self.by_id.items()}
         self.gate = _gate(self.index)
 
     def reaches(self, tx_facts: Facts) -> bool:
@@ -306,6 +308,7 @@ class Screener:
                 missing_facts=missing,
                 confidence=f"{clause.confidence.level}: {clause.confidence.source}",
                 pack_version=compiled.pack.version,
+                effective=compiled.effective[clause.id],
             )
         return template.model_copy(update={"item_index": item_index})
 
@@ -393,6 +396,7 @@ class Screener:
             decisive=clause.status != ClauseStatus.non_enforced,
             confidence=f"{clause.confidence.level}: {clause.confidence.source}",
             pack_version=compiled.pack.version,
+            effective=compiled.effective[clause.id],
         )
 
     def _verdict(
@@ -476,6 +480,7 @@ class Screener:
             nexus=nexus_list,
             findings=findings,
             checked=sorted(checked),
+            checked_effective={cid: compiled.effective[cid] for cid in sorted(checked)},
             triggers=triggers,
         )
 
