@@ -31,11 +31,10 @@ from screener.cli_parties import parties_app
 from screener.cli_patterns import patterns_command
 from screener.cli_rules import rules_app
 from screener.cli_service import db_app, keys_app, serve, stats
-from screener.engine import Screener
 from screener.errors import InputError, parse_model
 from screener.loader import DEFAULT_RULES_DIR, PackError
-from screener.parties.screening import load_party_screening
-from screener.parties.store import ListStore
+from screener.settings import database_url, shown_url
+from screener.wiring import build_screener
 
 app = typer.Typer(
     help="chokepoint: export-control screening for semiconductors, SME and advanced computing.",
@@ -150,8 +149,9 @@ def screen(
     """Screen one transaction (parties against the imported lists) and print the result."""
     try:
         tx = parse_model(Transaction, _read(file))
-        parties = load_party_screening(ListStore(db))
-        result = Screener(rules, backend=backend.value, parties=parties, gaps=True).screen(tx)
+        url = database_url(db)
+        Console(stderr=True).print(f"Database: {escape(shown_url(url))}", highlight=False)
+        result = build_screener(rules, backend.value, url).screen(tx)
     except InputError as exc:
         fail(f"invalid transaction: {exc}")
     except PackError as exc:

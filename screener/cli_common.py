@@ -10,7 +10,8 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="Database URL (default: CHOKEPOINT_DATABASE_URL or sqlite:///chokepoint.db).",
+        help="Database URL (default: CHOKEPOINT_DATABASE_URL, else chokepoint.db in the "
+        "per-user data directory).",
     ),
 ]
 

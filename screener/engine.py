@@ -39,8 +39,7 @@ from screener.explain import finding_explanation
 from screener.facts import FactBuilder, Facts
 from screener.index import ClauseIndex, IndexedClause
 from screener.loader import DEFAULT_RULES_DIR, Pack, PackError, load_packs
-from screener.parties.screening import PartyScreening, load_party_screening, party_facts
-from screener.parties.store import ListStore
+from screener.parties.screening import PartyScreening, party_facts
 
 BackendName = Literal["python", "durable"]
 
@@ -581,10 +580,11 @@ _DEFAULT: dict[BackendName, Screener] = {}
 def screen(
     transaction: Transaction | dict[str, Any], backend: BackendName = "python"
 ) -> ScreeningResult:
-    """Screen with the bundled packs and the lists imported into the default database
-    (CHOKEPOINT_DATABASE_URL or sqlite:///chokepoint.db), loaded once per process."""
+    """Screen with the bundled packs and the lists imported into the configured database
+    (screener.settings), built as every entry point builds it (screener.wiring), once per
+    process."""
     if backend not in _DEFAULT:
-        _DEFAULT[backend] = Screener(
-            backend=backend, parties=load_party_screening(ListStore()), gaps=True
-        )
+        from screener.wiring import build_screener  # wiring builds on the Screener
+
+        _DEFAULT[backend] = build_screener(backend=backend)
     return _DEFAULT[backend].screen(transaction)

@@ -26,9 +26,7 @@ def test_a_superseded_finding_states_its_dates_and_instrument(unscreened: Screen
     us = result.jurisdictions["US"]
     assert us.checked and set(us.checked_effective) == set(us.checked)
     for clause_id, effective in us.checked_effective.items():
-        clause = next(
-            c.by_id[clause_id] for c in unscreened.compiled if clause_id in c.by_id
-        )
+        clause = next(c.by_id[clause_id] for c in unscreened.compiled if clause_id in c.by_id)
         assert (effective.since, effective.until) == (clause.effective_from, clause.effective_to)
         assert effective.since <= dt.date(2022, 12, 1)
 
