@@ -24,7 +24,7 @@ from schemas.rules import Clause
 from schemas.transaction import Transaction
 from screener.audit.store import AuditStore
 from screener.cli_batch import batch
-from screener.cli_common import DbOption, fail
+from screener.cli_common import DbOption, fail, require_backend
 from screener.cli_gaps import register as register_gaps
 from screener.cli_lists import lists_app
 from screener.cli_parties import parties_app
@@ -147,6 +147,7 @@ def screen(
     ] = True,
 ) -> None:
     """Screen one transaction (parties against the imported lists) and print the result."""
+    require_backend(backend.value)
     try:
         tx = parse_model(Transaction, _read(file))
         url = database_url(db)

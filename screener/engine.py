@@ -32,7 +32,6 @@ from schemas.transaction import Transaction
 from screener.conditions import fact_paths, missing_facts, trace_condition
 from screener.country_sets import CountrySets
 from screener.derivation import Derivation
-from screener.durable_backend import DurableRuleset
 from screener.effective import effective_of
 from screener.errors import parse_model
 from screener.explain import finding_explanation
@@ -88,6 +87,9 @@ class DurableBackend:
     lazy_exceptions = False
 
     def __init__(self, pack: Pack, index: ClauseIndex) -> None:
+        # durable-rules is an optional extra (screener.optional): imported only when asked for
+        from screener.durable_backend import DurableRuleset
+
         self.ruleset = DurableRuleset(f"{pack.meta.id}@{pack.version}", index.clauses)
 
     def evaluate(

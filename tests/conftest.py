@@ -61,6 +61,7 @@ def screener(party_screening: PartyScreening) -> Screener:
 
 @pytest.fixture(scope="session")
 def durable_screener(party_screening: PartyScreening) -> Screener:
+    pytest.importorskip("durable_rules_engine", reason="the durable extra is not installed")
     return Screener(backend="durable", parties=party_screening)
 
 
