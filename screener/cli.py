@@ -25,6 +25,7 @@ from schemas.transaction import Transaction
 from screener.audit.store import AuditStore
 from screener.cli_batch import batch
 from screener.cli_common import DbOption, fail, require_backend
+from screener.cli_examples import examples
 from screener.cli_gaps import register as register_gaps
 from screener.cli_lists import lists_app
 from screener.cli_parties import parties_app
@@ -53,6 +54,7 @@ app.add_typer(db_app, name="db")
 app.command("batch")(batch)
 app.command("serve")(serve)
 app.command("stats")(stats)
+app.command("examples")(examples)
 
 
 class OutputFormat(StrEnum):
@@ -151,7 +153,7 @@ def screen(
     try:
         tx = parse_model(Transaction, _read(file))
         url = database_url(db)
-        Console(stderr=True).print(f"Database: {escape(shown_url(url))}", highlight=False)
+        typer.echo(f"Database: {shown_url(url)}", err=True)
         result = build_screener(rules, backend.value, url).screen(tx)
     except InputError as exc:
         fail(f"invalid transaction: {exc}")
