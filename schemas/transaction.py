@@ -18,6 +18,8 @@ from pydantic import (
     field_validator,
 )
 
+from schemas.control_codes import LISTED as LISTED  # re-exported: where they used to be
+from schemas.control_codes import NOT_LISTED as NOT_LISTED
 from schemas.control_codes import control_code
 from schemas.vocabulary import (
     BOOLEAN_PARAMETERS,
@@ -50,7 +52,6 @@ def _jurisdiction(value: str) -> str:
 CountryCode = Annotated[str, AfterValidator(_country)]
 JurisdictionCode = Annotated[str, AfterValidator(_jurisdiction)]
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
 
 
 def _control_codes(codes: dict[str, str]) -> dict[str, str]:

@@ -153,12 +153,12 @@ def screen(
     try:
         tx = parse_model(Transaction, _read(file))
         url = database_url(db)
-        typer.echo(f"Database: {shown_url(url)}", err=True)
         result = build_screener(rules, backend.value, url).screen(tx)
     except InputError as exc:
         fail(f"invalid transaction: {exc}")
     except PackError as exc:
         fail(str(exc))
+    typer.echo(f"Database: {shown_url(url)}", err=True)
     if record:
         screening_id = AuditStore(db).record(
             tx, result, requested_by=getpass.getuser(), source="cli"
