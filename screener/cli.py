@@ -147,11 +147,21 @@ def screen(
             "service does, with the operating-system user as who asked."
         ),
     ] = True,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Apply no default (a party's headquarters is not taken to be its stated "
+            "country): a decision that would rest on one asks instead.",
+        ),
+    ] = False,
 ) -> None:
     """Screen one transaction (parties against the imported lists) and print the result."""
     require_backend(backend.value)
     try:
         tx = parse_model(Transaction, _read(file))
+        if strict:
+            tx = tx.model_copy(update={"strict_assumptions": True})
         url = database_url(db)
         result = build_screener(rules, backend.value, url).screen(tx)
     except InputError as exc:
