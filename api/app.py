@@ -2,37 +2,37 @@
 
 Routers stay thin: they parse, check the key's role, call `screener` (engine, audit store,
 batch runner) and shape the answer. Configuration comes from the arguments, else the
-environment: CHOKEPOINT_DATABASE_URL (lists, audit trail, keys, jobs: one database),
-CHOKEPOINT_JOBS_DIR (uploaded and result files, default ./chokepoint-jobs),
-CHOKEPOINT_MAX_BODY_BYTES (JSON bodies, default 1 MiB), CHOKEPOINT_MAX_UPLOAD_BYTES
-(batch uploads, default 512 MiB), CHOKEPOINT_BATCH_PROCESSES (default 1: the API's own
-requests keep a core), CHOKEPOINT_SHADOW_LOG (what drafts in shadow mode would have decided,
-JSONL, default under the jobs folder; drafts put over the API are kept in its `drafts/`).
+settings (`screener.settings`: CHOKEPOINT_DATABASE_URL for lists, audit trail, keys and
+jobs in one database; CHOKEPOINT_JOBS_DIR for uploaded and result files, with drafts put
+over the API in its `drafts/`; body and upload limits; batch processes; the shadow log of
+what drafts in shadow mode would have decided, default under the jobs folder).
+The Swagger UI at /docs is served from the package (fastapi-offline), never from a CDN.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
-from api import errors
+from api import errors, request_log
 from api.jobs import JobRunner
 from api.routers import authoring, batches, gaps, health, rules, screen, screenings, stats
 from api.services import Services
-from screener.audit.db import database_url as resolve_url
 from screener.audit.db import open_engine
 from screener.audit.jobs import JobStore
 from screener.audit.keys import KeyStore
 from screener.audit.store import AuditStore
 from screener.authoring.served import ServedDrafts
-from screener.batch.runner import build_screener
 from screener.loader import DEFAULT_RULES_DIR
+from screener.settings import database_url as resolve_url
+from screener.settings import settings
+from screener.wiring import build_screener
 
 log = logging.getLogger("chokepoint.api")
 
@@ -44,11 +44,6 @@ Every endpoint but `/healthz` needs an API key in the `X-API-Key` header
 """
 
 
-def _int_env(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value and value.isdigit() else default
-
-
 def create_app(
     *,
     database_url: str | None = None,
@@ -58,23 +53,22 @@ def create_app(
     max_upload: int | None = None,
     batch_processes: int | None = None,
 ) -> FastAPI:
+    config = settings()
     url = resolve_url(database_url)
-    jobs_path = Path(jobs_dir or os.environ.get("CHOKEPOINT_JOBS_DIR") or "chokepoint-jobs")
-    body_limit = max_body or _int_env("CHOKEPOINT_MAX_BODY_BYTES", 1 << 20)
-    upload_limit = max_upload or _int_env("CHOKEPOINT_MAX_UPLOAD_BYTES", 512 << 20)
-    processes = batch_processes or _int_env("CHOKEPOINT_BATCH_PROCESSES", 1)
+    jobs_path = Path(jobs_dir or config.jobs_dir)
+    body_limit = max_body or config.max_body_bytes
+    upload_limit = max_upload or config.max_upload_bytes
+    processes = batch_processes or config.batch_processes
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = open_engine(url)  # applies pending migrations
         jobs_path.mkdir(parents=True, exist_ok=True)
-        screener = build_screener(rules_dir, "python", url)
+        screener = build_screener(rules_dir, "python", url)  # as the CLI's, gaps included
         job_store = JobStore(engine=engine)
         runner = JobRunner(job_store, rules_dir=rules_dir, db_url=url, processes=processes)
         lock = threading.Lock()
-        shadow_log = Path(
-            os.environ.get("CHOKEPOINT_SHADOW_LOG") or jobs_path / "shadow" / "shadow.jsonl"
-        )
+        shadow_log = config.shadow_log or jobs_path / "shadow" / "shadow.jsonl"
         shadow_log.parent.mkdir(parents=True, exist_ok=True)
         drafts = ServedDrafts(screener, jobs_path / "drafts", shadow_log, guard=lock)
         for problem in drafts.restore():  # the drafts loaded before a restart
@@ -90,6 +84,7 @@ def create_app(
             max_upload=upload_limit,
             lock=lock,
             drafts=drafts,
+            database_url=url,
         )
         runner.start()
         try:
@@ -98,7 +93,7 @@ def create_app(
             runner.stop()
             drafts.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="chokepoint",
         version="0.1.0",
         description=DESCRIPTION,
@@ -111,6 +106,7 @@ def create_app(
         max_upload=upload_limit,
         upload_paths=("/v1/batches",),
     )
+    request_log.install(app)
     # authoring before rules: /v1/rules/drafts must not be read as the clause id 'drafts'
     for module in (health, screen, batches, screenings, authoring, rules, stats, gaps):
         app.include_router(module.router)

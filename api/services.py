@@ -31,6 +31,7 @@ class Services:
     max_upload: int
     lock: threading.Lock
     drafts: ServedDrafts
+    database_url: str = ""  # the database in use (shown with the password masked)
 
     def screen(self, tx: Transaction) -> ScreeningResult:
         # one screening at a time: the engines' caches are per process, and screening is

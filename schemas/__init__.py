@@ -4,6 +4,7 @@ from schemas.patterns import Alert, Pattern
 from schemas.result import (
     ConditionTrace,
     Decision,
+    Effective,
     ExceptionAdvice,
     Finding,
     JurisdictionVerdict,
@@ -20,6 +21,7 @@ __all__ = [
     "Clause",
     "ConditionTrace",
     "Decision",
+    "Effective",
     "EndUse",
     "ExceptionAdvice",
     "Exporter",

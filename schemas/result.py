@@ -45,7 +45,25 @@ class ConditionTrace(BaseModel):
     op: str
     expected: Any
     actual: Any
-    result: bool | None = Field(description="true, false, or null when the fact is missing")
+    result: bool | None = Field(
+        description="whether the test as written in `op` held (a negated op: the negation), "
+        "or null when the fact is missing"
+    )
+
+
+class Effective(BaseModel):
+    """A clause's dates of effect, with the instrument that brought it into effect when the
+    clause names one: what an auditor checks against the transaction's date."""
+
+    since: dt.date = Field(description="first day the clause applies")
+    until: dt.date | None = Field(
+        default=None, description="last day the clause applies (inclusive); null while in force"
+    )
+    instrument: str | None = Field(
+        default=None,
+        description="the instrument that brought the clause into effect (e.g. 88 FR 73458), "
+        "where the clause names one",
+    )
 
 
 class ExceptionAdvice(BaseModel):
@@ -86,6 +104,9 @@ class Finding(BaseModel):
         description="the claimed licence exception whose conditions are met; the finding then "
         "no longer decides",
     )
+    effective: Effective | None = Field(
+        default=None, description="the clause's dates of effect and the instrument"
+    )
 
 
 class Trigger(BaseModel):
@@ -109,6 +130,9 @@ class Trigger(BaseModel):
     missing_facts: list[str] = Field(default_factory=list)
     confidence: str
     pack_version: str
+    effective: Effective | None = Field(
+        default=None, description="the clause's dates of effect and the instrument"
+    )
 
 
 class Nexus(BaseModel):
@@ -163,6 +187,9 @@ class JurisdictionVerdict(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     checked: list[str] = Field(
         default_factory=list, description="clauses in effect that were evaluated and did not fire"
+    )
+    checked_effective: dict[str, Effective] = Field(
+        default_factory=dict, description="the dates of effect of each clause in `checked`, by id"
     )
     triggers: list[Trigger] = Field(
         default_factory=list, description="red flags raised (or undecided) for this jurisdiction"

@@ -160,6 +160,11 @@ class Clause(_Strict):
     effective_to: dt.date | None = Field(
         default=None, description="Last day the clause applies (inclusive); null while in force."
     )
+    instrument: str | None = Field(
+        default=None,
+        description="The instrument that brought the clause into effect (e.g. 88 FR 73458); "
+        "default: what the citation names after 'as added/amended/revised by'.",
+    )
     status: ClauseStatus = ClauseStatus.in_force
     confidence: Confidence
     when: Condition

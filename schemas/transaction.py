@@ -7,7 +7,6 @@ derives everything else (country groups, chart columns, ECCN hierarchy) and show
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated
 
 from pydantic import (
@@ -20,6 +19,9 @@ from pydantic import (
     model_validator,
 )
 
+from schemas.control_codes import LISTED as LISTED  # re-exported: where they used to be
+from schemas.control_codes import NOT_LISTED as NOT_LISTED
+from schemas.control_codes import control_code
 from schemas.vocabulary import (
     BOOLEAN_PARAMETERS,
     COUNTRY_CODES,
@@ -52,29 +54,10 @@ CountryCode = Annotated[str, AfterValidator(_country)]
 JurisdictionCode = Annotated[str, AfterValidator(_jurisdiction)]
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
-NOT_LISTED = "not_listed"
-LISTED = "listed"  # on the list, entry not stated (e.g. a national annex whose numbering is unread)
-_CONTROL_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.()/-]{0,39}$")
-
 
 def _control_codes(codes: dict[str, str]) -> dict[str, str]:
-    """A control code is one list entry as its list writes it (`3B001.f.1.a`, `3B1001.l`), or
-    the explicit `listed` (entry not stated) or `not_listed`: an empty or free-text value would
-    silently match nothing."""
-    out: dict[str, str] = {}
-    for jurisdiction, raw in codes.items():
-        code = raw.strip()
-        if code.lower() in (NOT_LISTED, LISTED):
-            out[jurisdiction] = code.lower()
-            continue
-        if not _CONTROL_CODE.match(code):
-            raise ValueError(
-                f"control code {raw!r} for {jurisdiction}: expected a list entry such as "
-                f"3B001.f.1.a (letters, digits, '.', '(', ')', '/', '-'; no spaces), "
-                f"{LISTED!r} or {NOT_LISTED!r}"
-            )
-        out[jurisdiction] = code
-    return out
+    """Each jurisdiction's code checked against that list's numbering (schemas.control_codes)."""
+    return {j: control_code(j, raw) for j, raw in codes.items()}
 
 
 ControlCodes = Annotated[dict[JurisdictionCode, str], AfterValidator(_control_codes)]

@@ -24,18 +24,18 @@ from schemas.rules import Clause
 from schemas.transaction import Transaction
 from screener.audit.store import AuditStore
 from screener.cli_batch import batch
-from screener.cli_common import DbOption, fail
+from screener.cli_common import DbOption, fail, require_backend
+from screener.cli_examples import examples
 from screener.cli_gaps import register as register_gaps
 from screener.cli_lists import lists_app
 from screener.cli_parties import parties_app
 from screener.cli_patterns import patterns_command
 from screener.cli_rules import rules_app
 from screener.cli_service import db_app, keys_app, serve, stats
-from screener.engine import Screener
 from screener.errors import InputError, parse_model
 from screener.loader import DEFAULT_RULES_DIR, PackError
-from screener.parties.screening import load_party_screening
-from screener.parties.store import ListStore
+from screener.settings import database_url, shown_url
+from screener.wiring import build_screener
 
 app = typer.Typer(
     help="chokepoint: export-control screening for semiconductors, SME and advanced computing.",
@@ -54,6 +54,7 @@ app.add_typer(db_app, name="db")
 app.command("batch")(batch)
 app.command("serve")(serve)
 app.command("stats")(stats)
+app.command("examples")(examples)
 
 
 class OutputFormat(StrEnum):
@@ -156,16 +157,18 @@ def screen(
     ] = False,
 ) -> None:
     """Screen one transaction (parties against the imported lists) and print the result."""
+    require_backend(backend.value)
     try:
         tx = parse_model(Transaction, _read(file))
         if strict:
             tx = tx.model_copy(update={"strict_assumptions": True})
-        parties = load_party_screening(ListStore(db))
-        result = Screener(rules, backend=backend.value, parties=parties, gaps=True).screen(tx)
+        url = database_url(db)
+        result = build_screener(rules, backend.value, url).screen(tx)
     except InputError as exc:
         fail(f"invalid transaction: {exc}")
     except PackError as exc:
         fail(str(exc))
+    typer.echo(f"Database: {shown_url(url)}", err=True)
     if record:
         screening_id = AuditStore(db).record(
             tx, result, requested_by=getpass.getuser(), source="cli"

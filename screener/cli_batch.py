@@ -21,7 +21,7 @@ from rich.progress import (
 
 from screener.batch.layout import HeaderError, template
 from screener.batch.runner import BatchSummary, ResumeError, run_batch
-from screener.cli_common import DbOption, fail
+from screener.cli_common import DbOption, fail, require_backend
 from screener.loader import DEFAULT_RULES_DIR, PackError
 
 
@@ -57,6 +57,7 @@ def batch(
         fail(f"{file}: no such file")
     if backend not in ("python", "durable"):
         fail(f"unknown backend {backend!r}: python or durable")
+    require_backend(backend)
     out = output or file.with_suffix(".results.csv")
     if out.resolve() == file.resolve():
         fail("the output would overwrite the input")

@@ -10,7 +10,8 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="Database URL (default: CHOKEPOINT_DATABASE_URL or sqlite:///chokepoint.db).",
+        help="Database URL (default: CHOKEPOINT_DATABASE_URL, else chokepoint.db in the "
+        "per-user data directory).",
     ),
 ]
 
@@ -19,3 +20,15 @@ def fail(message: str) -> NoReturn:
     """Exit 2 with a one-line reason on stderr: never a traceback for bad input."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
+
+
+def require_backend(name: str) -> None:
+    """Fail in one line when the durable backend is asked for but durable-rules (an optional
+    extra) is not installed, before any work starts."""
+    if name == "durable":
+        from screener.optional import BackendUnavailable, durable_engine
+
+        try:
+            durable_engine()
+        except BackendUnavailable as exc:
+            fail(str(exc))

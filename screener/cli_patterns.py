@@ -23,7 +23,7 @@ from rich.table import Table
 
 from schemas.patterns import Alert, Pattern
 from schemas.transaction import Transaction
-from screener.cli_common import DbOption, fail
+from screener.cli_common import DbOption, fail, require_backend
 from screener.errors import InputError, parse_model
 from screener.loader import PackError
 from screener.patterns.engine import scan
@@ -97,6 +97,7 @@ def patterns_command(
     db: DbOption = None,
 ) -> None:
     """Watch a stream of transactions for split shipments, fan-in and new hub consignees."""
+    require_backend(backend.value)
     try:
         patterns = load_patterns(patterns_dir)
     except PackError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from typing import Annotated
 
 import typer
@@ -88,7 +89,14 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     db: DbOption = None,
 ) -> None:
-    """Start the HTTP API with uvicorn (OpenAPI at /docs and /openapi.json)."""
+    """Start the HTTP API with uvicorn (OpenAPI at /docs and /openapi.json). Requests are
+    logged as JSON lines on stderr, each with its X-Request-ID."""
+    from api import request_log
     from api.app import create_app
+    from screener.settings import database_url, shown_url
 
-    uvicorn.run(create_app(database_url=db), host=host, port=port)
+    request_log.configure()
+    url = database_url(db)
+    logging.getLogger("chokepoint.api").info("database %s", shown_url(url))
+    # the request log replaces uvicorn's access log
+    uvicorn.run(create_app(database_url=url), host=host, port=port, access_log=False)

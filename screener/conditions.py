@@ -154,7 +154,12 @@ def fact_paths(cond: Condition) -> tuple[str, ...]:
 
 
 def trace_condition(cond: Condition, facts: Facts) -> tuple[bool | None, list[ConditionTrace]]:
-    """Evaluate every leaf (no short-circuit) and return the result with the traces."""
+    """Evaluate every leaf (no short-circuit) and return the result with the traces.
+
+    A leaf under an odd number of `not`s is traced as the negated test ("not contains_any")
+    with the result of that negated test, so that each trace reads true as written: a clause
+    that fired on "NOT contains one of [A:5, A:6]" shows that test as held, not the inner one.
+    """
     traces: list[ConditionTrace] = []
 
     def walk(node: Condition, negated: bool) -> bool | None:
@@ -169,7 +174,7 @@ def trace_condition(cond: Condition, facts: Facts) -> tuple[bool | None, list[Co
                     op=("not " if negated else "") + node.op.value,
                     expected=node.value,
                     actual=actual,
-                    result=result,
+                    result=(not result) if negated and result is not None else result,
                 )
             )
             return result

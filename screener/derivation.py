@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from schemas.transaction import NOT_LISTED
+from schemas.control_codes import NOT_LISTED
 from schemas.vocabulary import JURISDICTIONS
 
 FILE = "control_codes.yaml"

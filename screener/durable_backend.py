@@ -26,12 +26,13 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-import durable_rules_engine as dre
-
 from schemas.facts import FACTS
 from schemas.rules import All, AnyOf, Condition, Leaf, Not, Op
 from screener.conditions import Predicate, compile_condition
 from screener.index import IndexedClause
+from screener.optional import durable_engine
+
+dre = durable_engine()  # an optional extra: BackendUnavailable when not installed
 
 _MAX_VALUES = 3  # value lists longer than this are evaluated before the assert
 _TRI = {True: "T", False: "F", None: "U"}

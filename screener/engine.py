@@ -34,14 +34,13 @@ from screener.conditions import fact_paths, missing_facts, trace_condition
 from screener.country_sets import CountrySets
 from screener.decide import Decider, ItemState, Settlement
 from screener.derivation import Derivation
-from screener.durable_backend import DurableRuleset
+from screener.effective import effective_of
 from screener.errors import parse_model
 from screener.explain import finding_explanation
 from screener.facts import ASSUMED, FactBuilder, Facts
 from screener.index import ClauseIndex, IndexedClause
 from screener.loader import DEFAULT_RULES_DIR, Pack, PackError, load_packs
-from screener.parties.screening import PartyScreening, load_party_screening, party_facts
-from screener.parties.store import ListStore
+from screener.parties.screening import PartyScreening, party_facts
 from screener.settle import settle_verdict
 
 BackendName = Literal["python", "durable"]
@@ -91,6 +90,9 @@ class DurableBackend:
     lazy_exceptions = False
 
     def __init__(self, pack: Pack, index: ClauseIndex) -> None:
+        # durable-rules is an optional extra (screener.optional): imported only when asked for
+        from screener.durable_backend import DurableRuleset
+
         self.ruleset = DurableRuleset(f"{pack.meta.id}@{pack.version}", index.clauses)
 
     def evaluate(
@@ -109,6 +111,7 @@ class CompiledPack:
 
     def __post_init__(self) -> None:
         self.order = {clause_id: n for n, clause_id in enumerate(self.by_id)}
+        self.effective = {cid: effective_of(clause) for cid, clause in self.by_id.items()}
         self.gate = _gate(self.index)
         self.decider = Decider(
             self.by_id, self.reads, {ic.clause.id: ic.predicate for ic in self.index.clauses}
@@ -335,6 +338,7 @@ class Screener:
                 missing_facts=missing,
                 confidence=f"{clause.confidence.level}: {clause.confidence.source}",
                 pack_version=compiled.pack.version,
+                effective=compiled.effective[clause.id],
             )
         return template.model_copy(update={"item_index": item_index})
 
@@ -422,6 +426,7 @@ class Screener:
             decisive=clause.status != ClauseStatus.non_enforced,
             confidence=f"{clause.confidence.level}: {clause.confidence.source}",
             pack_version=compiled.pack.version,
+            effective=compiled.effective[clause.id],
         )
 
     def _verdict(
@@ -507,6 +512,7 @@ class Screener:
             nexus=nexus_list,
             findings=findings,
             checked=sorted(checked),
+            checked_effective={cid: compiled.effective[cid] for cid in sorted(checked)},
             triggers=triggers,
         )
         if reached and ASSUMED in item_facts[0]:
@@ -684,10 +690,11 @@ _DEFAULT: dict[BackendName, Screener] = {}
 def screen(
     transaction: Transaction | dict[str, Any], backend: BackendName = "python"
 ) -> ScreeningResult:
-    """Screen with the bundled packs and the lists imported into the default database
-    (CHOKEPOINT_DATABASE_URL or sqlite:///chokepoint.db), loaded once per process."""
+    """Screen with the bundled packs and the lists imported into the configured database
+    (screener.settings), built as every entry point builds it (screener.wiring), once per
+    process."""
     if backend not in _DEFAULT:
-        _DEFAULT[backend] = Screener(
-            backend=backend, parties=load_party_screening(ListStore()), gaps=True
-        )
+        from screener.wiring import build_screener  # wiring builds on the Screener
+
+        _DEFAULT[backend] = build_screener(backend=backend)
     return _DEFAULT[backend].screen(transaction)

@@ -18,6 +18,7 @@ import yaml
 
 from schemas.transaction import Item, Transaction
 from schemas.vocabulary import EndUseCategory, PartyRole, eccn_chain
+from screener.bundled import RULES_DIR
 from screener.country_sets import CountrySets
 from screener.derivation import Derivation
 from screener.tables import UsTables
@@ -26,7 +27,7 @@ Facts = dict[str, Any]
 
 
 _NEGATIONS = {"not", "no", "non", "never", "without", "excluding", "nor"}
-VOCABULARY = Path(__file__).resolve().parent.parent / "rules" / "vocabulary" / "end_use.yaml"
+VOCABULARY = RULES_DIR / "vocabulary" / "end_use.yaml"
 
 
 class EndUseVocabulary:

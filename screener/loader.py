@@ -24,11 +24,12 @@ from schemas.lists import ListCode
 from schemas.rules import Clause, Leaf, Op, PackMeta
 from schemas.transaction import Transaction
 from schemas.vocabulary import COUNTRY_CODES, normalize_eccn
+from screener.bundled import RULES_DIR
 from screener.conditions import leaves
 from screener.country_sets import CountrySets
 from screener.tables import UsTables
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+DEFAULT_RULES_DIR = RULES_DIR  # ./rules in a checkout, the bundled copy in a wheel
 
 _COUNTRY_FACTS = {
     "exporter.country",

@@ -20,6 +20,19 @@ SHARED = REPO.parent / "shared"
 FIXTURE_LISTS = REPO / "tests" / "fixtures" / "lists"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The per-user data directory (default database, jobs) of the whole session: a test
+    never reads or writes the real one (screener.settings)."""
+    mp = pytest.MonkeyPatch()
+    folder = tmp_path_factory.mktemp("data")
+    mp.setenv("CHOKEPOINT_DATA_DIR", str(folder))
+    for name in ("CHOKEPOINT_DATABASE_URL", "CHOKEPOINT_JOBS_DIR", "CHOKEPOINT_SHADOW_LOG"):
+        mp.delenv(name, raising=False)
+    yield folder
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def list_store(tmp_path_factory: pytest.TempPathFactory) -> ListStore:
     """A SQLite store holding the fixture CSL (32 real rows) under the name `csl`."""
@@ -48,6 +61,7 @@ def screener(party_screening: PartyScreening) -> Screener:
 
 @pytest.fixture(scope="session")
 def durable_screener(party_screening: PartyScreening) -> Screener:
+    pytest.importorskip("durable_rules_engine", reason="the durable extra is not installed")
     return Screener(backend="durable", parties=party_screening)
 
 

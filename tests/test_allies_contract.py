@@ -15,6 +15,7 @@ from schemas.result import Decision
 from schemas.rules import Leaf
 from schemas.transaction import Item, Transaction
 from screener.cli import app
+from screener.errors import InputError, parse_model
 from screener.loader import DEFAULT_RULES_DIR, PackError, _check_leaf, load_packs
 from screener.profiles import load_profiles
 
@@ -31,6 +32,30 @@ def test_control_code_values(raw: str, stored: str) -> None:
 def test_free_text_control_code_is_refused(raw: str) -> None:
     with pytest.raises(ValidationError, match="control code"):
         Item(control_codes={"EU": raw})
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "raw", "stored"),
+    [
+        ("JP", "3b001.F.1", "3B001.f.1"),
+        ("NL", "3B1001.l", "3B1001.l"),  # EU-style national number (C/2023/441)
+        ("UK", "pl9013", "PL9013"),
+        ("US", "ear99", "EAR99"),
+    ],
+)
+def test_control_codes_follow_each_list_numbering(jurisdiction: str, raw: str, stored: str):
+    assert Item(control_codes={jurisdiction: raw}).control_codes == {jurisdiction: stored}
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "raw"), [("JP", "unknown"), ("KR", "yes"), ("EU", "PL9013"), ("TW", "3Z001")]
+)
+def test_a_word_is_not_a_control_code(jurisdiction: str, raw: str) -> None:
+    """Issue 20: control_codes.JP = "unknown" read as listed and gave a licence requirement."""
+    with pytest.raises(InputError) as exc:
+        parse_model(Item, {"control_codes": {jurisdiction: raw}})
+    (problem,) = exc.value.problems
+    assert problem.startswith(f"control_codes: {jurisdiction}: {raw!r} is not a control code")
 
 
 def test_unknown_jurisdiction_in_control_codes_is_refused() -> None:

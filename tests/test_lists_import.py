@@ -578,11 +578,14 @@ def test_entry_hash_is_stable_and_content_sensitive() -> None:
 
 
 def test_store_default_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The default database is in the data directory, never in the working directory."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CHOKEPOINT_DATABASE_URL", raising=False)
+    monkeypatch.setenv("CHOKEPOINT_DATA_DIR", str(tmp_path / "data" / "chokepoint"))
     store = ListStore()
-    assert store.url == "sqlite:///chokepoint.db"
-    assert store.versions() == [] and (tmp_path / "chokepoint.db").is_file()
+    assert store.url == f"sqlite:///{tmp_path / 'data' / 'chokepoint' / 'chokepoint.db'}"
+    assert store.versions() == [] and (tmp_path / "data" / "chokepoint" / "chokepoint.db").is_file()
+    assert not (tmp_path / "chokepoint.db").exists()
     store.dispose()
     monkeypatch.setenv("CHOKEPOINT_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
     assert ListStore().url.endswith("env.db")

@@ -1,4 +1,5 @@
-"""`GET /healthz`: no key needed; says whether the database answers and which packs loaded."""
+"""`GET /healthz`: no key needed; says whether the database answers, which one it is
+(password masked) and which packs loaded."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.services import Services, services
+from screener.settings import shown_url
 
 router = APIRouter(tags=["health"])
 
@@ -24,6 +26,7 @@ def healthz(svc: Annotated[Services, Depends(services)]) -> Any:
     body = {
         "status": "ok" if database == "ok" else "degraded",
         "database": database,
+        "database_url": shown_url(svc.database_url) if svc.database_url else None,
         "versions": svc.screener.versions,
     }
     return JSONResponse(body, status_code=200 if database == "ok" else 503)

@@ -1,14 +1,14 @@
 """One engine per database URL, brought to the newest schema (alembic) on first use.
 
-The URL comes from the argument, else `CHOKEPOINT_DATABASE_URL`, else `sqlite:///chokepoint.db`:
-the same rule as the list store's, so the lists, the audit trail and the keys share one
-database. Migrations ship inside the package (`screener/audit/migrations`), so an installed
-chokepoint upgrades its database without a checkout; `chokepoint db upgrade` runs them by hand.
+The URL comes from the argument, else `CHOKEPOINT_DATABASE_URL`, else a SQLite file in the
+per-user data directory (`screener.settings.database_url`): the same rule as the list
+store's, so the lists, the audit trail and the keys share one database. Migrations ship
+inside the package (`screener/audit/migrations`), so an installed chokepoint upgrades its
+database without a checkout; `chokepoint db upgrade` runs them by hand.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
@@ -19,17 +19,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
-from screener.parties.store import DEFAULT_URL
+from screener.settings import database_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "cp_alembic_version"  # cp_ prefix like every chokepoint table
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
-
-
-def database_url(url: str | None = None) -> str:
-    return url or os.environ.get("CHOKEPOINT_DATABASE_URL") or DEFAULT_URL
 
 
 def _config(engine: Engine) -> Config:

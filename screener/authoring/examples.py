@@ -69,13 +69,6 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def _effective(t: ConditionTrace) -> bool | None:
-    """The truth of the test as the clause reads it (a leaf under `not` counts negated)."""
-    if t.result is None:
-        return None
-    return (not t.result) if t.op.startswith("not ") else t.result
-
-
 def _test_text(t: ConditionTrace) -> str:
     return f"{t.fact} {t.op} {_show(t.expected)} (value: {_show(t.actual)})"
 
@@ -90,7 +83,7 @@ def explain(result: bool | None, traces: list[ConditionTrace]) -> str:
             + ("; untested: " + "; ".join(undecided) if undecided else "")
         )
     wanted = bool(result)
-    decisive = [_test_text(t) for t in traces if _effective(t) is wanted]
+    decisive = [_test_text(t) for t in traces if t.result is wanted]
     head = "every test held" if wanted else "failed"
     return f"{head}: " + "; ".join(decisive or [_test_text(t) for t in traces])
 

@@ -194,17 +194,10 @@ _WORKER: LineScreener | None = None
 
 
 def build_screener(rules_dir: Path, backend: BackendName, db_url: str | None) -> Screener:
-    """The screener with party screening over the database's lists (none: parties review),
-    with the adjudications read once (`AdjudicationSnapshot`)."""
-    from screener.batch.snapshot import AdjudicationSnapshot
-    from screener.parties.screening import load_party_screening
-    from screener.parties.store import ListStore
+    """A batch's screener (screener.wiring): no gaps, adjudications read once."""
+    from screener.wiring import build_screener as wired
 
-    store = ListStore(db_url)
-    parties = load_party_screening(store)
-    if parties is not None:
-        parties.adjudications = AdjudicationSnapshot(store)
-    return Screener(rules_dir, backend=backend, parties=parties)
+    return wired(rules_dir, backend, db_url, gaps=False, snapshot=True)
 
 
 def _warm(rules_dir: Path, backend: BackendName, db_url: str | None, errors: Any) -> None:

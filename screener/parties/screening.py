@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from schemas.transaction import Party, Transaction
 from schemas.vocabulary import PartyRole
 from screener.parties.matcher import INDEX_FORMAT, PartyMatcher
 from screener.parties.store import ListStore
+from screener.settings import settings
 
 Facts = dict[str, Any]
 
@@ -165,8 +165,7 @@ class _Matchers:
 
 
 def _cache_dir() -> Path:
-    root = os.environ.get("CHOKEPOINT_CACHE_DIR") or Path.home() / ".cache" / "chokepoint"
-    path = Path(root)
+    path = settings().cache_dir
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -175,7 +174,8 @@ def load_party_screening(store: ListStore) -> PartyScreening | None:
     """Party screening over the latest version of every list in `store`, or None if empty.
 
     Each list's prepared index is cached under its content hash (CHOKEPOINT_CACHE_DIR,
-    default ~/.cache/chokepoint), so a later run loads it instead of re-indexing.
+    default: the per-user cache directory, `screener.settings`), so a later run loads it
+    instead of re-indexing.
     """
     hashes = {v.name: v.content_hash for v in store.versions()}
     if not hashes:

@@ -12,8 +12,8 @@ the entry's content hash at decision time. A release ("false_positive") therefor
 only while the entry is unchanged: when a later list version changes the entry,
 `current_entry_hash` differs and screening re-opens the hit (see `parties/screening.py`).
 
-The database URL comes from the argument, else `CHOKEPOINT_DATABASE_URL`, else
-`sqlite:///chokepoint.db` in the working directory. Tables (all named `cp_...`) are created
+The database URL comes from the argument, else `CHOKEPOINT_DATABASE_URL`, else a SQLite
+file in the per-user data directory (`screener.settings`). Tables (all named `cp_...`) are created
 on first use.
 """
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -36,8 +35,8 @@ from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from schemas.lists import ListEntry, ListVersion
 from screener.parties.importers import ImportReport, content_hash, load_list
+from screener.settings import database_url
 
-DEFAULT_URL = "sqlite:///chokepoint.db"
 Decision = Literal["false_positive", "true_match"]
 DECISIONS: tuple[str, ...] = ("false_positive", "true_match")
 
@@ -168,7 +167,7 @@ class ListStore:
         normaliser: Callable[[str], str] = normalise_query,
         engine: Engine | None = None,
     ) -> None:
-        self.url = url or os.environ.get("CHOKEPOINT_DATABASE_URL") or DEFAULT_URL
+        self.url = database_url(url)
         self.engine = engine or create_engine(self.url)
         self.normalise = normaliser
         self._ready = False

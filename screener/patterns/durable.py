@@ -31,9 +31,10 @@ import threading
 import zlib
 from typing import Any
 
-import durable_rules_engine as dre
-
+from screener.optional import durable_engine
 from screener.patterns.engine import Entry, Window
+
+dre = durable_engine()  # an optional extra: BackendUnavailable when not installed
 
 SHARDS = 16
 MAX_BLOCKS = 1024 // SHARDS

@@ -1,0 +1,40 @@
+"""The one way to build a Screener from the settings: every entry point goes through here
+(the `screen` command, the service, batch workers, the Python `screen()`), so the same
+transaction gets the same answer, gaps included, whichever way it is asked.
+
+Party screening runs over the lists in the configured database (none imported: the party
+clauses ask for screening, never clear). Adjudications are read live from the store, except
+for a batch, which is screened as they stood when it started (`snapshot`, one read instead
+of one query per hit, screener.batch.snapshot).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from screener.engine import BackendName, Screener
+from screener.loader import DEFAULT_RULES_DIR
+from screener.parties.screening import load_party_screening
+from screener.parties.store import ListStore
+
+
+def build_screener(
+    rules_dir: Path = DEFAULT_RULES_DIR,
+    backend: BackendName = "python",
+    db_url: str | None = None,
+    *,
+    gaps: bool = True,
+    snapshot: bool = False,
+) -> Screener:
+    """The screener over `rules_dir` with party screening over the database's lists.
+
+    `gaps`: report where the baseline jurisdictions disagree (on for a single screening;
+    a batch, whose rows have no place for them, turns it off). `snapshot`: adjudications
+    read once (batches)."""
+    store = ListStore(db_url)
+    parties = load_party_screening(store)
+    if parties is not None and snapshot:
+        from screener.batch.snapshot import AdjudicationSnapshot
+
+        parties.adjudications = AdjudicationSnapshot(store)
+    return Screener(rules_dir, backend=backend, parties=parties, gaps=gaps)
