@@ -17,7 +17,9 @@ from screener.engine import Screener
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # the generator imports tools.ccl_rows
-_spec = importlib.util.spec_from_file_location("build_ccl_pack", REPO / "tools" / "build_ccl_pack.py")
+_spec = importlib.util.spec_from_file_location(
+    "build_ccl_pack", REPO / "tools" / "build_ccl_pack.py"
+)
 assert _spec is not None and _spec.loader is not None
 build_ccl_pack = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build_ccl_pack)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,9 @@ def _tx(eccn: str, dest: str) -> dict[str, Any]:
 
 
 def _citation(entry: str, row: Row) -> str:
-    where = f"Supp. No. 1 to Part 774, ECCN {entry}, License Requirements ({row.control}: {row.scope})"
+    where = (
+        f"Supp. No. 1 to Part 774, ECCN {entry}, License Requirements ({row.control}: {row.scope})"
+    )
     parts = [SECTION.get(row.reason, "15 CFR Part 742"), "15 CFR 738.4(a)(2)", where]
     if row.column:
         parts.append(f"Supp. No. 1 to Part 738 (Commerce Country Chart), {row.column_name}")
@@ -173,25 +176,40 @@ def _examples(
     fires, silent = dest
     target = row.include[0]
     if target == entry.eccn and excluded:  # a paragraph the row keeps
-        kept = [p for p in entry.top_paragraphs or ["a", "b", "c"] if f"{entry.eccn}.{p}" not in excluded]
+        kept = [
+            p
+            for p in entry.top_paragraphs or ["a", "b", "c"]
+            if f"{entry.eccn}.{p}" not in excluded
+        ]
         target = f"{entry.eccn}.{kept[0]}" if kept else target
     out: list[dict[str, Any]] = []
     if fires:
-        out.append({"name": f"{target} to {fires}", "transaction": _tx(target, fires), "expect": "fires"})
+        out.append(
+            {"name": f"{target} to {fires}", "transaction": _tx(target, fires), "expect": "fires"}
+        )
     if silent:
         out.append(
-            {"name": f"{target} to {silent} (outside the row's destinations)",
-             "transaction": _tx(target, silent), "expect": "silent"}
+            {
+                "name": f"{target} to {silent} (outside the row's destinations)",
+                "transaction": _tx(target, silent),
+                "expect": "silent",
+            }
         )
     if fires and excluded:
         out.append(
-            {"name": f"{excluded[0]} (excluded from the row) to {fires}",
-             "transaction": _tx(excluded[0], fires), "expect": "silent"}
+            {
+                "name": f"{excluded[0]} (excluded from the row) to {fires}",
+                "transaction": _tx(excluded[0], fires),
+                "expect": "silent",
+            }
         )
     if fires and (target != entry.eccn or excluded):
         out.append(
-            {"name": f"item classified only as {entry.eccn}, to {fires}",
-             "transaction": _tx(entry.eccn, fires), "expect": "undecided"}
+            {
+                "name": f"item classified only as {entry.eccn}, to {fires}",
+                "transaction": _tx(entry.eccn, fires),
+                "expect": "undecided",
+            }
         )
     return out
 
@@ -301,13 +319,15 @@ HEADER = """\
 
 
 def render(doc: dict[str, Any], counts: Counter) -> str:
+    c = counts
     summary = (
-        f"# Counts: {counts['entries']} entries, {counts['clauses']} clauses, from {counts['rows']} "
-        f"rows: {counts['decided']} read and decided, {counts['mixed']} read and decided but for "
-        f"a conditional exception (a review for it), {counts['fact']} read as a review (a fact "
-        f"the ECCN does not give), {counts['un']} UN (review), {counts['at']} AT Column (no "
-        f"clause), {counts['unread']} not read (review quoting the row).\n"
+        f"Counts: {c['entries']} entries, {c['clauses']} clauses, from {c['rows']} rows: "
+        f"{c['decided']} read and decided, {c['mixed']} read and decided but for a conditional "
+        f"exception (a review for it), {c['fact']} read as a review (a fact the ECCN does not "
+        f"give), {c['un']} UN (review), {c['at']} AT Column and {c['part746']} § 746.8 (no "
+        f"clause: Part 746 clauses), {c['unread']} not read (review quoting the row)."
     )
+    summary = "".join(f"# {line}\n" for line in textwrap.wrap(summary, 94))
     body = yaml.dump(
         doc,
         sort_keys=False,
@@ -328,7 +348,9 @@ def main() -> int:
     print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())), file=sys.stderr)
     if args.check:
         same = OUT.exists() and OUT.read_text(encoding="utf-8") == text
-        print("up to date" if same else f"{OUT} differs from the generator's output", file=sys.stderr)
+        print(
+            "up to date" if same else f"{OUT} differs from the generator's output", file=sys.stderr
+        )
         return 0 if same else 1
     OUT.write_text(text, encoding="utf-8")
     return 0

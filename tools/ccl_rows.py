@@ -179,7 +179,15 @@ def _range(token: str, entry: Entry, first: bool) -> list[str] | None:
         return None
     a, b = start.split(".", 1)[1], end.split(".", 1)[1]
     depth = a.count(".")
-    level = [p for p in entry.paragraphs if p.count(".") == depth and p.rsplit(".", 1)[0] == a.rsplit(".", 1)[0]] if depth else entry.top_paragraphs
+    level = (
+        [
+            p
+            for p in entry.paragraphs
+            if p.count(".") == depth and p.rsplit(".", 1)[0] == a.rsplit(".", 1)[0]
+        ]
+        if depth
+        else entry.top_paragraphs
+    )
     if a not in level or b not in level or level.index(a) > level.index(b):
         return None
     return [f"{entry.eccn}.{p}" for p in level[level.index(a) : level.index(b) + 1]]
@@ -217,7 +225,9 @@ def _exceptions(text: str, entry: Entry) -> tuple[list[str], list[tuple[list[str
     conditional ones (the paragraphs and the condition), or None when a segment names none."""
     plain: list[str] = []
     conditional: list[tuple[list[str], str]] = []
-    for segment in re.split(r";\s*(?:and\s+)?|,\s*and\s+|,\s+(?=(?:and\s+)?\.?[a-z0-9]{1,5}\b)", text):
+    for segment in re.split(
+        r";\s*(?:and\s+)?|,\s*and\s+|,\s+(?=(?:and\s+)?\.?[a-z0-9]{1,5}\b)", text
+    ):
         segment = segment.strip(" ,;")
         if not segment:
             continue
@@ -301,7 +311,9 @@ def _scoped(entry: Entry, text: str, base: dict[str, Any]) -> list[Row]:
         plain, conditional = found
         cond_refs = [r for refs, _ in conditional for r in refs]
         rows = [Row(**base, status="decided", include=[entry.eccn], exclude=plain + cond_refs)]
-        rows += [_fact(base, entry, refs, f"unless {text}", exclude=[]) for refs, text in conditional]
+        rows += [
+            _fact(base, entry, refs, f"unless {text}", exclude=[]) for refs, text in conditional
+        ]
         return rows
     parsed = parse_list(rest, entry)
     if parsed is None:
@@ -315,7 +327,11 @@ def _scoped(entry: Entry, text: str, base: dict[str, Any]) -> list[Row]:
 
 
 def _fact(
-    base: dict[str, Any], entry: Entry, include: list[str], condition: str, exclude: list[str] | None = None
+    base: dict[str, Any],
+    entry: Entry,
+    include: list[str],
+    condition: str,
+    exclude: list[str] | None = None,
 ) -> Row:
     software = re.match(r'^"?(software|technology)"?\b', condition)
     if software:
