@@ -64,21 +64,6 @@ SECTION = {
     "AT": "15 CFR 742.19 / Part 746",
     "UN": "15 CFR 746.1(b)",
 }
-NAMES = {
-    "CB": "chemical and biological weapons",
-    "NP": "nuclear nonproliferation",
-    "NS": "national security",
-    "MT": "missile technology",
-    "RS": "regional stability",
-    "CC": "crime control",
-    "FC": "firearms convention",
-    "UN": "United Nations",
-    "SL": "surreptitious listening",
-    "SI": "significant items",
-    "EI": "encryption items",
-    "CW": "Chemical Weapons Convention",
-    "AT": "anti-terrorism",
-}
 # Destinations tried, in order, for an example that fires / stays silent (none embargoed).
 PREFERRED = ["CN", "IN", "AE", "DE", "JP", "BR", "CA", "GB", "AU", "MX", "SG", "IL"]
 CONFIDENCE = (
