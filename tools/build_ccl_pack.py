@@ -155,18 +155,25 @@ def _when(row: Row, exclude_hand: list[str], dest: list[dict[str, Any]]) -> dict
     return {"all": leaves + dest}
 
 
+def _kept(entry: Entry, excluded: list[str]) -> str | None:
+    """A paragraph of `entry` neither excluded, nor under nor above an excluded one."""
+    candidates = entry.top_paragraphs + entry.paragraphs if entry.paragraphs else ["a", "b", "c"]
+    for p in candidates:
+        code = f"{entry.eccn}.{p}"
+        if not any(
+            x == code or x.startswith(code + ".") or code.startswith(x + ".") for x in excluded
+        ):
+            return code
+    return None
+
+
 def _examples(
     row: Row, entry: Entry, dest: tuple[str | None, str | None], excluded: list[str]
 ) -> list[dict[str, Any]]:
     fires, silent = dest
     target = row.include[0]
-    if target == entry.eccn and excluded:  # a paragraph the row keeps
-        kept = [
-            p
-            for p in entry.top_paragraphs or ["a", "b", "c"]
-            if f"{entry.eccn}.{p}" not in excluded
-        ]
-        target = f"{entry.eccn}.{kept[0]}" if kept else target
+    if target == entry.eccn and excluded:  # a paragraph the row keeps, whole
+        target = _kept(entry, excluded) or target
     out: list[dict[str, Any]] = []
     if fires:
         out.append(
