@@ -49,7 +49,10 @@ def test_every_generated_clause_cites_its_row_and_the_ecfr_date() -> None:
     for clause in clauses:
         entry = clause["id"].split(".")[2]
         citation = clause["citation"]
-        assert f"ECCN {entry}, License Requirements (" in citation, clause["id"]
+        if ".footnote" in clause["id"]:
+            assert "Commerce Country Chart), footnote" in citation and f"ECCN {entry}" in citation
+        else:
+            assert f"ECCN {entry}, License Requirements (" in citation, clause["id"]
         assert citation.endswith("eCFR 2026-07-23"), clause["id"]
         column = re.search(r"\b([A-Z]{2}) Column ([123])\)", citation)
         leaves = clause["when"]["all"]
@@ -74,6 +77,8 @@ CASES = [
     (tx("CN", "5D002.z.1.a"), "license_required", "us.ccl.5D002.ns1.r1"),
     (tx("DE", "5E002"), "license_required", "us.ccl.5E002.ns1.r1"),
     (tx("JP", "4E091"), "clear", None),
+    (tx("IN", "9A515.e"), "license_required", "us.ccl.9A515.footnote7"),
+    (tx("IN", "9A515.a"), "license_required", "us.ccl.9A515.ns1.r1"),
 ]
 
 

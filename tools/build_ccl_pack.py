@@ -30,6 +30,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import textwrap
 from collections import Counter
@@ -259,6 +260,92 @@ def _clause(entry: Entry, n: int, k: int, row: Row, chart: Chart, hand: list[str
     }
 
 
+# Country Chart footnotes with no clause here: 1 (UN, the UN rows), 5 (Liechtenstein reads as
+# Switzerland, tables/country_chart.yaml `inherit`), 6, 8, 9 (Part 746: embargoes.yaml).
+FOOTNOTES_ELSEWHERE = {1, 5, 6, 8, 9}
+_FOOTNOTE_REF = re.compile(
+    r"\b(\d[A-E]\d{3})((?:\.[a-z0-9]+)*)((?:,?\s*(?:and|or)?\s*\.[a-z][a-z0-9.]*)*)"
+)
+_STILL_REQUIRED = re.compile(
+    r"a license is still required for items controlled under ECCNs .+ for (?P<r>[A-Z]{2}) "
+    r"column (?P<n>[123]) reasons when destined to"
+)
+
+
+def footnote_clauses(generated: set[str], chart: Chart) -> list[dict[str, Any]]:
+    """Clauses for the Country Chart footnotes that name CCL items (15 CFR 738.3(d)): the
+    footnote "requires a licence where the grid is empty". Decided where the footnote says
+    plainly that a licence is still required (footnote 7); otherwise a review quoting it."""
+    out = []
+    for n, text in sorted(chart.footnotes.items()):
+        rows = sorted(chart.rows_with.get(n, []))
+        if n in FOOTNOTES_ELSEWHERE or not rows:
+            continue
+        plain = re.sub(r"\s*\([^()]*\)", "", text)  # '(except for 0A501.y)' names no scope
+        scope: dict[str, list[str]] = {}
+        for m in _FOOTNOTE_REF.finditer(plain):
+            entry, first, more = m.group(1), m.group(2), m.group(3)
+            paragraphs = [entry + first] + [
+                entry + r for r in re.findall(r"\.[a-z][a-z0-9.]*", more)
+            ]
+            scope.setdefault(entry, [])
+            scope[entry] += [p.rstrip(".") for p in paragraphs]
+        decided = _STILL_REQUIRED.search(text)
+        for entry in sorted(e for e in scope if e in generated):
+            values = sorted(set(scope[entry]))
+            values = [entry] if entry in values else values
+            column = f"{decided.group('r')} Column {decided.group('n')}" if decided else ""
+            other = "CA" if "CA" not in rows else "MX"
+            out.append(
+                {
+                    "id": f"us.ccl.{entry}.footnote{n}",
+                    "jurisdiction": "US",
+                    "title": _title(f"{entry}: Country Chart footnote {n} ({', '.join(rows)})"),
+                    "citation": (
+                        f"15 CFR 738.3(d); Supp. No. 1 to Part 738 (Commerce Country Chart), "
+                        f"footnote {n} ({text[:200]}); Supp. No. 1 to Part 774, ECCN {entry}"
+                        + (f"; {SECTION.get(decided.group('r'), '')}, {column}" if decided else "")
+                        + "; eCFR 2026-07-23"
+                    ),
+                    "effective_from": FLOOR,
+                    "confidence": {"level": "low", "source": CONFIDENCE},
+                    "outcome": "license_required" if decided else "review",
+                    "rationale": (
+                        f"The Country Chart row of {', '.join(rows)} carries footnote {n}: "
+                        f"'{text}'. "
+                        + (
+                            f"A licence is required for {', '.join(values)} to these destinations "
+                            f"under {column} although their row has no X in it."
+                            if decided
+                            else "Fact needed: whether the footnote's requirement reaches the item "
+                            "(it names the items with conditions the ECCN does not give)."
+                        )
+                        + " The date the footnote took effect was not verified (1996-03-25 "
+                        "is a floor)."
+                    ),
+                    "when": {
+                        "all": [
+                            {"fact": "item.eccn", "op": "eccn_in", "value": values},
+                            {"fact": "destination.ear_row", "op": "in", "value": list(rows)},
+                        ]
+                    },
+                    "examples": [
+                        {
+                            "name": f"{values[0]} to {rows[0]}",
+                            "transaction": _tx(values[0], rows[0]),
+                            "expect": "fires",
+                        },
+                        {
+                            "name": f"{values[0]} to {other} (no footnote {n})",
+                            "transaction": _tx(values[0], other),
+                            "expect": "silent",
+                        },
+                    ],
+                }
+            )
+    return out
+
+
 def build() -> tuple[dict[str, Any], Counter]:
     ccl = _load(US / "tables" / "ccl.yaml")["entries"]
     chart = Chart(_load(US / "tables" / "country_chart.yaml"))
@@ -284,6 +371,10 @@ def build() -> tuple[dict[str, Any], Counter]:
             ]
         else:
             covers.append({"eccn": entry.eccn, "since": since})
+    generated = {str(e) for e in ccl if str(e) not in whole and ccl[e].get("license_requirements")}
+    notes = footnote_clauses(generated, chart)
+    counts["footnote_clauses"] = len(notes)
+    clauses += notes
     counts["clauses"] = len(clauses)
     doc = {"covers_eccns": covers, "clauses": clauses}
     return doc, counts
@@ -317,7 +408,8 @@ def render(doc: dict[str, Any], counts: Counter) -> str:
         f"{c['decided']} read and decided, {c['mixed']} read and decided but for a conditional "
         f"exception (a review for it), {c['fact']} read as a review (a fact the ECCN does not "
         f"give), {c['un']} UN (review), {c['at']} AT Column and {c['part746']} § 746.8 (no "
-        f"clause: Part 746 clauses), {c['unread']} not read (review quoting the row)."
+        f"clause: Part 746 clauses), {c['unread']} not read (review quoting the row); plus "
+        f"{c['footnote_clauses']} clauses for the Country Chart footnotes that name CCL items."
     )
     summary = "".join(f"# {line}\n" for line in textwrap.wrap(summary, 94))
     body = yaml.dump(
