@@ -156,14 +156,18 @@ def _when(row: Row, exclude_hand: list[str], dest: list[dict[str, Any]]) -> dict
     return {"all": leaves + dest}
 
 
-def _kept(entry: Entry, excluded: list[str]) -> str | None:
-    """A paragraph of `entry` neither excluded, nor under nor above an excluded one."""
-    candidates = entry.top_paragraphs + entry.paragraphs if entry.paragraphs else ["a", "b", "c"]
-    for p in candidates:
-        code = f"{entry.eccn}.{p}"
-        if not any(
+def _kept(entry: Entry, include: list[str], excluded: list[str]) -> str | None:
+    """An item the row keeps whole: an included code (or a paragraph under one) neither
+    excluded, nor under nor above an excluded one."""
+    below = [f"{entry.eccn}.{p}" for p in entry.top_paragraphs + entry.paragraphs]
+    if not entry.paragraphs:
+        below = [f"{entry.eccn}.{p}" for p in ("a", "b", "c")]
+    for code in include + below:
+        inside = any(code == i or code.startswith(i + ".") for i in include)
+        clash = any(
             x == code or x.startswith(code + ".") or code.startswith(x + ".") for x in excluded
-        ):
+        )
+        if inside and not clash:
             return code
     return None
 
@@ -173,8 +177,8 @@ def _examples(
 ) -> list[dict[str, Any]]:
     fires, silent = dest
     target = row.include[0]
-    if target == entry.eccn and excluded:  # a paragraph the row keeps, whole
-        target = _kept(entry, excluded) or target
+    if excluded:  # an item the row keeps whole
+        target = _kept(entry, row.include, excluded) or target
     out: list[dict[str, Any]] = []
     if fires:
         out.append(
