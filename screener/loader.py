@@ -111,6 +111,12 @@ class YamlDoc:
         text = path.read_text(encoding="utf-8")
         try:
             data = yaml.load(text, Loader=_FAST)
+        except yaml.YAMLError:
+            data = None  # re-parsed below for PyYAML's message, which quotes the line
+        if data is not None or not text.strip():
+            return cls(path, data, text)
+        try:
+            data = yaml.load(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark else 1

@@ -213,7 +213,13 @@ def _examples(
 
 def clauses_for(entry: Entry, chart: Chart, exclude_hand: list[str], counts: Counter) -> list[dict]:
     out = []
+    seen: set[tuple[str, str]] = set()
     for n, raw in enumerate(entry.rows, 1):
+        key = (str(raw.get("control", "")).strip(), str(raw.get("scope", "")).strip())
+        if key in seen:  # the extraction repeats some rows (8C609): one clause per row text
+            counts["duplicate"] += 1
+            continue
+        seen.add(key)
         parts = read_row(entry, raw)
         statuses = {r.status for r in parts}
         counts["rows"] += 1
@@ -413,7 +419,8 @@ def render(doc: dict[str, Any], counts: Counter) -> str:
         f"exception (a review for it), {c['fact']} read as a review (a fact the ECCN does not "
         f"give), {c['un']} UN (review), {c['at']} AT Column and {c['part746']} § 746.8 (no "
         f"clause: Part 746 clauses), {c['unread']} not read (review quoting the row); plus "
-        f"{c['footnote_clauses']} clauses for the Country Chart footnotes that name CCL items."
+        f"{c['footnote_clauses']} clauses for the Country Chart footnotes that name CCL items "
+        f"({c['duplicate']} repeated rows skipped)."
     )
     summary = "".join(f"# {line}\n" for line in textwrap.wrap(summary, 94))
     body = yaml.dump(
