@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 
 from schemas.facts import FACTS
 from schemas.lists import ListCode
-from schemas.rules import Clause, Leaf, Op, PackMeta
+from schemas.rules import Clause, Coverage, Leaf, Op, PackMeta
 from schemas.transaction import Transaction
 from schemas.vocabulary import COUNTRY_CODES, normalize_eccn
 from screener.bundled import RULES_DIR
@@ -88,35 +89,74 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _map
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
+_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CLAUSE_ID = re.compile(r"^[ \t]*(?:- )?id:[ \t]*['\"]?([^'\"\s#]+)", re.M)
+
+
 @dataclass
 class YamlDoc:
+    """A YAML file's data, with the line of any node on demand.
+
+    The data come from libyaml (fast: the generated CCL pack has some 35,000 lines); the
+    line-tracking pure-Python parse runs only when a line is asked for (an error message, or
+    an authoring tool), and clause lines come from a scan of the `id:` keys."""
+
     path: Path
     data: Any
-    loader: _LineLoader
+    text: str
+    _lines: tuple[Any, _LineLoader] | None = None
+    _ids: dict[str, int] | None = None
 
     @classmethod
     def read(cls, path: Path) -> YamlDoc:
         text = path.read_text(encoding="utf-8")
-        loader = _LineLoader(text)
         try:
-            data = loader.get_single_data()
+            data = yaml.load(text, Loader=_FAST)
+        except yaml.YAMLError:
+            data = None  # re-parsed below for PyYAML's message, which quotes the line
+        if data is not None or not text.strip():
+            return cls(path, data, text)
+        try:
+            data = yaml.load(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark else 1
             raise PackError([f"{path}:{line}: YAML syntax error: {exc}"]) from exc
-        finally:
-            loader.dispose()
-        return cls(path, data, loader)
+        return cls(path, data, text)
+
+    @property
+    def loader(self) -> _LineLoader:
+        return self._tracked()[1]
+
+    def _tracked(self) -> tuple[Any, _LineLoader]:
+        if self._lines is None:
+            loader = _LineLoader(self.text)
+            try:
+                self._lines = (loader.get_single_data(), loader)
+            finally:
+                loader.dispose()
+        return self._lines
+
+    def clause_line(self, i: int, clause_id: str) -> int:
+        """The line of clause `i` (id `clause_id`): its `id:` key, else the tracked parse."""
+        if self._ids is None:
+            self._ids, line, pos = {}, 1, 0
+            for m in _CLAUSE_ID.finditer(self.text):
+                line += self.text.count("\n", pos, m.start())
+                pos = m.start()
+                self._ids.setdefault(m.group(1), line)
+        return self._ids.get(clause_id) or self.line("clauses", i)
 
     def line(self, *loc: Any) -> int:
         """The line of the deepest node along `loc` (keys and list indexes)."""
-        node, line = self.data, 1
+        node, loader = self._tracked()
+        line = 1
         for key in loc:
             if isinstance(node, dict) and key in node:
-                line = self.loader.key_lines.get(id(node), {}).get(key, line)
+                line = loader.key_lines.get(id(node), {}).get(key, line)
                 node = node[key]
             elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-                lines = self.loader.seq_lines.get(id(node), [])
+                lines = loader.seq_lines.get(id(node), [])
                 line = lines[key] if key < len(lines) else line
                 node = node[key]
             else:
@@ -252,26 +292,34 @@ def load_clause_file(
     tables: UsTables | None,
     seen: dict[str, str],
     country_sets: frozenset[str] | None = None,
+    coverage: list[Coverage] | None = None,
 ) -> tuple[list[LoadedClause], list[str]]:
     """Validate one clause file against a pack's metadata and tables.
 
     Shared by `load_pack` and by draft packs (`screener.authoring.drafts`), so a draft clause
     meets exactly the checks a live clause does. `seen` maps clause ids to `file:line` and is
     updated, so duplicates across files are reported. `country_sets`: the set names a clause may
-    test (every pack's, see `load_pack`).
+    test (every pack's, see `load_pack`). `coverage`: when given, the file's own `covers_eccns`
+    (a generated pack's, e.g. rules/us/ccl_generated.yaml) are appended to it.
     """
     problems: list[str] = []
     loaded: list[LoadedClause] = []
     doc = YamlDoc.read(path)
     if not isinstance(doc.data, dict) or not isinstance(doc.data.get("clauses"), list):
         return [], [f"{path}:1: a clause file needs a top-level 'clauses:' list"]
+    if coverage is not None:
+        for i, raw in enumerate(doc.data.get("covers_eccns") or []):
+            try:
+                coverage.append(Coverage.model_validate(raw))
+            except ValidationError as exc:
+                problems += _pydantic_problems(doc, exc, "covers_eccns", i)
     for i, raw in enumerate(doc.data["clauses"]):
-        line = doc.line("clauses", i)
         try:
             clause = Clause.model_validate(raw)
         except ValidationError as exc:
             problems += _pydantic_problems(doc, exc, "clauses", i)
             continue
+        line = doc.clause_line(i, clause.id)
         where = f"{path}:{line}: clause {clause.id}"
         if clause.id in seen:
             problems.append(f"{where}: duplicate id (first at {seen[clause.id]})")
@@ -334,10 +382,18 @@ def load_pack(root: Path, country_sets: frozenset[str] | None = None) -> Pack:
     tables = UsTables.load(root / "tables") if (root / "tables" / "ccl.yaml").exists() else None
     pack = Pack(meta=meta, root=root, version=_pack_hash(root), tables=tables)
     seen: dict[str, str] = {}
+    coverage: list[Coverage] = []
     for path in clause_files(root):
-        loaded, found = load_clause_file(path, meta, tables, seen, country_sets)
+        loaded, found = load_clause_file(path, meta, tables, seen, country_sets, coverage)
         pack.clauses += loaded
         problems += found
+    declared = {c.eccn for c in meta.covers_eccns}
+    problems += [
+        f"{root}: covers_eccns: {c.eccn} is declared twice (pack.yaml and a clause file)"
+        for c in coverage
+        if c.eccn in declared
+    ]
+    meta.covers_eccns += coverage
     problems += check_overcomes(pack.clauses)
     if problems:
         raise PackError(problems)
