@@ -39,6 +39,7 @@ from screener.batch.layout import (
     to_transaction,
 )
 from screener.batch.reader import Line, read_header, read_lines, survey
+from screener.compact import hit_line
 from screener.csv_safe import SafeWriter, safe_row
 from screener.engine import BackendName, Screener
 from screener.errors import InputError, parse_model
@@ -167,11 +168,7 @@ def result_cells(result: ScreeningResult) -> tuple[str, ...]:
     output columns."""
     decisive = [f for f in result.findings if f.decisive]
     outcomes = Counter(f.outcome.value for f in decisive)
-    hits = [
-        f"{h.get('role') or 'party'} {h['query']!r} ~ {h['entry_name']!r} "
-        f"({h['list_code']}, {h['band']}, {h['score']:.2f})"
-        for h in result.party_hits
-    ]
+    hits = [hit_line(h) for h in result.party_hits]
     return (
         result.decision.value,
         ";".join(
