@@ -92,23 +92,6 @@ def render(summary: BatchSummary, source: str) -> str:
             for r, n in summary.red_flags.most_common()
         ],
     )
-    review = _table(
-        [*LINE_COLUMNS, "Rules", "Red flags", "Party hits"],
-        [
-            _pick(
-                r,
-                "line",
-                "id",
-                "description",
-                "eccn",
-                "destination_country",
-                "rules",
-                "red_flags",
-                "party_hits",
-            )
-            for r in summary.review
-        ],
-    )
     failed = _table(
         ["Line", "Id", "Error"], [_pick(r, "line", "id", "error") for r in summary.failed]
     )
@@ -152,7 +135,7 @@ th{{background:#f3f3f3}}
 <h2>Licence-required lines</h2>
 {_lines(summary, summary.licensed)}{note(summary.licensed, by.get("license_required", 0))}
 <h2>Lines needing review</h2>
-{review}{note(summary.review, by.get("review", 0))}
+{_lines(summary, summary.review)}{note(summary.review, by.get("review", 0))}
 <h2>Lines in error</h2>
 {failed}{note(summary.failed, summary.errors)}
 </body></html>

@@ -405,7 +405,7 @@ def run_batch(
             rows = [safe_row(r) for r in rows]  # counted as written, so resume counts the same
             for row in rows:
                 summary.account(row)
-            writer.writerows(rows)
+            writer.writerows_neutralised(rows)
             out.write(buffer.getvalue())
             out.flush()
             buffer.seek(0)
