@@ -15,9 +15,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
+from schemas.compact import CompactResult
 from schemas.patterns import Alert, PatternFile
 from schemas.result import ScreeningResult
 from schemas.rules import Clause
@@ -32,9 +31,11 @@ from screener.cli_parties import parties_app
 from screener.cli_patterns import patterns_command
 from screener.cli_rules import rules_app
 from screener.cli_service import db_app, keys_app, serve, stats
+from screener.compact import compact
 from screener.errors import InputError, parse_model
 from screener.loader import DEFAULT_RULES_DIR, PackError
 from screener.settings import database_url, shown_url
+from screener.table_view import render_table
 from screener.wiring import build_screener
 
 app = typer.Typer(
@@ -59,6 +60,7 @@ app.command("examples")(examples)
 
 class OutputFormat(StrEnum):
     json = "json"
+    compact_json = "compact-json"
     table = "table"
 
 
@@ -70,6 +72,7 @@ class BackendChoice(StrEnum):
 SCHEMAS = {
     "transaction": Transaction,
     "result": ScreeningResult,
+    "compact": CompactResult,
     "clause": Clause,
     "pattern": PatternFile,
     "alert": Alert,
@@ -85,56 +88,25 @@ def _read(source: str) -> str:
     return path.read_text(encoding="utf-8-sig")
 
 
-_COLOURS = {
-    "prohibited": "bold red",
-    "license_required": "red",
-    "review": "yellow",
-    "clear": "green",
-    "not_applicable": "dim",
-}
-
-
-def render_table(result: ScreeningResult, console: Console) -> None:
-    colour = _COLOURS[result.decision.value]
-    console.print(
-        f"[bold]Decision:[/] [{colour}]{result.decision.value}[/]  as of {result.as_of}  "
-        f"(versions {', '.join(f'{k}@{v[:12]}' for k, v in result.versions.items())})"
-    )
-    verdicts = Table("Jurisdiction", "Applies", "Decision", "Nexus", title="Jurisdictions")
-    for j, v in result.jurisdictions.items():
-        nexus = "; ".join(f"item {n.item_index}: {n.explanation}" for n in v.nexus)
-        c = _COLOURS[v.decision.value]
-        verdicts.add_row(j, str(v.applies), f"[{c}]{v.decision.value}[/]", nexus)
-    console.print(verdicts)
-    for t in result.triggers:
-        console.print(
-            f"[yellow]Red flag[/] {t.clause_id} (item {t.item_index}, {t.status}): "
-            f"{escape(t.reason)} ({escape(t.citation)})"
-        )
-    for gap in result.gaps:
-        console.print(
-            f"[bold]Gap[/] (item {gap.item_index} to {gap.destination}, as if exported from "
-            f"each jurisdiction): {gap.summary}"
-        )
-    if not result.findings:
-        console.print("No clause fired." if not result.triggers else "No other clause fired.")
-        return
-    findings = Table("Item", "Outcome", "Rule", "Citation", "Title", title="Findings")
-    for f in result.findings:
-        c = _COLOURS[f.outcome.value]
-        outcome = f"[{c}]{f.outcome.value}[/]" + ("" if f.decisive else " (not enforced)")
-        findings.add_row(str(f.item_index), outcome, f.rule_id, f.citation, f.title)
-    console.print(findings)
-    for f in result.findings:
-        console.print(f"[bold]{f.rule_id}[/] (item {f.item_index}): {f.explanation}")
-        if f.license_review_policy:
-            console.print(f"  Review policy: {f.license_review_policy}")
-
-
 @app.command()
 def screen(
     file: Annotated[str, typer.Argument(help="Transaction JSON file, or - for stdin.")],
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.json,
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json: the full result; compact-json: what decides, without the trace; "
+            "table: for reading (compact unless --full).",
+        ),
+    ] = OutputFormat.json,
+    full: Annotated[
+        bool,
+        typer.Option(
+            help="table: the whole trace (every item's nexus per jurisdiction, findings that "
+            "do not decide, licence-exception advice, clauses checked)."
+        ),
+    ] = False,
     backend: Annotated[
         BackendChoice, typer.Option(help="Evaluation engine.")
     ] = BackendChoice.python,
@@ -158,6 +130,8 @@ def screen(
 ) -> None:
     """Screen one transaction (parties against the imported lists) and print the result."""
     require_backend(backend.value)
+    if full and fmt != OutputFormat.table:
+        fail("--full applies to --format table (json is always the full result)")
     try:
         tx = parse_model(Transaction, _read(file))
         if strict:
@@ -175,7 +149,9 @@ def screen(
         )
         Console(stderr=True).print(f"Stored in the audit trail as screening {screening_id}.")
     if fmt == OutputFormat.table:
-        render_table(result, Console())
+        render_table(result, Console(), tx, full=full)
+    elif fmt == OutputFormat.compact_json:
+        typer.echo(compact(result, tx).model_dump_json(indent=2))
     else:
         typer.echo(result.model_dump_json(indent=2))
 

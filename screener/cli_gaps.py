@@ -13,7 +13,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from schemas.result import Decision
 from screener.cli_common import fail
@@ -44,7 +46,7 @@ def render_table(matrix: BaselineMatrix, console: Console) -> None:
         table = Table(
             "Destination",
             *matrix.jurisdictions,
-            title=f"{ic['title']} (ECCN {ic['eccn']}) as of {matrix.as_of}",
+            title=escape(f"{ic['title']} (ECCN {ic['eccn']}) as of {matrix.as_of}"),
         )
         for dest in matrix.destinations:
             row = []
@@ -108,14 +110,15 @@ def profiles(
         found = {code: found[code]}
     console = Console()
     for p in found.values():
-        console.print(f"[bold]{p.jurisdiction} — {p.name}[/] (as of {p.as_of})")
-        console.print(f"Enforced by: {p.enforcing_agency}")
-        console.print(f"chokepoint coverage: {p.coverage} — {p.coverage_note}")
+        # rule-pack text, never markup: a bracketed value would be read as a style and lost
+        console.print(f"[bold]{escape(p.jurisdiction)} — {escape(p.name)}[/] (as of {p.as_of})")
+        console.print(Text(f"Enforced by: {p.enforcing_agency}"))
+        console.print(Text(f"chokepoint coverage: {p.coverage} — {p.coverage_note}"))
         table = Table("Instrument", "Citation", "Reach", "Encoded", "Confidence")
         for i in p.instruments:
             table.add_row(
-                i.name + (f" ({i.note})" if i.note else ""),
-                i.citation,
+                Text(i.name + (f" ({i.note})" if i.note else "")),
+                Text(i.citation),
                 ", ".join(r.value for r in i.reach),
                 "yes" if i.encoded else "no",
                 i.confidence.level,
@@ -124,7 +127,11 @@ def profiles(
         measures = Table("Date", "Measure", "Citation", "Encoded", "Confidence")
         for m in p.semiconductor_measures:
             measures.add_row(
-                str(m.date), m.title, m.citation, "yes" if m.encoded else "no", m.confidence.level
+                str(m.date),
+                Text(m.title),
+                Text(m.citation),
+                "yes" if m.encoded else "no",
+                m.confidence.level,
             )
         console.print(measures)
 

@@ -1,4 +1,5 @@
-"""`chokepoint lists`: import restricted-party lists into the store and show what is there.
+"""`chokepoint lists`: import restricted-party lists into the store, show what is there, and
+delete a list.
 
 `import` prints the resulting `ListVersion` as one JSON line on stdout (so scripts can read
 the content hash they will be screened against) and the import report on stderr. A bad
@@ -7,6 +8,7 @@ file, format or mapping exits 2 with a one-line reason, like the rest of the CLI
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +19,7 @@ from rich.table import Table
 
 from screener.cli_common import DbOption, fail
 from screener.parties.importers import MAPPABLE, ListFormatError
+from screener.parties.screening import forget_cached_index
 from screener.parties.store import ListStore
 
 lists_app = typer.Typer(
@@ -144,3 +147,32 @@ def show(db: DbOption = None) -> None:
     Console().print(table)
     if not versions:
         typer.echo("no lists imported yet", err=True)
+
+
+@lists_app.command("delete")
+def delete(
+    name: Annotated[str, typer.Argument(help="the list's import name (see `lists show`)")],
+    yes: Annotated[bool, typer.Option("--yes", help="delete without asking")] = False,
+    db: DbOption = None,
+) -> None:
+    """Remove a list: every version and entry, and its cached match index. Adjudications and
+    the audit trail are kept."""
+    store = ListStore(db)
+    try:
+        history = store.history(name)
+        if not history:
+            fail(f"no list imported under {name!r} (see `chokepoint lists show`)")
+        what = f"{name!r}: {len(history)} version(s), the latest with {history[0].entries} entries"
+        if not yes:
+            if not sys.stdin.isatty():
+                fail(f"deleting {what}: add --yes to confirm")
+            typer.confirm(f"Delete {what}?", abort=True)
+        versions, entries = store.delete_list(name)
+    finally:
+        store.dispose()
+    removed = forget_cached_index(name)
+    typer.echo(
+        f"deleted {name!r}: {versions} version(s), {entries} entries, "
+        f"{len(removed)} cached index file(s)",
+        err=True,
+    )

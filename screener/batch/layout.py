@@ -59,16 +59,21 @@ INPUT_COLUMNS: tuple[str, ...] = (
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "line",  # physical line number in the input file (the header is line 1)
     "id",
+    "description",  # the item, ECCN and destination as the line gave them (also on errors)
+    "eccn",
+    "destination_country",
     "status",  # ok | error
     "decision",
     "jurisdictions",  # US=license_required;NL=license_required (those with a nexus)
     "findings",  # license_required=4;review=1 (decisive findings by outcome)
     "rules",  # ids of decisive findings
     "citations",
+    "red_flags",  # red flags raised (trigger clauses): us.red_flag.x | us.red_flag.y (undecided)
     "party_hits",
     "error",
     "note",
 )
+ECHOED_COLUMNS: tuple[str, ...] = ("description", "eccn", "destination_country")
 
 _ITEM_NUMBERS = ("us_content_percent", "quantity", "value_usd")
 _TRUE = {"true", "yes", "y", "1"}

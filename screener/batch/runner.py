@@ -30,6 +30,7 @@ from typing import Any
 from schemas.result import Decision, ScreeningResult
 from schemas.transaction import Transaction
 from screener.batch.layout import (
+    ECHOED_COLUMNS,
     OUTPUT_COLUMNS,
     HeaderError,
     LineError,
@@ -38,6 +39,8 @@ from screener.batch.layout import (
     to_transaction,
 )
 from screener.batch.reader import Line, read_header, read_lines, survey
+from screener.compact import hit_line
+from screener.csv_safe import SafeWriter, safe_row
 from screener.engine import BackendName, Screener
 from screener.errors import InputError, parse_model
 from screener.loader import DEFAULT_RULES_DIR, PackError
@@ -49,7 +52,27 @@ class ResumeError(ValueError):
     """An output cannot be resumed from this input (another or an edited file)."""
 
 
-KEEP = 1000  # lines needing review / in error kept for the report
+KEEP = 1000  # lines of each kind (prohibited, licence, review, error) kept for the report
+
+
+@dataclass
+class ReportContext:
+    """What the report says about the run beyond the rows: the versions screened against
+    (`pack id` -> hash, `list:NAME` -> hash) and each clause's title and citation."""
+
+    versions: dict[str, str] = field(default_factory=dict)
+    clauses: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, screener: Screener) -> ReportContext:
+        return cls(
+            versions=screener.versions,
+            clauses={
+                cid: (clause.title, clause.citation)
+                for compiled in screener.compiled
+                for cid, clause in compiled.by_id.items()
+            },
+        )
 
 
 @dataclass
@@ -62,11 +85,16 @@ class BatchSummary:
     errors: int = 0
     by_decision: Counter[str] = field(default_factory=Counter)
     by_jurisdiction: dict[str, Counter[str]] = field(default_factory=dict)
+    by_destination: dict[str, Counter[str]] = field(default_factory=dict)
     rules: Counter[str] = field(default_factory=Counter)
+    red_flags: Counter[str] = field(default_factory=Counter)
+    prohibited: list[Row] = field(default_factory=list)
+    licensed: list[Row] = field(default_factory=list)
     review: list[Row] = field(default_factory=list)
     failed: list[Row] = field(default_factory=list)
     resumed_after: int = 0  # output rows found on resume
     seconds: float = 0.0
+    context: ReportContext = field(default_factory=ReportContext)
 
     def account(self, row: Row) -> None:
         rec = dict(zip(OUTPUT_COLUMNS, row, strict=True))
@@ -77,14 +105,23 @@ class BatchSummary:
                 self.failed.append(row)
             return
         self.ok += 1
-        self.by_decision[rec["decision"]] += 1
+        decision = rec["decision"]
+        self.by_decision[decision] += 1
         for part in rec["jurisdictions"].split(";"):
             j, _, d = part.partition("=")
             if j:
                 self.by_jurisdiction.setdefault(j, Counter())[d] += 1
+        destination = rec["destination_country"] or "(none)"
+        self.by_destination.setdefault(destination, Counter())[decision] += 1
         self.rules.update(r for r in rec["rules"].split(" | ") if r)
-        if rec["decision"] == "review" and len(self.review) < KEEP:
-            self.review.append(row)
+        self.red_flags.update(r for r in rec["red_flags"].split(" | ") if r)
+        kept = {
+            "prohibited": self.prohibited,
+            "license_required": self.licensed,
+            "review": self.review,
+        }.get(decision)
+        if kept is not None and len(kept) < KEEP:
+            kept.append(row)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -94,7 +131,9 @@ class BatchSummary:
             "errors": self.errors,
             "by_decision": dict(self.by_decision.most_common()),
             "by_jurisdiction": {j: dict(c) for j, c in sorted(self.by_jurisdiction.items())},
+            "by_destination": {d: dict(c) for d, c in sorted(self.by_destination.items())},
             "top_rules": dict(self.rules.most_common(20)),
+            "red_flags": dict(self.red_flags.most_common()),
             "resumed_after": self.resumed_after,
             "seconds": round(self.seconds, 3),
         }
@@ -104,19 +143,32 @@ def _clean(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ")
 
 
-def _error(line: int, ident: str, message: str, note: str) -> Row:
-    return (str(line), ident, "error", "", "", "", "", "", "", _clean(message), note)
+Echo = tuple[str, str, str]  # description, ECCN, destination as the line gave them
+_NO_ECHO: Echo = ("", "", "")
+
+
+def _error(line: int, ident: str, message: str, note: str, echo: Echo = _NO_ECHO) -> Row:
+    return (str(line), ident, *echo, "error", "", "", "", "", "", "", "", _clean(message), note)
+
+
+def red_flag_cells(result: ScreeningResult) -> str:
+    """Raised red flags, once per clause (`us.red_flag.x`); an undecided one (a fact it
+    needs is missing) as `us.red_flag.x (undecided)`: it decides nothing but is worth a look."""
+    raised = dict.fromkeys(t.clause_id for t in result.triggers if t.status == "raised")
+    undecided = dict.fromkeys(
+        f"{t.clause_id} (undecided)"
+        for t in result.triggers
+        if t.status != "raised" and t.clause_id not in raised
+    )
+    return " | ".join([*raised, *undecided])
 
 
 def result_cells(result: ScreeningResult) -> tuple[str, ...]:
-    """decision, jurisdictions, findings, rules, citations, party hits: the output columns."""
+    """decision, jurisdictions, findings, rules, citations, red flags, party hits: the
+    output columns."""
     decisive = [f for f in result.findings if f.decisive]
     outcomes = Counter(f.outcome.value for f in decisive)
-    hits = [
-        f"{h.get('role') or 'party'} {h['query']!r} ~ {h['entry_name']!r} "
-        f"({h['list_code']}, {h['band']}, {h['score']:.2f})"
-        for h in result.party_hits
-    ]
+    hits = [hit_line(h) for h in result.party_hits]
     return (
         result.decision.value,
         ";".join(
@@ -127,6 +179,7 @@ def result_cells(result: ScreeningResult) -> tuple[str, ...]:
         ";".join(f"{o}={n}" for o, n in outcomes.most_common()),
         " | ".join(dict.fromkeys(f.rule_id for f in decisive)),
         _clean(" | ".join(dict.fromkeys(f.citation for f in decisive))),
+        red_flag_cells(result),
         _clean(" | ".join(hits)),
     )
 
@@ -141,6 +194,7 @@ class LineScreener:
         self.cache: dict[str, tuple[str, ...] | str] = {}
         self.cache_size = cache_size
         self.id_at = columns.index("id") if "id" in columns else None
+        self.echo_at = tuple(columns.index(c) if c in columns else None for c in ECHOED_COLUMNS)
 
     def screen_chunk(self, lines: list[Line]) -> list[Row]:
         return [self.screen_line(*line) for line in lines]
@@ -161,6 +215,7 @@ class LineScreener:
             )
         cells = [f.strip() for f in fields]
         ident = (cells[self.id_at] if self.id_at is not None else "") or f"line-{line}"
+        echo: Echo = tuple(_clean(cells[i]) if i is not None else "" for i in self.echo_at)  # type: ignore[assignment]
         key = "\x1f".join(c for i, c in enumerate(cells) if i != self.id_at)
         cached = self.cache.get(key)
         if cached is None:
@@ -169,8 +224,8 @@ class LineScreener:
                 self.cache.clear()
             self.cache[key] = cached
         if isinstance(cached, str):
-            return _error(line, ident, cached, note)
-        return (str(line), ident, "ok", *cached, "", note)
+            return _error(line, ident, cached, note, echo)
+        return (str(line), ident, *echo, "ok", *cached, "", note)
 
     def _screen(self, row: dict[str, str], line: int) -> tuple[str, ...] | str:
         """The result cells, or the error message."""
@@ -200,14 +255,15 @@ def build_screener(rules_dir: Path, backend: BackendName, db_url: str | None) ->
     return wired(rules_dir, backend, db_url, gaps=False, snapshot=True)
 
 
-def _warm(rules_dir: Path, backend: BackendName, db_url: str | None, errors: Any) -> None:
+def _warm(rules_dir: Path, backend: BackendName, db_url: str | None, replies: Any) -> None:
     """Build a screener once before the workers start: the lists' match index is cached for
     them (else each builds it at the same time on a cold cache), and a broken pack or
-    database fails here with its message instead of in workers the pool would respawn."""
+    database fails here with its message instead of in workers the pool would respawn.
+    Replies ("ok", ReportContext) or ("error", message)."""
     try:
-        build_screener(rules_dir, backend, db_url)
+        replies.put(("ok", ReportContext.of(build_screener(rules_dir, backend, db_url))))
     except Exception as exc:
-        errors.put(str(exc))
+        replies.put(("error", str(exc)))
 
 
 def _init_worker(
@@ -284,7 +340,11 @@ def _resume_point(output: Path, summary: BatchSummary) -> int:
         if header is None:
             return 0
         if tuple(header) != OUTPUT_COLUMNS:
-            raise HeaderError(f"{output}: not a chokepoint batch output (header {header[:3]}...)")
+            raise HeaderError(
+                f"{output}: not a chokepoint batch output of this version (its header is "
+                f"{','.join(header[:4])},...; this version writes {','.join(OUTPUT_COLUMNS[:4])}"
+                ",...): run without --resume to start again"
+            )
         for row in reader:
             summary.account(tuple(row))
             last = int(row[0])
@@ -329,15 +389,16 @@ def run_batch(
         _state_path(output_path).write_text(json.dumps(recorded), "utf-8")
     processes = processes or os.cpu_count() or 1
     with output_path.open(mode, encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
         if mode == "w":
-            writer.writerow(OUTPUT_COLUMNS)
+            SafeWriter(out).writerow(OUTPUT_COLUMNS)
         buffer = io.StringIO()
+        writer = SafeWriter(buffer)
 
         def write(rows: list[Row]) -> None:
+            rows = [safe_row(r) for r in rows]  # counted as written, so resume counts the same
             for row in rows:
                 summary.account(row)
-            csv.writer(buffer).writerows(rows)
+            writer.writerows_neutralised(rows)
             out.write(buffer.getvalue())
             out.flush()
             buffer.seek(0)
@@ -349,19 +410,26 @@ def run_batch(
         lines = read_lines(input_path, after=after)
         if processes == 1:
             local = LineScreener(columns, screener or build_screener(rules_dir, backend, db_url))
+            summary.context = ReportContext.of(local.screener)
             for chunk in _chunks(lines, chunk_size):
                 write(local.screen_chunk(chunk))
         else:
             ctx = multiprocessing.get_context("spawn")
             # in a process of its own: the parent stays small (it only reads and writes)
-            errors = ctx.SimpleQueue()
-            warm = ctx.Process(target=_warm, args=(rules_dir, backend, db_url, errors))
+            replies = ctx.SimpleQueue()
+            warm = ctx.Process(target=_warm, args=(rules_dir, backend, db_url, replies))
             warm.start()
+            # read before joining (a large reply blocks the child until it is read), and do
+            # not wait for one from a child that died without replying
+            while replies.empty() and warm.is_alive():
+                warm.join(0.05)
+            kind, reply = replies.get() if not replies.empty() else ("", None)
             warm.join()
-            if not errors.empty():
-                raise PackError([errors.get()])
-            if warm.exitcode != 0:
+            if kind == "error":
+                raise PackError([reply])
+            if warm.exitcode != 0 or kind != "ok":
                 raise PackError([f"preparing the screener failed (exit code {warm.exitcode})"])
+            summary.context = reply
             with ctx.Pool(processes, _init_worker, (columns, rules_dir, backend, db_url)) as pool:
                 pending: deque[AsyncResult[list[Row]]] = deque()
                 for chunk in _chunks(lines, chunk_size):

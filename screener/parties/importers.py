@@ -2,11 +2,13 @@
 
 One entry point, `read_list(path, fmt, **opts) -> (entries, published)`, for five formats:
 
-- `csl-json`: trade.gov's Consolidated Screening List bulk `consolidated.json` (an object
-  whose `results` is a list of parties; a bare list is accepted too).
+- `csl-json`: trade.gov's Consolidated Screening List as JSON, in either layout, told apart
+  by its top level (`csl_json_layout`): the bulk `consolidated.json` / search API answer (an
+  object whose `results` is a list of parties; a bare list is accepted too), or the compact
+  snapshot (`fieldKey`, `tables`, `entries`, `sourceGeneratedAt`), read through its own
+  `fieldKey` so renamed short keys still work.
+- `csl-compact`: the compact snapshot only (kept for scripts that name it).
 - `csl-csv`: trade.gov's `consolidated.csv` (header row; multi-valued cells `; `-separated).
-- `csl-compact`: the compact CSL snapshot (`fieldKey`, `tables`, `entries`,
-  `sourceGeneratedAt`), read through its own `fieldKey` so renamed short keys still work.
 - `ofac-sdn`: a folder holding OFAC's legacy `sdn.csv` (required), `add.csv` and `alt.csv`.
 - `csv`: any CSV, given a column mapping (see `read_csv_mapped`).
 
@@ -158,12 +160,16 @@ def load_list(path: Path | str, fmt: str, **opts: Any) -> ImportResult:
     if unknown:
         raise ValueError(f"format {fmt!r} takes no option(s) {', '.join(sorted(unknown))}")
     report = ImportReport(path=str(path), fmt=fmt)
-    if fmt == "csl-json":
-        entries, published = _read_csl_json(path, data, report)
+    if fmt in ("csl-json", "csl-compact"):
+        doc = _json(path, data)
+        if fmt == "csl-compact" or csl_json_layout(doc) == "compact":
+            if fmt == "csl-json":
+                report.notes["layout: compact snapshot (fieldKey, tables, entries)"] += 1
+            entries, published = _read_csl_compact(path, doc, report)
+        else:
+            entries, published = _read_csl_json(path, doc, report)
     elif fmt == "csl-csv":
         entries, published = _read_csl_csv(path, data, report), None
-    elif fmt == "csl-compact":
-        entries, published = _read_csl_compact(path, data, report)
     elif fmt == "ofac-sdn":
         entries, published = _read_ofac(blobs, report), None
     else:
@@ -780,15 +786,26 @@ def _csl_row(raw: dict[str, Any], source: str, tokens: list[str], addresses: lis
     )
 
 
+def csl_json_layout(doc: Any) -> str:
+    """`compact` for the compact snapshot (an object with `entries` and `fieldKey`), else
+    `results` (trade.gov's `consolidated.json`: `results`, or a bare list of parties)."""
+    if isinstance(doc, dict) and "entries" in doc and "fieldKey" in doc and "results" not in doc:
+        return "compact"
+    return "results"
+
+
 def _read_csl_json(
-    path: Path, data: bytes, report: ImportReport
+    path: Path, doc: Any, report: ImportReport
 ) -> tuple[list[ListEntry], dt.date | None]:
-    doc = _json(path, data)
     published = None
     if isinstance(doc, dict):
         results = doc.get("results")
         if not isinstance(results, list):
-            raise ListFormatError(path, "no `results` list at the top level")
+            raise ListFormatError(
+                path,
+                "no `results` list at the top level (nor the compact layout's `fieldKey` "
+                "and `entries`)",
+            )
         published = _published(doc)
     elif isinstance(doc, list):
         results = doc
@@ -928,9 +945,8 @@ _COMPACT_FIELDS = {
 
 
 def _read_csl_compact(
-    path: Path, data: bytes, report: ImportReport
+    path: Path, doc: Any, report: ImportReport
 ) -> tuple[list[ListEntry], dt.date | None]:
-    doc = _json(path, data)
     if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
         raise ListFormatError(path, "not a compact CSL snapshot: no `entries` list")
     field_key = doc.get("fieldKey")

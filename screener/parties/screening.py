@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pickle
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -170,6 +171,24 @@ def _cache_dir() -> Path:
     return path
 
 
+def _index_files(cache: Path, name: str, digest: str) -> tuple[Path, Path]:
+    """The prepared match index of one list version and its listing dates, in the cache."""
+    return cache / f"{name}-{digest}-v{INDEX_FORMAT}.index", cache / f"{name}-{digest}.since.json"
+
+
+def forget_cached_index(name: str) -> list[Path]:
+    """Delete the cached match indexes of every version of list `name` (any index format);
+    returns the files removed. Another list whose name starts with `name-` is left alone:
+    a cached file is `NAME-<64 hex digits>...`."""
+    pattern = re.compile(rf"{re.escape(name)}-[0-9a-f]{{64}}(-v\w+\.index|\.since\.json)")
+    removed = []
+    for path in _cache_dir().iterdir():
+        if pattern.fullmatch(path.name):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def load_party_screening(store: ListStore) -> PartyScreening | None:
     """Party screening over the latest version of every list in `store`, or None if empty.
 
@@ -184,8 +203,7 @@ def load_party_screening(store: ListStore) -> PartyScreening | None:
     matchers: list[Matcher] = []
     listed_since: dict[tuple[str, str], dt.date] = {}
     for name, digest in sorted(hashes.items()):
-        index_file = cache / f"{name}-{digest}-v{INDEX_FORMAT}.index"
-        since_file = cache / f"{name}-{digest}.since.json"
+        index_file, since_file = _index_files(cache, name, digest)
         matcher: PartyMatcher | None = None
         if index_file.exists() and since_file.exists():
             try:

@@ -258,6 +258,24 @@ class ListStore:
             )
             return [_version(r) for r in rows]
 
+    def delete_list(self, name: str) -> tuple[int, int]:
+        """Remove every version of `name` and their entries, in one transaction; returns
+        (versions, entries) removed, (0, 0) when there is no such list. Adjudications stay:
+        they are reviewers' decisions on record, and apply again (with their entry-hash
+        check) if the list is imported again. Screenings in the audit trail keep citing the
+        list version they were screened against."""
+        versions = ListVersionRow.__table__
+        entries = ListEntryRow.__table__
+        with self._session() as session:
+            ids = list(session.exec(select(ListVersionRow.id).where(ListVersionRow.name == name)))
+            if not ids:
+                return 0, 0
+            conn = session.connection()
+            gone = conn.execute(entries.delete().where(entries.c.version_id.in_(ids))).rowcount
+            conn.execute(versions.delete().where(versions.c.id.in_(ids)))
+            session.commit()
+            return len(ids), gone
+
     def entries_by_list(self, names: Sequence[str] | None = None) -> dict[str, list[ListEntry]]:
         """Entries of the latest version of each list (all lists, or `names`), by list name:
         the matcher needs to know which list (and so which version) an entry came from."""
