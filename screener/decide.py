@@ -261,7 +261,8 @@ class Decider:
         coarse = {
             cid
             for cid in relevant
-            if any(_cached_leaf(t)(facts) is None for t in self._eccn_tests(cid))
+            if facts.get(ECCN_CHAIN) is not None
+            and any(_cached_leaf(t)(facts) is None for t in self._eccn_tests(cid))
         }
         paragraph = Unknown(index, PARAGRAPH)
         if coarse:
@@ -611,7 +612,12 @@ def _paragraphs(given: str, tests: list[Leaf]) -> tuple[str, ...]:
     """The paragraphs below `given` that the tests name, and one that none of them names,
     each standing for a distinct combination of the tests' outcomes."""
     below = sorted({v for t in tests for v in t.value if v.startswith(given + ".")})
-    candidates = [*below, f"{given}.{_OTHER_PARAGRAPH}"]
+    # a named paragraph with named paragraphs below it stands as "none of those below"
+    candidates = [
+        f"{code}.{_OTHER_PARAGRAPH}" if any(v.startswith(code + ".") for v in below) else code
+        for code in below
+    ]
+    candidates.append(f"{given}.{_OTHER_PARAGRAPH}")
     seen: dict[tuple[bool | None, ...], str] = {}
     for code in candidates:
         signature = tuple(_cached_leaf(t)({ECCN_CHAIN: _chain(code)}) for t in tests)
