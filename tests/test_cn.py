@@ -5,6 +5,7 @@ control control list) imported from the shipped data file and screened like the 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,11 @@ from schemas.result import Decision
 from schemas.transaction import Transaction
 from screener.cli import app
 from screener.engine import Screener
+from screener.gaps import GapAnalyzer, MatrixBuilder, load_baseline
 from screener.parties.importers import ListFormatError, load_list
 from screener.parties.screening import load_party_screening
 from screener.parties.store import ListStore
+from screener.profiles import load_profiles
 
 REPO = Path(__file__).resolve().parent.parent
 MOFCOM = REPO / "data" / "lists" / "cn" / "mofcom_lists.yaml"
@@ -214,3 +217,17 @@ def test_profiles_cn_names_mofcom_and_dates() -> None:
         "Unreliable Entity List",
     ):
         assert text in out.output
+
+
+@pytest.mark.parametrize(
+    ("day", "cn"),
+    [("2023-06-01", "clear"), ("2025-01-15", "prohibited"), ("2026-01-15", "license_required")],
+)
+def test_gap_matrix_has_the_cn_column(unscreened: Screener, day: str, cn: str) -> None:
+    """Gallium metal (EAR99, on no ally's list) to the US: only China controls it."""
+    analyzer = GapAnalyzer(unscreened, load_profiles())
+    matrix = MatrixBuilder(analyzer, load_baseline()).build(dt.date.fromisoformat(day))
+    assert "CN" in matrix.jurisdictions
+    assert matrix.cell("gallium_metal", "US", "CN").decision.value == cn
+    assert matrix.cell("gallium_metal", "US", "JP").decision.value == "clear"
+    assert matrix.cell("euv_scanner", "CN", "CN").decision.value == "not_applicable"
