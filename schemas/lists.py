@@ -29,6 +29,7 @@ class ListCode(StrEnum):
     japan_end_user = "japan_end_user"  # METI End User List
     cn_unreliable_entity = "cn_unreliable_entity"  # MOFCOM Unreliable Entity List (UEL)
     cn_export_control_list = "cn_export_control_list"  # MOFCOM export control control list
+    tw_shtc_entity = "tw_shtc_entity"  # Taiwan ITA Strategic High-Tech Commodities Entity List
     other = "other"  # a company's own or another authority's list (generic CSV)
 
 

@@ -78,8 +78,10 @@ items = st.fixed_dictionaries(
         # the allies' classifications: given, "listed", "not_listed", or left out (derived
         # from the ECCN where the law allows, else undecided)
         "control_codes": st.dictionaries(
-            st.sampled_from(["EU", "NL", "JP", "KR", "TW", "UK"]),
-            st.sampled_from(["not_listed", "listed", "3B001.f.1.a", "3B001.f.4", "PL9013"]),
+            st.sampled_from(["EU", "NL", "JP", "KR", "TW", "UK", "CN"]),
+            st.sampled_from(
+                ["not_listed", "listed", "3B001.f.1.a", "3B001.f.4", "PL9013", "gallium"]
+            ),
             max_size=3,
         ),
     }
