@@ -231,3 +231,58 @@ def test_gap_matrix_has_the_cn_column(unscreened: Screener, day: str, cn: str) -
     assert matrix.cell("gallium_metal", "US", "CN").decision.value == cn
     assert matrix.cell("gallium_metal", "US", "JP").decision.value == "clear"
     assert matrix.cell("euv_scanner", "CN", "CN").decision.value == "not_applicable"
+
+
+def test_cli_imports_the_mofcom_file(tmp_path: Path) -> None:
+    from screener.cli_lists import lists_app
+
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    out = CliRunner().invoke(
+        lists_app, ["import", str(MOFCOM), "--format", "mofcom-yaml", "--db", db]
+    )
+    assert out.exit_code == 0, out.output
+    assert '"name":"mofcom"' in out.stdout and '"published":"2026-02-24"' in out.stdout
+
+
+def test_taiwan_entity_list_decides_an_ai_chip_to_smic(tmp_path: Path) -> None:
+    """TW: an SHTC AI accelerator for a party on the SHTC Entity List needs a permit from
+    2025-06-10 (the list imported through the CSV importer; one test row, not shipped data)."""
+    rows = tmp_path / "tw.csv"
+    rows.write_text(
+        "name,country\nSemiconductor Manufacturing International Corporation,CN\n", encoding="utf-8"
+    )
+    store = ListStore(f"sqlite:///{tmp_path / 'tw.db'}")
+    store.import_list(
+        rows,
+        "csv",
+        "tw",
+        mapping={"name": "name", "country": "country"},
+        list_code="tw_shtc_entity",
+    )
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CHOKEPOINT_CACHE_DIR", str(tmp_path / "cache"))
+    screening = load_party_screening(store)
+    mp.undo()
+    screener = Screener(backend="python", parties=screening)
+    tx = Transaction.model_validate(
+        {
+            "date": "2025-07-01",
+            "exporter": {"name": "Example Chip Corp.", "country": "TW"},
+            "destination_country": "CN",
+            "parties": [
+                {
+                    "role": "end_user",
+                    "name": "Semiconductor Manufacturing International Corporation",
+                    "country": "CN",
+                }
+            ],
+            "items": [
+                {"eccn": "3A090.a", "origin_country": "TW", "control_codes": {"TW": "listed"}}
+            ],
+        }
+    )
+    verdict = screener.screen(tx).jurisdictions["TW"]
+    assert verdict.decision == Decision.license_required
+    assert "tw.fta.art13.entity_list" in {f.rule_id for f in verdict.findings}
+    earlier = tx.model_copy(update={"date": dt.date(2025, 6, 1)})
+    assert screener.screen(earlier).jurisdictions["TW"].decision == Decision.review
