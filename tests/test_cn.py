@@ -35,6 +35,7 @@ def gallium(day: str, exporter: str = "CN", **extra: object) -> Transaction:
             "items": [
                 {
                     "description": "Gallium metal",
+                    "eccn": "EAR99",
                     "origin_country": "CN",
                     "control_codes": {"CN": "gallium"},
                 }
@@ -169,6 +170,7 @@ def office_chairs(day: str, buyer: str) -> Transaction:
             "items": [
                 {
                     "description": "Office chairs",
+                    "eccn": "EAR99",
                     "origin_country": "CN",
                     "control_codes": {"CN": "not_listed"},
                 }
