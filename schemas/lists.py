@@ -27,6 +27,9 @@ class ListCode(StrEnum):
     cmic = "cmic"  # OFAC NS-CMIC
     other_ofac = "other_ofac"  # OFAC FSE, CAPTA, PLC, NS-MBS ...
     japan_end_user = "japan_end_user"  # METI End User List
+    cn_unreliable_entity = "cn_unreliable_entity"  # MOFCOM Unreliable Entity List (UEL)
+    cn_export_control_list = "cn_export_control_list"  # MOFCOM export control control list
+    tw_shtc_entity = "tw_shtc_entity"  # Taiwan ITA Strategic High-Tech Commodities Entity List
     other = "other"  # a company's own or another authority's list (generic CSV)
 
 

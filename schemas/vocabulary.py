@@ -12,7 +12,7 @@ from enum import StrEnum
 
 import pycountry
 
-JURISDICTIONS: tuple[str, ...] = ("US", "EU", "NL", "JP", "KR", "TW", "UK")
+JURISDICTIONS: tuple[str, ...] = ("US", "EU", "NL", "JP", "KR", "TW", "UK", "CN")
 
 # ISO 3166-1 alpha-2 codes, plus XK (Kosovo: user-assigned, but used by the EAR's country
 # list and by every sanctions list).

@@ -94,7 +94,7 @@ def gaps(
 
 def profiles(
     jurisdiction: Annotated[
-        str | None, typer.Argument(help="US, EU, NL, JP, KR, TW or UK; all when left out.")
+        str | None, typer.Argument(help="US, EU, NL, JP, KR, TW, UK or CN; all when left out.")
     ] = None,
     rules: Annotated[Path, typer.Option(help="Rules folder.")] = DEFAULT_RULES_DIR,
 ) -> None:

@@ -35,9 +35,16 @@ class ListFormat(StrEnum):
     csl_compact = "csl-compact"
     ofac_sdn = "ofac-sdn"
     csv = "csv"
+    mofcom_yaml = "mofcom-yaml"
 
 
-_DEFAULT_NAMES = {"csl-json": "csl", "csl-csv": "csl", "csl-compact": "csl", "ofac-sdn": "sdn"}
+_DEFAULT_NAMES = {
+    "csl-json": "csl",
+    "csl-csv": "csl",
+    "csl-compact": "csl",
+    "ofac-sdn": "sdn",
+    "mofcom-yaml": "mofcom",
+}
 
 
 def _mapping(pairs: list[str]) -> dict[str, str | list[str]]:

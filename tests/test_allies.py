@@ -285,6 +285,7 @@ def test_gap_euv_to_malaysia(analyzer: GapAnalyzer) -> None:
     (gap,) = analyzer.gaps(t)
     by_j = {p.jurisdiction: p.decision for p in gap.positions}
     assert by_j == {
+        "CN": Decision.review,  # China's list is not Wassenaar-numbered: nothing is derived
         "EU": Decision.license_required,
         "JP": Decision.license_required,
         "KR": Decision.license_required,  # Wassenaar numbering: 3B001.f.1.a derived
@@ -310,7 +311,8 @@ def test_no_gap_when_all_agree(analyzer: GapAnalyzer) -> None:
         date="2025-06-01",
         exporter={"name": "x", "country": "NL"},
         destination_country="DE",
-        items=[{"eccn": "EAR99", "origin_country": "NL"}],
+        # EAR99 says nothing of China's list (nothing is derived for CN), so it is stated
+        items=[{"eccn": "EAR99", "origin_country": "NL", "control_codes": {"CN": "not_listed"}}],
     )
     assert analyzer.gaps(t) == []
 

@@ -79,8 +79,10 @@ items = st.fixed_dictionaries(
         # from the ECCN where the law allows, else undecided)
         # (PL9013 is a UK Schedule 3 entry: refused for the other lists)
         "control_codes": st.dictionaries(
-            st.sampled_from(["EU", "NL", "JP", "KR", "TW", "UK"]),
-            st.sampled_from(["not_listed", "listed", "3B001.f.1.a", "3B001.f.4", "PL9013"]),
+            st.sampled_from(["EU", "NL", "JP", "KR", "TW", "UK", "CN"]),
+            st.sampled_from(
+                ["not_listed", "listed", "3B001.f.1.a", "3B001.f.4", "PL9013", "gallium"]
+            ),
             max_size=3,
         ).map(lambda d: {j: c for j, c in d.items() if j == "UK" or c != "PL9013"}),
     }

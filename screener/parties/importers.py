@@ -55,7 +55,7 @@ from schemas.lists import Alias, AliasType, EntityType, ListCode, ListEntry
 
 log = logging.getLogger(__name__)
 
-FORMATS: tuple[str, ...] = ("csl-json", "csl-csv", "csl-compact", "ofac-sdn", "csv")
+FORMATS: tuple[str, ...] = ("csl-json", "csl-csv", "csl-compact", "ofac-sdn", "csv", "mofcom-yaml")
 OFAC_FILES: tuple[str, ...] = ("sdn.csv", "add.csv", "alt.csv")  # hashed in this order
 
 
@@ -172,6 +172,10 @@ def load_list(path: Path | str, fmt: str, **opts: Any) -> ImportResult:
         entries, published = _read_csl_csv(path, data, report), None
     elif fmt == "ofac-sdn":
         entries, published = _read_ofac(blobs, report), None
+    elif fmt == "mofcom-yaml":
+        from screener.parties.mofcom import read_mofcom_yaml  # it imports this module
+
+        entries, published = read_mofcom_yaml(path, data, report)
     else:
         entries, published = read_csv_mapped(path, data, report, **opts), None
     _unique_ids(entries, report)
