@@ -20,10 +20,10 @@ from pydantic import (
 )
 
 from schemas.vocabulary import (
+    AUTHORISATION_SYMBOLS,
     BOOLEAN_PARAMETERS,
     COUNTRY_CODES,
     JURISDICTIONS,
-    LICENSE_EXCEPTIONS,
     PARAMETERS,
     EndUseCategory,
     PartyRole,
@@ -229,7 +229,8 @@ class Transaction(_Strict):
     us_persons_involved: bool | None = None
     license_exceptions: list[str] = Field(
         default_factory=list,
-        description="Licence exceptions (Part 740 symbols, e.g. LVS, GOV) the exporter intends "
+        description="Licence exceptions (Part 740 symbols, e.g. LVS, GOV) or general "
+        "authorisations (EU001...) the exporter intends "
         "to use. One turns a licence requirement into clear only if its conditions are met.",
         examples=[["LVS"]],
     )
@@ -248,10 +249,10 @@ class Transaction(_Strict):
         if value is None:
             return None
         symbols = [v.strip().upper() for v in value]
-        unknown = sorted(set(symbols) - LICENSE_EXCEPTIONS)
+        unknown = sorted(set(symbols) - AUTHORISATION_SYMBOLS)
         if unknown:
             raise ValueError(
-                f"unknown licence exception {', '.join(unknown)}; Part 740 symbols: "
-                f"{', '.join(sorted(LICENSE_EXCEPTIONS))}"
+                f"unknown licence exception {', '.join(unknown)}; Part 740 symbols and "
+                f"general authorisations: {', '.join(sorted(AUTHORISATION_SYMBOLS))}"
             )
         return symbols

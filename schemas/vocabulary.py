@@ -12,7 +12,17 @@ from enum import StrEnum
 
 import pycountry
 
-JURISDICTIONS: tuple[str, ...] = ("US", "EU", "NL", "JP", "KR", "TW", "UK")
+# The member states of the Union (ISO-2). Each is a jurisdiction of its own: the EU regime as
+# its competent authority applies it, plus its national measures (Art. 9 and 10 of Regulation
+# (EU) 2021/821). A member state's pack says so in data (`applies:` in its pack.yaml).
+EU_MEMBER_STATES: tuple[str, ...] = (
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+)  # fmt: skip
+JURISDICTIONS: tuple[str, ...] = (
+    *("US", "EU", "NL", "JP", "KR", "TW", "UK"),
+    *(c for c in EU_MEMBER_STATES if c != "NL"),
+)
 
 # ISO 3166-1 alpha-2 codes, plus XK (Kosovo: user-assigned, but used by the EAR's country
 # list and by every sanctions list).
@@ -80,6 +90,13 @@ LICENSE_EXCEPTIONS: frozenset[str] = frozenset(
         "LPP",
     ]
 )
+
+
+# General authorisations of the allies that an exporter claims like a licence exception
+# (`license_exceptions`) and that exception clauses name (`license_exception`): the Union
+# general export authorisations of Regulation (EU) 2021/821, Annex II Sections A-H.
+GENERAL_AUTHORISATIONS: frozenset[str] = frozenset(f"EU00{n}" for n in range(1, 9))
+AUTHORISATION_SYMBOLS: frozenset[str] = LICENSE_EXCEPTIONS | GENERAL_AUTHORISATIONS
 
 
 class PartyRole(StrEnum):

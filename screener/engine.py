@@ -29,6 +29,7 @@ from schemas.result import (
 )
 from schemas.rules import Clause, ClauseKind, ClauseStatus
 from schemas.transaction import Transaction
+from schemas.vocabulary import GENERAL_AUTHORISATIONS
 from screener.conditions import fact_paths, missing_facts, trace_condition
 from screener.country_sets import CountrySets
 from screener.derivation import Derivation
@@ -356,7 +357,7 @@ class Screener:
                 "overcome_by": used.symbol,
                 "decisive": False,
                 "explanation": finding.explanation
-                + f" Overcome by License Exception {used.symbol} ({used.citation}), which the "
+                + f" Overcome by {_authorisation(used.symbol)} ({used.citation}), which the "
                 "exporter claims and whose conditions the facts meet.",
             }
         return finding.model_copy(update=update)
@@ -384,6 +385,7 @@ class Screener:
             outcome=outcome,
             citation=clause.citation,
             title=clause.title,
+            instrument=clause.instrument,
             explanation=explanation,
             conditions=traces,
             missing_facts=missing,
@@ -564,6 +566,11 @@ def _reads(clause: Clause) -> tuple[str, ...]:
     """Facts a clause's finding depends on: its condition's, plus the party hits it cites."""
     paths = fact_paths(clause.when)
     return (*paths, "parties.hits") if _PARTY_FACTS & set(paths) else paths
+
+
+def _authorisation(symbol: str) -> str:
+    kind = "general authorisation" if symbol in GENERAL_AUTHORISATIONS else "License Exception"
+    return f"{kind} {symbol}"
 
 
 def _frozen(value: Any) -> Any:
