@@ -54,6 +54,9 @@ NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_lengt
 NOT_LISTED = "not_listed"
 LISTED = "listed"  # on the list, entry not stated (e.g. a national annex whose numbering is unread)
 _CONTROL_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.()/-]{0,39}$")
+# Japanese native numbering ("7の項(18)", "貨物等省令第6条第17号ル", "ETCO AT1 item 7(18)"),
+# read against rules/jp/tables/numbering.yaml by screener/jp_numbering.py
+_JP_NATIVE = re.compile(r"^(?=.*\d)[\w .,()（）\-]{1,60}$")
 
 
 def _control_codes(codes: dict[str, str]) -> dict[str, str]:
@@ -65,6 +68,9 @@ def _control_codes(codes: dict[str, str]) -> dict[str, str]:
         code = raw.strip()
         if code.lower() in (NOT_LISTED, LISTED):
             out[jurisdiction] = code.lower()
+            continue
+        if jurisdiction == "JP" and not _CONTROL_CODE.match(code) and _JP_NATIVE.match(code):
+            out[jurisdiction] = code  # native numbering, read when screened
             continue
         if not _CONTROL_CODE.match(code):
             raise ValueError(

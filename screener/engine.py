@@ -38,6 +38,7 @@ from screener.errors import parse_model
 from screener.explain import finding_explanation
 from screener.facts import FactBuilder, Facts
 from screener.index import ClauseIndex, IndexedClause
+from screener.jp_numbering import JapaneseNumbering
 from screener.loader import DEFAULT_RULES_DIR, Pack, PackError, load_packs
 from screener.parties.screening import PartyScreening, load_party_screening, party_facts
 from screener.parties.store import ListStore
@@ -160,6 +161,7 @@ class Screener:
             {c.eccn: c.since for p in packs for c in p.meta.covers_eccns},
             CountrySets.load(rules_dir),
             Derivation.load(rules_dir),
+            JapaneseNumbering.load(rules_dir),
         )
         self.backend_name = backend
         self.compiled: list[CompiledPack] = []

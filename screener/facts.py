@@ -20,6 +20,7 @@ from schemas.transaction import Item, Transaction
 from schemas.vocabulary import EndUseCategory, PartyRole, eccn_chain
 from screener.country_sets import CountrySets
 from screener.derivation import Derivation
+from screener.jp_numbering import JapaneseNumbering
 from screener.tables import UsTables
 
 Facts = dict[str, Any]
@@ -67,11 +68,13 @@ class FactBuilder:
         covered_eccns: dict[str, dt.date | None],
         country_sets: CountrySets | None = None,
         derivation: Derivation | None = None,
+        jp_numbering: JapaneseNumbering | None = None,
     ) -> None:
         self.tables = tables
         self.covered = covered_eccns
         self.country_sets = country_sets or CountrySets()
         self.derivation = derivation or Derivation({})
+        self.jp_numbering = jp_numbering
         self.vocabulary = EndUseVocabulary()
         self._country = lru_cache(maxsize=512)(self._country_facts)
         self._eccn = lru_cache(maxsize=8192)(self._eccn_facts)
@@ -185,9 +188,18 @@ class FactBuilder:
                 {e.split(".")[0] for e in made.plant_direct_product_of}
             )
             facts["item.production.contains_us_origin_ic"] = made.contains_us_origin_ic
-        for jurisdiction, code in item.control_codes.items():
+        codes = dict(item.control_codes)
+        if "JP" in codes and self.jp_numbering is not None:
+            reading = self.jp_numbering.read(codes["JP"], on)
+            if reading.code is None:
+                del codes["JP"]  # not guessed: the clauses that need it ask for it
+            else:
+                codes["JP"] = reading.code
+            if reading.note:
+                facts["item.control_codes_read"] = [reading.note]
+        for jurisdiction, code in codes.items():
             facts[f"item.control_codes.{jurisdiction}"] = code
-        derived, notes = self.derivation.derive(item.eccn, item.control_codes)
+        derived, notes = self.derivation.derive(item.eccn, codes)
         for jurisdiction, code in derived.items():
             facts[f"item.control_codes.{jurisdiction}"] = code
         if notes:
