@@ -28,11 +28,16 @@ import yaml
 from schemas.transaction import NOT_LISTED
 
 FILE = Path("jp") / "tables" / "numbering.yaml"
-IROHA = "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセス"
-ROMAJI = (
-    "i ro ha ni ho he to chi ri nu ru wo wa ka yo ta re so tsu ne na ra mu u wi no o ku ya ma "
-    "ke fu ko e te a sa ki yu me mi shi we hi mo se su"
-).split()
+# the iroha order of the Ordinance's sub-items, and their usual romanisation
+IROHA = (
+    "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセス"
+)
+ROMAJI = [
+    *("i", "ro", "ha", "ni", "ho", "he", "to", "chi", "ri", "nu", "ru", "wo", "wa", "ka"),
+    *("yo", "ta", "re", "so", "tsu", "ne", "na", "ra", "mu", "u", "wi", "no", "o", "ku"),
+    *("ya", "ma", "ke", "fu", "ko", "e", "te", "a", "sa", "ki", "yu", "me", "mi", "shi"),
+    *("we", "hi", "mo", "se", "su"),
+]
 _KANA = dict(zip(ROMAJI, IROHA, strict=True)) | {"wi": "ヰ", "we": "ヱ", "o": "オ"}
 _KANJI = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 
@@ -162,7 +167,8 @@ class JapaneseNumbering:
             return Reading(
                 canonical,
                 f"JP: {raw!r} read as Goods Ordinance Art. {key[: key.index('(')]} item "
-                f"{key[key.index('(') + 1 : -1]}" + (f" sub-item {sub}" if sub else "")
+                f"{key[key.index('(') + 1 : -1]}"
+                + (f" sub-item {sub}" if sub else "")
                 + ": a listed item (the entry is not in chokepoint's numbering table)",
             )
         in_force = [e for e in rows if e.on(on)]
