@@ -56,7 +56,7 @@ LISTED = "listed"  # on the list, entry not stated (e.g. a national annex whose 
 _CONTROL_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.()/-]{0,39}$")
 # Japanese native numbering ("7の項(18)", "貨物等省令第6条第17号ル", "ETCO AT1 item 7(18)"),
 # read against rules/jp/tables/numbering.yaml by screener/jp_numbering.py
-_JP_NATIVE = re.compile(r"^(?=.*\d)[\w .,()（）\-]{1,60}$")
+_JP_NATIVE = re.compile(r"^(?=.*[\d〇一二三四五六七八九十])[\w .,()（）\-]{1,60}$")
 
 
 def _control_codes(codes: dict[str, str]) -> dict[str, str]:
