@@ -198,6 +198,15 @@ _DECLARED += [
 ]
 _DECLARED.append(
     FactSpec(
+        "item.model_catalog",
+        "list",
+        "the catalog entry an item's model matched (rules/catalog/models.yaml) and what it "
+        "filled, each with its dates and source, or that the model is not in the catalog; "
+        "shown, not tested",
+    )
+)
+_DECLARED.append(
+    FactSpec(
         "item.control_codes_read",
         "list",
         "how a control code in a jurisdiction's native numbering was read (Japanese Appended "

@@ -165,6 +165,15 @@ class Item(_Strict):
         "chokepoint derives what the law allows (shown in derived_facts) or asks (review).",
         examples=[{"EU": "3B001.c.1.a", "JP": "not_listed"}],
     )
+    model: str | None = Field(
+        default=None,
+        max_length=120,
+        description="Maker and model as the exporter or its customer names the tool (e.g. "
+        "'ASML TWINSCAN NXT:1980Di'). A model in rules/catalog/models.yaml fills the ECCN, "
+        "control codes and parameters left out, for the transaction's date; another model "
+        "fills nothing (the classification is asked for).",
+        examples=["ASML TWINSCAN NXT:1980Di"],
+    )
     origin_country: CountryCode | None = None
     us_content_percent: float | None = Field(
         default=None,

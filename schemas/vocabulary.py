@@ -163,6 +163,30 @@ PARAMETERS: dict[str, ParameterSpec] = {
         ParameterSpec("technology_node_nm", "nm", "Logic production technology node"),
         ParameterSpec("nand_layers", "layers", "NAND layer count"),
         ParameterSpec("designed_for_data_center", "bool", "Designed or marketed for data centres"),
+        # The allies' and the US measures' own terms (issue 13): DUV immersion lithography
+        # (Dutch annex 2023/2024, 3B001.f.1.b / 3B993.f.1 classes), multi-beam e-beam
+        # inspection (3B993.q.1), EUV resist coat/bake/develop tracks (3B001.n), and the
+        # "applicable die area" of 3A090's performance density.
+        ParameterSpec(
+            "immersion", "bool", "Immersion lithography (a liquid between lens and wafer)"
+        ),
+        ParameterSpec(
+            "multi_beam", "bool", "Inspection or writing with multiple electron beams (3B993.q.1)"
+        ),
+        ParameterSpec(
+            "euv_resist_processing",
+            "bool",
+            "Designed for coating, baking or developing EUV resist (3B001.n)",
+        ),
+        ParameterSpec(
+            "die_area_mm2",
+            "mm²",
+            "Applicable die area: logic dies on a non-planar process (3A090 Technical Note)",
+            exclusive_minimum=True,
+            maximum=100_000.0,
+        ),
     )
 }
-BOOLEAN_PARAMETERS = frozenset({"designed_for_data_center"})
+BOOLEAN_PARAMETERS = frozenset(
+    {"designed_for_data_center", "immersion", "multi_beam", "euv_resist_processing"}
+)

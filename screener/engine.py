@@ -30,6 +30,7 @@ from schemas.result import (
 from schemas.rules import Clause, ClauseKind, ClauseStatus
 from schemas.transaction import Transaction
 from schemas.vocabulary import GENERAL_AUTHORISATIONS
+from screener.catalog import Catalog
 from screener.conditions import fact_paths, missing_facts, trace_condition
 from screener.country_sets import CountrySets
 from screener.derivation import Derivation
@@ -162,6 +163,7 @@ class Screener:
             CountrySets.load(rules_dir),
             Derivation.load(rules_dir),
             JapaneseNumbering.load(rules_dir),
+            Catalog.load(rules_dir),
         )
         self.backend_name = backend
         self.compiled: list[CompiledPack] = []

@@ -18,6 +18,7 @@ import yaml
 
 from schemas.transaction import Item, Transaction
 from schemas.vocabulary import EndUseCategory, PartyRole, eccn_chain
+from screener.catalog import Catalog
 from screener.country_sets import CountrySets
 from screener.derivation import Derivation
 from screener.jp_numbering import JapaneseNumbering
@@ -69,12 +70,14 @@ class FactBuilder:
         country_sets: CountrySets | None = None,
         derivation: Derivation | None = None,
         jp_numbering: JapaneseNumbering | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         self.tables = tables
         self.covered = covered_eccns
         self.country_sets = country_sets or CountrySets()
         self.derivation = derivation or Derivation({})
         self.jp_numbering = jp_numbering
+        self.catalog = catalog
         self.vocabulary = EndUseVocabulary()
         self._country = lru_cache(maxsize=512)(self._country_facts)
         self._eccn = lru_cache(maxsize=8192)(self._eccn_facts)
@@ -167,8 +170,10 @@ class FactBuilder:
 
     def item_facts(self, tx_facts: Facts, item: Item, on: dt.date) -> Facts:
         facts = dict(tx_facts)
-        if item.eccn is not None:
-            facts.update(self._eccn(item.eccn, on))
+        filled = self.catalog.fill(item, on) if self.catalog is not None else None
+        eccn = item.eccn or (filled.eccn if filled else None)
+        if eccn is not None:
+            facts.update(self._eccn(eccn, on))
         for name, value in (
             ("item.origin_country", item.origin_country),
             ("item.us_content_percent", item.us_content_percent),
@@ -177,8 +182,10 @@ class FactBuilder:
         ):
             if value is not None:
                 facts[name] = value
-        for name, value in item.parameters.items():
+        for name, value in ((filled.parameters if filled else {}) | item.parameters).items():
             facts[f"item.parameters.{name}"] = value
+        if filled is not None:
+            facts["item.model_catalog"] = list(filled.notes)
         if item.production is not None:
             made = item.production
             facts["item.production.direct_product_of"] = sorted(
@@ -188,7 +195,7 @@ class FactBuilder:
                 {e.split(".")[0] for e in made.plant_direct_product_of}
             )
             facts["item.production.contains_us_origin_ic"] = made.contains_us_origin_ic
-        codes = dict(item.control_codes)
+        codes = (filled.codes if filled else {}) | dict(item.control_codes)
         if "JP" in codes and self.jp_numbering is not None:
             reading = self.jp_numbering.read(codes["JP"], on)
             if reading.code is None:
@@ -199,7 +206,7 @@ class FactBuilder:
                 facts["item.control_codes_read"] = [reading.note]
         for jurisdiction, code in codes.items():
             facts[f"item.control_codes.{jurisdiction}"] = code
-        derived, notes = self.derivation.derive(item.eccn, codes)
+        derived, notes = self.derivation.derive(eccn, codes)
         for jurisdiction, code in derived.items():
             facts[f"item.control_codes.{jurisdiction}"] = code
         if notes:
