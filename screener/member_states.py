@@ -36,6 +36,8 @@ def _compose_one(pack: Pack, by_id: dict[str, Pack]) -> Pack:
     own = [_with_default_instrument(lc, pack) for lc in pack.clauses if lc.applied_from is None]
     own_version = pack.own_version or pack.version
     if not pack.meta.applies:
+        if pack.own_version and all(a is b for a, b in zip(own, pack.clauses, strict=True)):
+            return pack  # composed before and unchanged: passed through as it is
         return replace(pack, clauses=own, own_version=own_version)
     digest = hashlib.sha256(own_version.encode())
     own_ids = {lc.clause.id for lc in own}  # a draft may redefine a copy: its clause wins
