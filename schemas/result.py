@@ -126,6 +126,40 @@ class Nexus(BaseModel):
     explanation: str
 
 
+class Answer(BaseModel):
+    """One representative answer to a question and the decisions it leaves possible."""
+
+    value: str
+    decisions: list[Decision]
+
+
+class Question(BaseModel):
+    """A fact the transaction does not give whose answer changes the jurisdiction's decision:
+    what to ask the exporter."""
+
+    fact: str = Field(description="the fact path (or, with clause_id, what the clause lacks)")
+    item_index: int | None = Field(description="the item it concerns; null: the transaction")
+    clause_id: str | None = Field(
+        default=None, description="set when the unknown is one clause's outcome, not a value"
+    )
+    answers: list[Answer] = Field(
+        default_factory=list, description="representative answers and where each leads"
+    )
+
+
+class Assumption(BaseModel):
+    """A default the law or practice supports, applied because the transaction is silent."""
+
+    fact: str = Field(description="the fact assumed")
+    assumed: str = Field(description="what was assumed")
+    reason: str = Field(description="why the assumption is supported")
+    clauses: list[str] = Field(
+        default_factory=list,
+        description="clauses of this jurisdiction that tested the assumed fact: the findings "
+        "that could change if the assumption were false",
+    )
+
+
 class JurisdictionVerdict(BaseModel):
     jurisdiction: str
     applies: bool | None
@@ -137,6 +171,22 @@ class JurisdictionVerdict(BaseModel):
     )
     triggers: list[Trigger] = Field(
         default_factory=list, description="red flags raised (or undecided) for this jurisdiction"
+    )
+    possible_decisions: list[Decision] = Field(
+        default_factory=list,
+        description="when facts are missing: the decisions their possible answers lead to",
+    )
+    questions: list[Question] = Field(
+        default_factory=list,
+        description="the missing facts whose answers change the decision (the smallest such "
+        "set): a `review` asks exactly these",
+    )
+    immaterial_unknowns: list[str] = Field(
+        default_factory=list,
+        description="missing facts that cannot change the decision, whatever their answer",
+    )
+    assumptions: list[Assumption] = Field(
+        default_factory=list, description="defaults the decision rests on (see Assumption)"
     )
 
 

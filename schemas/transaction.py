@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 from schemas.vocabulary import (
@@ -125,11 +126,27 @@ class Production(_Strict):
         description="ECCNs of US-origin technology or software of which the producing plant, "
         "or a major component of it, is a direct product; empty when none.",
     )
+    made_with_us_technology: bool | None = Field(
+        default=None,
+        description="What an exporter often knows without the ECCNs: the item was made with "
+        "US-origin technology or software (true) or with none (false). True with "
+        "direct_product_of left empty means the ECCNs are not known: the foreign direct "
+        "product rules that turn on them are decided where they cannot apply and asked "
+        "where they can; false settles direct_product_of as empty.",
+    )
     contains_us_origin_ic: bool = Field(
         default=False,
         description="The item contains a US-origin integrated circuit specified in CCL "
         "Category 3, 4 or 5 (15 CFR 734.4(a)(8)-(9)).",
     )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Production:
+        if self.made_with_us_technology is False and self.direct_product_of:
+            raise ValueError(
+                "made_with_us_technology is false but direct_product_of names US technology"
+            )
+        return self
 
 
 class Party(_Strict):
@@ -256,6 +273,12 @@ class Transaction(_Strict):
         "statements for STA, a written assurance for TSR, BIS notification for NAC, a US "
         "government end user for GOV...) the exporter confirms are met. Left out: those "
         "conditions are undecided; an empty list: confirmed for none.",
+    )
+    strict_assumptions: bool = Field(
+        default=False,
+        description="Apply no default: a party's headquarters is not taken to be its stated "
+        "country, so a decision that would rest on such an assumption asks (review) instead. "
+        "Left false, every default applied is listed on the verdicts it affects.",
     )
 
     @field_validator("license_exceptions", "license_exceptions_confirmed")

@@ -146,10 +146,20 @@ def screen(
             "service does, with the operating-system user as who asked."
         ),
     ] = True,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Apply no default (a party's headquarters is not taken to be its stated "
+            "country): a decision that would rest on one asks instead.",
+        ),
+    ] = False,
 ) -> None:
     """Screen one transaction (parties against the imported lists) and print the result."""
     try:
         tx = parse_model(Transaction, _read(file))
+        if strict:
+            tx = tx.model_copy(update={"strict_assumptions": True})
         parties = load_party_screening(ListStore(db))
         result = Screener(rules, backend=backend.value, parties=parties, gaps=True).screen(tx)
     except InputError as exc:

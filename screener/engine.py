@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 
 from schemas.lists import PartyHit
 from schemas.result import (
+    Assumption,
     Decision,
     ExceptionAdvice,
     Finding,
@@ -33,16 +34,18 @@ from schemas.vocabulary import GENERAL_AUTHORISATIONS
 from screener.catalog import Catalog
 from screener.conditions import fact_paths, missing_facts, trace_condition
 from screener.country_sets import CountrySets
+from screener.decide import Decider, ItemState, Settlement
 from screener.derivation import Derivation
 from screener.durable_backend import DurableRuleset
 from screener.errors import parse_model
 from screener.explain import finding_explanation
-from screener.facts import FactBuilder, Facts
+from screener.facts import ASSUMED, FactBuilder, Facts
 from screener.index import ClauseIndex, IndexedClause
 from screener.jp_numbering import JapaneseNumbering
 from screener.loader import DEFAULT_RULES_DIR, Pack, PackError, load_packs
 from screener.parties.screening import PartyScreening, load_party_screening, party_facts
 from screener.parties.store import ListStore
+from screener.settle import settle_verdict
 
 BackendName = Literal["python", "durable"]
 
@@ -110,6 +113,9 @@ class CompiledPack:
     def __post_init__(self) -> None:
         self.order = {clause_id: n for n, clause_id in enumerate(self.by_id)}
         self.gate = _gate(self.index)
+        self.decider = Decider(
+            self.by_id, self.reads, {ic.clause.id: ic.predicate for ic in self.index.clauses}
+        )
 
     def reaches(self, tx_facts: Facts) -> bool:
         """False when no nexus clause of the pack can hold for this transaction: then the
@@ -141,6 +147,7 @@ class Screener:
         parties: PartyScreening | None = None,
         packs: list[Pack] | None = None,
         gaps: bool = False,
+        strict: bool = False,
     ) -> None:
         """`parties`: restricted-party screening; without it the party facts are absent, so
         clauses that need them are undecided (review), never silently clear. `packs`: packs
@@ -150,6 +157,7 @@ class Screener:
         screener.gaps); off by default, it costs one jurisdiction's evaluation per baseline
         jurisdiction."""
         self.parties = parties
+        self.strict = strict
         self.rules_dir = rules_dir
         self.report_gaps = gaps
         self.gap_analyzer: Any = None  # screener.gaps.GapAnalyzer, built on first use
@@ -193,8 +201,8 @@ class Screener:
         lists = self.parties.list_versions if self.parties else {}
         return packs | {f"list:{name}": digest for name, digest in lists.items()}
 
-    def _facts(self, tx: Transaction) -> tuple[list[PartyHit], list[Facts]]:
-        base = self.facts.transaction_facts(tx)
+    def _facts(self, tx: Transaction, strict: bool = False) -> tuple[list[PartyHit], list[Facts]]:
+        base = self.facts.transaction_facts(tx, strict)
         hits: list[PartyHit] = []
         if self.parties is not None:
             hits = self.parties.screen(tx)
@@ -213,14 +221,21 @@ class Screener:
         facts = self.item_facts(tx)
         return {c.pack.meta.id: c.evaluate_items(facts, ordinal, lazy) for c in self.compiled}
 
-    def screen(self, transaction: Transaction | dict[str, Any]) -> ScreeningResult:
+    def screen(
+        self, transaction: Transaction | dict[str, Any], strict: bool | None = None
+    ) -> ScreeningResult:
+        """`strict`: apply no default (a party's headquarters is not taken to be its stated
+        country), so every decision that would rest on one asks instead; None: as the
+        transaction says (`strict_assumptions`), or the Screener's own setting."""
         tx = (
             transaction
             if isinstance(transaction, Transaction)
             else parse_model(Transaction, transaction)
         )
         ordinal = tx.date.toordinal()
-        hits, item_facts = self._facts(tx)
+        if strict is None:
+            strict = tx.strict_assumptions or self.strict
+        hits, item_facts = self._facts(tx, strict)
         verdicts: dict[str, JurisdictionVerdict] = {}
         findings: list[Finding] = []
         triggers: list[Trigger] = []
@@ -413,6 +428,7 @@ class Screener:
         findings: list[Finding] = []
         triggers: list[Trigger] = []
         checked: set[str] = set()
+        reached: list[int] = []  # items the jurisdiction reaches or may reach
         for i, (facts, fired) in enumerate(zip(item_facts, results, strict=True)):
             by_kind: dict[ClauseKind, dict[str, bool | None]] = {k: {} for k in ClauseKind}
             # in pack order, whatever order the backend reported them in
@@ -437,6 +453,7 @@ class Screener:
             nexus_list.append(nexus.model_copy(update={"item_index": i}))
             if applies is False:
                 continue
+            reached.append(i)
             if applies is None:
                 findings += [
                     self._finding(compiled, compiled.by_id[cid], facts, i, nexus=True)
@@ -475,7 +492,7 @@ class Screener:
         if any(t.status == "raised" for t in triggers):
             decisions.append(Decision.review)  # a red flag must be resolved before proceeding
         decision = Decision.not_applicable if applies is False else most_severe(decisions)
-        return JurisdictionVerdict(
+        verdict = JurisdictionVerdict(
             jurisdiction=jurisdiction,
             applies=applies,
             decision=decision,
@@ -483,6 +500,64 @@ class Screener:
             findings=findings,
             checked=sorted(checked),
             triggers=triggers,
+        )
+        if reached and ASSUMED in item_facts[0]:
+            verdict.assumptions = _assumptions(compiled, item_facts[0][ASSUMED], findings, checked)
+        if decision == Decision.review or applies is None:
+            raised = any(t.status == "raised" for t in triggers)
+            settlement = self._settle(compiled, tx, item_facts, results, reached, raised)
+            if settlement is not None:
+                verdict = settle_verdict(verdict, settlement)
+        return verdict
+
+    def settlement(self, tx: Transaction, jurisdiction: str) -> Settlement | None:
+        """The search over one jurisdiction's unknowns (`screener.decide`), as `screen` runs
+        it for a verdict that would otherwise be `review`: for tests and explanations."""
+        compiled = next(c for c in self.compiled if c.pack.jurisdiction == jurisdiction)
+        _, item_facts = self._facts(tx, tx.strict_assumptions or self.strict)
+        results = compiled.evaluate_items(item_facts, tx.date.toordinal(), lazy=True)
+        verdict = self._verdict(compiled, tx, item_facts, results)
+        reached = [n.item_index for n in verdict.nexus if n.applies is not False]
+        raised = any(t.status == "raised" for t in verdict.triggers)
+        return self._settle(compiled, tx, item_facts, results, reached, raised)
+
+    def _settle(
+        self,
+        compiled: CompiledPack,
+        tx: Transaction,
+        item_facts: list[Facts],
+        results: list[dict[str, bool | None]],
+        reached: list[int],
+        raised: bool,
+    ) -> Settlement | None:
+        # a raised red flag is a review whatever the unknowns turn out to be
+        states = [self._item_state(compiled, tx, i, item_facts[i], results[i]) for i in reached]
+        return compiled.decider.settle(states, Decision.review if raised else Decision.clear)
+
+    @staticmethod
+    def _item_state(
+        compiled: CompiledPack,
+        tx: Transaction,
+        index: int,
+        facts: Facts,
+        fired: dict[str, bool | None],
+    ) -> ItemState:
+        entry = facts.get("item.eccn_entry")
+        claimed = set(facts.get("license_exceptions.claimed", ()))
+        return ItemState(
+            item_index=index,
+            facts=facts,
+            results=fired,
+            candidates=tuple(
+                ic.clause.id
+                for kind in (ClauseKind.nexus, ClauseKind.control)
+                for ic in compiled.index.candidates(kind, entry, tx.date)
+            ),
+            claimed=tuple(
+                ic
+                for ic in compiled.index.candidates(ClauseKind.exception, entry, tx.date)
+                if ic.clause.license_exception in claimed
+            ),
         )
 
     def _unreached(self, compiled: CompiledPack, tx: Transaction) -> JurisdictionVerdict:
@@ -540,13 +615,36 @@ _ADVICE: dict[bool | None, Literal["available", "foreclosed", "undecided"]] = {
     False: "foreclosed",
     None: "undecided",
 }
-_NOT_SHOWN = {"item.eccn_chain", "parties.hits"}  # internal: shown elsewhere in the result
+_NOT_SHOWN = {"item.eccn_chain", "parties.hits", ASSUMED}  # internal: shown elsewhere in the result
 _PARTY_FACTS = {
     "parties.lists",
     "parties.review_lists",
     "parties.entity_list_footnotes",
     "end_user.lists",
 }
+
+
+def _assumptions(
+    compiled: CompiledPack,
+    assumed: list[dict[str, Any]],
+    findings: list[Finding],
+    checked: set[str],
+) -> list[Assumption]:
+    """The defaults this jurisdiction's clauses tested: each with the clauses (fired or
+    checked) whose answer could change if the default were false."""
+    tested = [f.rule_id for f in findings] + sorted(checked)
+    out = []
+    for a in assumed:
+        clauses = sorted(
+            {cid for cid in tested if any(p in compiled.reads[cid] for p in a["facts"])}
+        )
+        if clauses:
+            out.append(
+                Assumption(
+                    fact=a["fact"], assumed=a["assumed"], reason=a["reason"], clauses=clauses
+                )
+            )
+    return out
 
 
 def _gate(index: ClauseIndex) -> tuple[tuple[str, frozenset[Any]], ...] | None:

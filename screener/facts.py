@@ -62,6 +62,24 @@ class EndUseVocabulary:
         return found
 
 
+ASSUMED = "assumptions"  # not a fact: the defaults applied, shown on the verdicts
+_HQ_FACTS = {
+    "exporter": ["exporter.headquarters_country", "exporter.headquarters_country_groups"],
+    "party": ["parties.headquarters_countries", "parties.headquarters_country_groups"],
+}
+
+
+def _hq_assumption(role: str, name: str, country: str | None) -> dict[str, Any]:
+    return {
+        "facts": _HQ_FACTS["exporter" if role == "exporter" else "party"],
+        "fact": f"{role} headquarters",
+        "assumed": f"{name} ({role}) is headquartered in {country}, its stated country, with "
+        "no ultimate parent elsewhere",
+        "reason": "headquarters_country not given: a party's headquarters is taken to be its "
+        "stated country (screen with strict assumptions to ask instead)",
+    }
+
+
 class FactBuilder:
     def __init__(
         self,
@@ -115,8 +133,13 @@ class FactBuilder:
             "item.eccn_covered": eccn == "EAR99" or self._covered(chain, on),
         }
 
-    def transaction_facts(self, tx: Transaction) -> Facts:
+    def transaction_facts(self, tx: Transaction, strict: bool = False) -> Facts:
+        """The transaction-level facts. Unless `strict`, a party's (and the exporter's)
+        headquarters defaults to its stated country, the reading the EAR's "headquartered
+        in" tests get in practice when nothing suggests a foreign parent; every such default
+        is listed under ASSUMED so the verdicts that rest on it say so."""
         facts: Facts = {}
+        assumed: list[dict[str, Any]] = []
         facts.update(self._country("exporter", tx.exporter.country))
         facts.update(self._country("destination", tx.destination_country))
         facts["exporter.country_sets"] = self.country_sets.of(tx.exporter.country, tx.date)
@@ -139,6 +162,9 @@ class FactBuilder:
         if tx.license_exceptions_confirmed is not None:
             facts["license_exceptions.confirmed"] = sorted(set(tx.license_exceptions_confirmed))
         hq = tx.exporter.headquarters_country
+        if hq is None and not strict:
+            hq = tx.exporter.country
+            assumed.append(_hq_assumption("exporter", tx.exporter.name, hq))
         if hq:
             facts["exporter.headquarters_country"] = hq
             facts["exporter.headquarters_country_groups"] = list(self.tables.country_groups(hq))
@@ -153,8 +179,16 @@ class FactBuilder:
             p.role == PartyRole.purchaser and p.country and p.country != tx.destination_country
             for p in tx.parties
         )
-        if tx.parties and all(p.headquarters_country for p in tx.parties):
-            hq = sorted({p.headquarters_country for p in tx.parties if p.headquarters_country})
+        stated = {
+            id(p): p.headquarters_country or (None if strict else p.country) for p in tx.parties
+        }
+        if tx.parties and all(stated.values()):
+            hq = sorted({c for c in stated.values() if c})
+            assumed += [
+                _hq_assumption(p.role.value, p.name, p.country)
+                for p in tx.parties
+                if p.headquarters_country is None and p.country
+            ]
             facts["parties.headquarters_countries"] = hq
             facts["parties.headquarters_country_groups"] = sorted(
                 {g for code in hq for g in self.tables.country_groups(code)}
@@ -166,6 +200,8 @@ class FactBuilder:
             facts["end_user.country"] = end_user.country
         if tx.us_persons_involved is not None:
             facts["us_persons_involved"] = tx.us_persons_involved
+        if assumed:
+            facts[ASSUMED] = assumed
         return facts
 
     def item_facts(self, tx_facts: Facts, item: Item, on: dt.date) -> Facts:
@@ -188,9 +224,10 @@ class FactBuilder:
             facts["item.model_catalog"] = list(filled.notes)
         if item.production is not None:
             made = item.production
-            facts["item.production.direct_product_of"] = sorted(
-                {e.split(".")[0] for e in made.direct_product_of}
-            )
+            if made.direct_product_of or made.made_with_us_technology is not True:
+                facts["item.production.direct_product_of"] = sorted(
+                    {e.split(".")[0] for e in made.direct_product_of}
+                )
             facts["item.production.plant_direct_product_of"] = sorted(
                 {e.split(".")[0] for e in made.plant_direct_product_of}
             )

@@ -22,11 +22,13 @@ def tx(**over) -> dict:
 
 
 def test_foreign_item_without_us_content_is_undecided_not_clear(screener: Screener) -> None:
+    """A Korean-made etch tool to China: subject to the EAR it needs a licence, so its US
+    content (the de minimis test) decides, and is asked."""
     result = screener.screen(
         tx(
             exporter={"name": "K", "country": "KR"},
             destination_country="CN",
-            items=[{"eccn": "EAR99", "origin_country": "KR"}],
+            items=[{"eccn": "3B001.c.1.a", "origin_country": "KR"}],
         )
     )
     us = result.jurisdictions["US"]
@@ -36,6 +38,24 @@ def test_foreign_item_without_us_content_is_undecided_not_clear(screener: Screen
     assert {f.rule_id for f in nexus_findings} == {"us.nexus.de_minimis_25"}
     assert nexus_findings[0].missing_facts == ["item.us_content_percent"]
     assert "cannot be decided" in nexus_findings[0].explanation
+    assert "item.us_content_percent" in [q.fact for q in us.questions]
+
+
+def test_unknown_us_content_that_cannot_matter_does_not_block(screener: Screener) -> None:
+    """A Korean-made EAR99 item to China with no listed party or end use: whether or not it
+    is subject to the EAR, no US licence is needed, and the unknown is said not to matter."""
+    result = screener.screen(
+        tx(
+            exporter={"name": "K", "country": "KR"},
+            destination_country="CN",
+            items=[{"eccn": "EAR99", "origin_country": "KR"}],
+        )
+    )
+    us = result.jurisdictions["US"]
+    assert us.applies is None
+    assert us.decision == Decision.clear
+    assert "items[0]: item.us_content_percent" in us.immaterial_unknowns
+    assert not [f for f in us.findings if f.decisive]
 
 
 def test_foreign_item_below_de_minimis_is_not_applicable(screener: Screener) -> None:

@@ -1,0 +1,554 @@
+"""Decide a jurisdiction over the facts a transaction leaves unknown.
+
+Three-valued evaluation says which clauses are undecided; this module says whether that
+matters. An undecided clause (or nexus) only calls for `review` when some value of a missing
+fact would change the jurisdiction's decision. So, for each unknown fact, the clauses that
+read it give a finite set of representative values (one per combination of their tests'
+outcomes: a value under, at and over each threshold; each named value and one "other"; each
+realisable membership pattern of a list), every combination is evaluated, and:
+
+- if every combination gives the same decision, that is the decision, and the unknowns are
+  listed as immaterial (an unknown nexus whose either answer needs no licence is `clear`);
+- if every combination needs at least a licence, the decision is `license_required` and the
+  facts that could make it `prohibited` are named;
+- otherwise the decision is `review`, and the facts named are exactly those on which the
+  decision depends (the essential variables of the decision function, which is the smallest
+  set of facts whose answers settle it).
+
+The search is exact over the representative values; where it would exceed `LIMIT`
+combinations, or a missing fact cannot be enumerated (a regex test, an ECCN below the
+paragraph given), those clauses count as free true/false unknowns; past the limit the
+jurisdiction stays `review` naming every unknown (the behaviour of plain three-valued
+evaluation), and says so.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+
+from schemas.facts import FACTS
+from schemas.result import SEVERITY, Decision, Outcome
+from schemas.rules import Clause, ClauseKind, ClauseStatus, Leaf, Op
+from schemas.vocabulary import PARAMETERS
+from screener.conditions import ECCN_CHAIN, Predicate, _cached_leaf, leaves
+from screener.index import IndexedClause
+
+Facts = dict[str, Any]
+LIMIT = 2048  # combinations evaluated at most per jurisdiction and transaction
+OTHER = "(any other value)"
+_MAX_LIST_VALUES = 10  # list facts tested against more values are not enumerated
+_BOUNDS: dict[str, tuple[float, float | None]] = {
+    "item.us_content_percent": (0.0, 100.0),
+    "item.value_usd": (0.0, None),
+    "item.quantity": (0.0, None),
+} | {f"item.parameters.{p.name}": (p.minimum, p.maximum) for p in PARAMETERS.values()}
+_NOT_ENUMERATED = {ECCN_CHAIN, "item.eccn", "item.eccn_entry"}
+PARAGRAPH = "item.eccn (the paragraph below the one given)"
+_OTHER_PARAGRAPH = "(another paragraph)"
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """One unknown: a fact of one item (`item.*`), or of the whole transaction (index None);
+    or, `clause` set, the outcome of one clause that cannot be enumerated (free)."""
+
+    item_index: int | None
+    fact: str
+    clause: str | None = None
+
+    def label(self) -> str:
+        where = f"items[{self.item_index}]: " if self.item_index is not None else ""
+        return where + self.fact
+
+
+@dataclass
+class Question:
+    """An unknown whose answer changes the decision, with what each answer leads to."""
+
+    unknown: Unknown
+    answers: list[tuple[str, list[Decision]]]  # representative value -> decisions it allows
+
+
+@dataclass
+class Settlement:
+    decision: Decision
+    applies: bool | None
+    possible: list[Decision]
+    questions: list[Question] = field(default_factory=list)
+    immaterial: list[Unknown] = field(default_factory=list)
+    exhaustive: bool = True
+    combinations: int = 1
+    domains: dict[Unknown, tuple[Any, ...]] = field(default_factory=dict)
+
+
+@dataclass
+class ItemState:
+    """One item as the verdict sees it: its facts, its clause results, and the clauses in
+    effect for it that a completion of its unknowns would re-evaluate."""
+
+    item_index: int
+    facts: Facts
+    results: dict[str, bool | None]  # clause id -> True / None (absent: false)
+    candidates: tuple[str, ...]  # nexus and control clauses in effect for the item
+    claimed: tuple[IndexedClause, ...]  # exception clauses for licence exceptions claimed
+
+
+class Decider:
+    """Per compiled pack: the decision function and the search over unknowns."""
+
+    def __init__(
+        self,
+        by_id: dict[str, Clause],
+        reads: dict[str, tuple[str, ...]],
+        predicates: dict[str, Predicate],
+    ) -> None:
+        self.by_id = by_id
+        # the facts a clause's outcome depends on (`parties.hits` is read for explanations)
+        self.reads = {
+            cid: tuple(p for p in r if p in FACTS or p == ECCN_CHAIN) for cid, r in reads.items()
+        }
+        self.predicates = predicates
+        self._domains: dict[tuple[str, frozenset[str]], tuple[Any, ...] | None] = {}
+        self._exists: dict[str, frozenset[str]] = {}
+
+    # ------------------------------------------------------------------ the decision function
+    def item_outcome(self, results: dict[str, bool | None], claimed_true: frozenset[str]) -> Part:
+        """What an item's clause results say, the same reading as `Screener._verdict`: a
+        nexus clause not non-enforced establishes jurisdiction (or leaves it undecided); a
+        true control clause decides with its outcome unless non-enforced or overcome by a
+        claimed licence exception whose conditions hold; an undecided one is a `review`."""
+        established = undecided = False
+        severity = SEVERITY[Decision.clear]
+        for cid, r in results.items():
+            clause = self.by_id[cid]
+            if clause.status == ClauseStatus.non_enforced:
+                continue
+            if clause.kind == ClauseKind.nexus:
+                established |= r is True
+                undecided |= r is None
+            elif clause.kind == ClauseKind.control:
+                if r is None:
+                    outcome = Outcome.review
+                else:
+                    assert clause.outcome is not None
+                    outcome = clause.outcome
+                    if outcome == Outcome.license_required and _overcome(cid, claimed_true, self):
+                        continue
+                severity = max(severity, SEVERITY[Decision(outcome.value)])
+        return established, undecided, severity
+
+    # ------------------------------------------------------------------ the search
+    def settle(self, items: Sequence[ItemState], floor: Decision) -> Settlement | None:
+        """The decision over every completion of the unknowns, or None when nothing is
+        unknown (the plain reading then stands). `floor`: a decision the unknowns cannot
+        lower (a raised red flag is `review` whatever else holds).
+
+        Unknowns that no clause reads together are independent: the decision is the most
+        severe of what each group of them allows, so each group is enumerated on its own
+        (the product of the groups' few distinct outcomes replaces the product of all
+        their values)."""
+        plans = [self._plan(state) for state in items]
+        if not any(plan.unknowns for plan in plans):
+            return None
+        groups = _groups(plans)
+        combinations = sum(_size(g, plans) for g in groups)
+        if any(_size(g, plans) > LIMIT for g in groups):
+            names = [u for g in groups for u in g]
+            return Settlement(
+                decision=Decision.review,
+                applies=None,
+                possible=[],
+                questions=[Question(u, []) for u in names],
+                exhaustive=False,
+                combinations=combinations,
+            )
+        constant = _Outcome((), SEVERITY[floor])
+        for plan, state in zip(plans, items, strict=True):
+            if not plan.unknowns:
+                part = plan.outcome(self, state, {}, frozenset())
+                constant = constant.join(_Outcome(((state.item_index, part),)))
+        tables = [self._table(g, plans, items) for g in groups]
+        return _read(groups, tables, constant, [_domains(g, plans) for g in groups])
+
+    def _table(
+        self, group: list[Unknown], plans: list[_ItemPlan], items: Sequence[ItemState]
+    ) -> dict[tuple[Any, ...], _Outcome]:
+        members = frozenset(group)
+        touched = [(p, s) for p, s in zip(plans, items, strict=True) if members & p.unknowns.keys()]
+        table: dict[tuple[Any, ...], _Outcome] = {}
+        for combo in itertools.product(*_domains(group, plans)):
+            assigned = dict(zip(group, combo, strict=True))
+            out = _Outcome(())
+            for plan, state in touched:
+                part = plan.outcome(self, state, assigned, members)
+                out = out.join(_Outcome(((state.item_index, part),)))
+            table[combo] = out
+        return table
+
+    # ------------------------------------------------------------------ per item
+    def _plan(self, state: ItemState) -> _ItemPlan:
+        facts, index = state.facts, state.item_index
+        plan = _ItemPlan(index)
+
+        # clauses whose result depends on a missing fact: undecided ones, decided ones that
+        # test a missing fact's presence (`exists`), and the claimed licence exceptions
+        def undecided(cid: str) -> bool:
+            return cid in state.results and state.results[cid] is None
+
+        relevant = [
+            cid
+            for cid in state.candidates
+            if undecided(cid) or any(facts.get(p) is None for p in self._exists_on(cid))
+        ]
+        claimed = [ic.clause.id for ic in state.claimed if ic.predicate(facts) is None]
+        if not relevant and not claimed:
+            return plan
+        by_fact: dict[str, set[str]] = {}
+        for cid in (*relevant, *claimed):
+            for p in self.reads[cid]:
+                if facts.get(p) is None:
+                    by_fact.setdefault(p, set()).add(cid)
+        for p, cids in by_fact.items():
+            domain = self._domain(p, frozenset(cids))
+            if domain is None:
+                continue
+            scope = index if p.startswith("item.") else None
+            plan.unknowns[Unknown(scope, p)] = domain
+            plan.enumerated.add(p)
+        coarse = {
+            cid
+            for cid in relevant
+            if any(_cached_leaf(t)(facts) is None for t in self._eccn_tests(cid))
+        }
+        paragraph = Unknown(index, PARAGRAPH)
+        if coarse:
+            # the item's classification is less specific than some clauses: its paragraph
+            # is an unknown like any other, one value per paragraph those clauses name
+            given = facts["item.eccn"]
+            plan.unknowns[paragraph] = _paragraphs(
+                given, [t for cid in sorted(coarse) for t in self._eccn_tests(cid)]
+            )
+        for cid in relevant:
+            open_facts = [p for p in self.reads[cid] if facts.get(p) is None]
+            if all(p in plan.enumerated for p in open_facts):
+                needs = {Unknown(index if p.startswith("item.") else None, p) for p in open_facts}
+                plan.reevaluate[cid] = frozenset(needs | ({paragraph} if cid in coarse else set()))
+            elif undecided(cid):
+                label = ", ".join(open_facts)
+                free = Unknown(index, label, clause=cid)
+                plan.unknowns[free] = (True, False)
+                plan.reevaluate[cid] = frozenset([free])
+        # an undecided licence exception ties all of the item's unknowns together
+        plan.whole = bool(claimed)
+        return plan
+
+    def _eccn_tests(self, cid: str) -> list[Leaf]:
+        return [t for t in leaves(self.by_id[cid].when) if t.op == Op.eccn_in]
+
+    def _exists_on(self, cid: str) -> frozenset[str]:
+        found = self._exists.get(cid)
+        if found is None:
+            found = self._exists[cid] = frozenset(
+                leaf.fact for leaf in leaves(self.by_id[cid].when) if leaf.op == Op.exists
+            )
+        return found
+
+    def _domain(self, fact: str, cids: frozenset[str]) -> tuple[Any, ...] | None:
+        key = (fact, cids)
+        if key not in self._domains:
+            self._domains[key] = _domain(
+                fact, [leaf for c in sorted(cids) for leaf in leaves(self.by_id[c].when)]
+            )
+        return self._domains[key]
+
+
+@dataclass
+class _ItemPlan:
+    index: int
+    unknowns: dict[Unknown, tuple[Any, ...]] = field(default_factory=dict)
+    enumerated: set[str] = field(default_factory=set)
+    # clause -> the unknowns it depends on (a free clause depends on itself)
+    reevaluate: dict[str, frozenset[Unknown]] = field(default_factory=dict)
+    whole: bool = False
+
+    def outcome(
+        self,
+        decider: Decider,
+        state: ItemState,
+        assigned: dict[Unknown, Any],
+        members: frozenset[Unknown],
+    ) -> Part:
+        """The item's outcome with the unknowns in `members` set as `assigned`; a clause that
+        depends on unknowns outside them counts as false (it is another group's to decide,
+        and the most severe of the groups' outcomes is taken)."""
+        facts = dict(state.facts)
+        for unknown, value in assigned.items():
+            if unknown.fact == PARAGRAPH:
+                facts["item.eccn"], facts[ECCN_CHAIN] = value, _chain(value)
+            elif unknown.clause is None:
+                facts[unknown.fact] = list(value) if isinstance(value, tuple) else value
+        results = dict(state.results)
+        for cid, needs in self.reevaluate.items():
+            if not needs <= members:
+                results.pop(cid, None)
+                continue
+            free = next((u for u in needs if u.clause is not None), None)
+            r = assigned[free] if free is not None else decider.predicates[cid](facts)
+            if r is False:
+                results.pop(cid, None)
+            else:
+                results[cid] = r
+        claimed_true = frozenset(
+            ic.clause.id for ic in state.claimed if ic.predicate(facts) is True
+        )
+        return decider.item_outcome(results, claimed_true)
+
+    def groups(self) -> list[frozenset[Unknown]]:
+        """Unknowns that must be enumerated together within this item."""
+        if self.whole:
+            return [frozenset(self.unknowns)]
+        return [needs for needs in self.reevaluate.values() if needs]
+
+
+Part = tuple[bool, bool, int]  # a nexus holds, a nexus is undecided, most severe outcome
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a group of unknowns (or the known rest) contributes, per item: whether a nexus
+    clause holds or is undecided, and the most severe control outcome. Groups combine item
+    by item (or, max), so an item's nexus and its controls may be settled by different
+    groups; `floor` is a decision the jurisdiction cannot go below once it applies."""
+
+    parts: tuple[tuple[int, Part], ...]
+    floor: int = SEVERITY[Decision.not_applicable]
+
+    def join(self, other: _Outcome) -> _Outcome:
+        merged = dict(self.parts)
+        for i, (held, open_, severity) in other.parts:
+            h, o, s = merged.get(i, (False, False, SEVERITY[Decision.clear]))
+            merged[i] = (h or held, o or open_, max(s, severity))
+        return _Outcome(tuple(sorted(merged.items())), max(self.floor, other.floor))
+
+    def applies(self) -> bool | None:
+        if any(held for _, (held, _, _) in self.parts):
+            return True
+        return None if any(open_ for _, (_, open_, _) in self.parts) else False
+
+    def decision(self) -> int:
+        """The jurisdiction's decision; "no nexus" reads as clear (neither needs a licence:
+        one answer, not a question)."""
+        severity = SEVERITY[Decision.clear]
+        reached = False
+        for _, (held, open_, s) in self.parts:
+            if held or open_:
+                reached = True
+                severity = max(severity, s if held else max(s, SEVERITY[Decision.review]))
+        return max(severity, self.floor) if reached else SEVERITY[Decision.clear]
+
+
+def _groups(plans: list[_ItemPlan]) -> list[list[Unknown]]:
+    """Connected groups of unknowns (union-find over the clauses that read them together)."""
+    parent: dict[Unknown, Unknown] = {}
+
+    def find(u: Unknown) -> Unknown:
+        while parent.setdefault(u, u) != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+    for plan in plans:
+        for unknown in plan.unknowns:
+            find(unknown)
+        for group in plan.groups():
+            first, *rest = group
+            for u in rest:
+                parent[find(u)] = find(first)
+    out: dict[Unknown, list[Unknown]] = {}
+    for u in parent:
+        out.setdefault(find(u), []).append(u)
+    return list(out.values())
+
+
+def _domains(group: list[Unknown], plans: list[_ItemPlan]) -> list[tuple[Any, ...]]:
+    found: dict[Unknown, tuple[Any, ...]] = {}
+    for plan in plans:
+        for u, d in plan.unknowns.items():
+            found.setdefault(u, d)
+    return [found[u] for u in group]
+
+
+def _size(group: list[Unknown], plans: list[_ItemPlan]) -> int:
+    size = 1
+    for d in _domains(group, plans):
+        size *= len(d)
+    return size
+
+
+def _read(
+    groups: list[list[Unknown]],
+    tables: list[dict[tuple[Any, ...], _Outcome]],
+    constant: _Outcome,
+    domains: list[list[tuple[Any, ...]]],
+) -> Settlement:
+    by_severity = {s: d for d, s in SEVERITY.items()}
+    outputs = [list(dict.fromkeys(t.values())) for t in tables]
+
+    def total(chosen: Iterable[_Outcome]) -> _Outcome:
+        out = constant
+        for o in chosen:
+            out = out.join(o)
+        return out
+
+    everything = [total(c) for c in itertools.product(*outputs)]
+    possible = sorted({o.decision() for o in everything})
+    applied = {o.applies() for o in everything}
+    applies = True if applied == {True} else (False if applied == {False} else None)
+    if len(possible) == 1:
+        decision = by_severity[possible[0]] if True in applied else Decision.not_applicable
+    elif possible[0] >= SEVERITY[Decision.license_required]:
+        decision = Decision.license_required
+    else:
+        decision = Decision.review
+    questions: list[Question] = []
+    immaterial: list[Unknown] = []
+    for g, (group, table) in enumerate(zip(groups, tables, strict=True)):
+        rests = [total(c) for c in itertools.product(*(o for k, o in enumerate(outputs) if k != g))]
+        for n, unknown in enumerate(group):
+            if len(possible) > 1 and _essential(table, n, rests):
+                answers = []
+                for value in domains[g][n]:
+                    allowed = {
+                        rest.join(out).decision()
+                        for combo, out in table.items()
+                        if combo[n] == value
+                        for rest in rests
+                    }
+                    answers.append((_show(value), [by_severity[s] for s in sorted(allowed)]))
+                questions.append(Question(unknown, answers[: _MAX_LIST_VALUES + 1]))
+            else:
+                immaterial.append(unknown)
+    return Settlement(
+        decision=decision,
+        applies=applies,
+        possible=[by_severity[s] for s in possible],
+        questions=questions,
+        immaterial=immaterial,
+        combinations=sum(len(t) for t in tables),
+        domains={
+            u: d
+            for group, ds in zip(groups, domains, strict=True)
+            for u, d in zip(group, ds, strict=True)
+        },
+    )
+
+
+def _claimed_true(state: ItemState) -> frozenset[str]:
+    return frozenset(ic.clause.id for ic in state.claimed if ic.predicate(state.facts) is True)
+
+
+def _overcome(cid: str, claimed_true: frozenset[str], decider: Decider) -> bool:
+    return any(any(fnmatchcase(cid, p) for p in decider.by_id[e].overcomes) for e in claimed_true)
+
+
+def _essential(table: dict[tuple[Any, ...], _Outcome], n: int, rests: list[_Outcome]) -> bool:
+    """The decision depends on unknown n of a group: two of the group's combinations that
+    differ only there lead, with some outcome of the other groups, to different decisions."""
+    seen: dict[tuple[Any, ...], _Outcome] = {}
+    for combo, out in table.items():
+        key = combo[:n] + combo[n + 1 :]
+        other = seen.setdefault(key, out)
+        if other != out and any(r.join(other).decision() != r.join(out).decision() for r in rests):
+            return True
+    return False
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(map(str, value)) + "]" if value else "none"
+    return str(value)
+
+
+def _domain(fact: str, tests: Iterable[Leaf]) -> tuple[Any, ...] | None:
+    """Representative values of a missing fact: one per distinct combination of outcomes of
+    the tests that read it, within its physical bounds; None when it cannot be enumerated."""
+    spec = FACTS.get(fact)
+    mine = [leaf for leaf in tests if leaf.fact == fact and leaf.op != Op.exists]
+    if spec is None or fact in _NOT_ENUMERATED or any(t.op == Op.regex for t in mine):
+        return None
+    if spec.type == "bool":
+        candidates: list[Any] = [True, False]
+    elif spec.type == "number":
+        candidates = _numbers(fact, mine)
+    elif spec.type == "string":
+        named = {v for t in mine for v in (t.value if isinstance(t.value, list) else [t.value])}
+        candidates = [*sorted(map(str, named)), OTHER]
+    else:
+        if any(t.op not in (Op.contains, Op.contains_any) for t in mine):
+            return None
+        # values tested by the same tests are interchangeable: one stands for its class
+        classes: dict[frozenset[int], Any] = {}
+        for v in sorted({v for t in mine for v in _values(t)}, key=str):
+            classes.setdefault(frozenset(n for n, t in enumerate(mine) if v in _values(t)), v)
+        if len(classes) > _MAX_LIST_VALUES:
+            return None
+        named = list(classes.values())
+        candidates = [c for r in range(len(named) + 1) for c in itertools.combinations(named, r)]
+    if not mine:
+        return (candidates[0],) if spec.type == "list" else tuple(candidates[:1])
+    seen: dict[tuple[bool | None, ...], Any] = {}
+    for value in candidates:
+        given = list(value) if isinstance(value, tuple) else value
+        signature = tuple(_cached_leaf(t)({fact: given}) for t in mine)
+        seen.setdefault(signature, value)
+    return tuple(seen.values())
+
+
+def _chain(eccn: str) -> list[str]:
+    parts = eccn.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _paragraphs(given: str, tests: list[Leaf]) -> tuple[str, ...]:
+    """The paragraphs below `given` that the tests name, and one that none of them names,
+    each standing for a distinct combination of the tests' outcomes."""
+    below = sorted({v for t in tests for v in t.value if v.startswith(given + ".")})
+    candidates = [*below, f"{given}.{_OTHER_PARAGRAPH}"]
+    seen: dict[tuple[bool | None, ...], str] = {}
+    for code in candidates:
+        signature = tuple(_cached_leaf(t)({ECCN_CHAIN: _chain(code)}) for t in tests)
+        seen.setdefault(signature, code)
+    return tuple(seen.values())
+
+
+def _values(test: Leaf) -> list[Any]:
+    return test.value if isinstance(test.value, list) else [test.value]
+
+
+def _numbers(fact: str, tests: list[Leaf]) -> list[float]:
+    thresholds = sorted(
+        {
+            float(v)
+            for t in tests
+            for v in (t.value if isinstance(t.value, list) else [t.value])
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        }
+    )
+    if not thresholds:
+        return [0.0]
+    points = [thresholds[0] - 1]
+    for a, b in itertools.pairwise(thresholds):
+        points += [a, (a + b) / 2]
+    points += [thresholds[-1], thresholds[-1] + 1]
+    low, high = _BOUNDS.get(fact, (float("-inf"), None))
+    exclusive = (
+        fact.startswith("item.parameters.")
+        and PARAMETERS[fact.removeprefix("item.parameters.")].exclusive_minimum
+    )
+    return [
+        p for p in points if (p > low if exclusive else p >= low) and (high is None or p <= high)
+    ] or [low]
