@@ -219,10 +219,13 @@ class Decider:
             scope = index if p.startswith("item.") else None
             plan.unknowns[Unknown(scope, p)] = domain
             plan.enumerated.add(p)
+        # a coarse classification (3B001 against a clause on 3B001.c.1.a); with no ECCN at
+        # all the classification is a missing fact like any other
         coarse = {
             cid
             for cid in relevant
-            if any(_cached_leaf(t)(facts) is None for t in self._eccn_tests(cid))
+            if "item.eccn" in facts
+            and any(_cached_leaf(t)(facts) is None for t in self._eccn_tests(cid))
         }
         paragraph = Unknown(index, PARAGRAPH)
         if coarse:

@@ -254,13 +254,15 @@ def test_given_code_wins_over_derivation(unscreened: Screener) -> None:
 @pytest.mark.parametrize(
     ("country", "day", "expected"),
     [
-        ("GB", "2020-06-01", ["EU27"]),
-        ("GB", "2021-06-01", ["EU001"]),
+        ("GB", "2020-06-01", ["EU27", "JP_GROUP_A"]),
+        ("GB", "2021-06-01", ["EU001", "JP_GROUP_A"]),
         ("HR", "2013-06-30", []),
         ("HR", "2013-07-01", ["EU27"]),
         ("IS", "2024-01-01", []),
         ("IS", "2025-01-01", ["EU001"]),
-        ("NO", "2025-01-01", ["EU001"]),
+        ("NO", "2025-01-01", ["EU001", "JP_GROUP_A"]),
+        ("KR", "2020-01-01", []),  # outside Japan's Group A 2019-08-28 to 2023-07-20
+        ("KR", "2023-07-21", ["JP_GROUP_A"]),
     ],
 )
 def test_country_sets_are_dated(
