@@ -52,17 +52,45 @@ def us(text: str) -> str | None:
     return code if _ECCN.match(code) else None
 
 
+# Japanese native numbering ("7の項(18)", "貨物等省令第6条第17号ル", "ETCO AT1 item 7(18)"),
+# read against rules/jp/tables/numbering.yaml by screener/jp_numbering.py when screened
+_JP_NATIVE = re.compile(r"^(?=.*[\d〇一二三四五六七八九十])[\w .,()（）\-]{1,60}$")
+# China's dual-use list names items exporters call by their common names (rules/cn/dual_use.yaml
+# tests these); entry numbers (1C902.a) are Wassenaar-shaped.
+CN_NAMES = frozenset(
+    "gallium germanium graphite antimony superhard tungsten tellurium bismuth molybdenum "
+    "indium samarium gadolinium terbium dysprosium lutetium scandium yttrium".split()
+)
+
+
+def japan(text: str) -> str | None:
+    """A Wassenaar-numbered entry, or Japan's own numbering (kept as written: the JP pack's
+    reader maps it to the entries it tests, or asks when it is too coarse)."""
+    return wassenaar(text) or (text if _JP_NATIVE.match(text) else None)
+
+
+def china(text: str) -> str | None:
+    name = text.lower()
+    return name if name in CN_NAMES else wassenaar(text)
+
+
 Form = Callable[[str], str | None]
 FORMS: dict[str, Form] = {
     "US": us,
     "EU": wassenaar,
     "NL": wassenaar,
-    "JP": wassenaar,
+    "JP": japan,
     "KR": wassenaar,
     "TW": wassenaar,
     "UK": uk,
+    "CN": china,
 }
-EXAMPLES: dict[str, str] = {"US": "3B001.c.1.a or EAR99", "UK": "3B001.f.3, PL9013 or ML5.a"}
+EXAMPLES: dict[str, str] = {
+    "US": "3B001.c.1.a or EAR99",
+    "UK": "3B001.f.3, PL9013 or ML5.a",
+    "JP": "3B001.f.1, 7の項(18) or Goods Ordinance Art. 6 item 17",
+    "CN": "gallium or 1C902.a",
+}
 
 
 def control_code(jurisdiction: str, raw: str) -> str:

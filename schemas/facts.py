@@ -198,6 +198,23 @@ _DECLARED += [
 ]
 _DECLARED.append(
     FactSpec(
+        "item.model_catalog",
+        "list",
+        "the catalog entry an item's model matched (rules/catalog/models.yaml) and what it "
+        "filled, each with its dates and source, or that the model is not in the catalog; "
+        "shown, not tested",
+    )
+)
+_DECLARED.append(
+    FactSpec(
+        "item.control_codes_read",
+        "list",
+        "how a control code in a jurisdiction's native numbering was read (Japanese Appended "
+        "Table 1 / Goods Ordinance entries, rules/jp/tables/numbering.yaml); shown, not tested",
+    )
+)
+_DECLARED.append(
+    FactSpec(
         "item.control_codes_derived",
         "list",
         "control codes chokepoint derived because the transaction left them out, each with the "

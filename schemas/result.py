@@ -84,6 +84,11 @@ class Finding(BaseModel):
     outcome: Outcome
     citation: str
     title: str
+    instrument: str | None = Field(
+        default=None,
+        description="the legal instrument the finding comes from, e.g. 'Regulation (EU) "
+        "2021/821 as applied by the Netherlands' or the Dutch national regulation",
+    )
     item_index: int | None = None
     explanation: str
     conditions: list[ConditionTrace] = Field(default_factory=list)

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from schemas.result import Outcome
-from schemas.vocabulary import LICENSE_EXCEPTIONS
+from schemas.vocabulary import AUTHORISATION_SYMBOLS
 
 
 class _Strict(BaseModel):
@@ -171,7 +171,9 @@ class Clause(_Strict):
     outcome: Outcome | None = None
     license_review_policy: str | None = None
     license_exception: str | None = Field(
-        default=None, description="exception clauses: the Part 740 symbol, e.g. LVS"
+        default=None,
+        description="exception clauses: the Part 740 symbol (LVS) or the general "
+        "authorisation (EU001)",
     )
     overcomes: list[str] = Field(
         default_factory=list,
@@ -180,6 +182,12 @@ class Clause(_Strict):
     )
     rationale: str | None = Field(
         default=None, description="Plain-language reason, pasted into every finding."
+    )
+    instrument: str | None = Field(
+        default=None,
+        description="The legal instrument the clause applies, as the finding names it "
+        "(default: the pack's `instrument`); for a member state's copy of the EU pack, e.g. "
+        "'Regulation (EU) 2021/821 as applied by the Netherlands'",
     )
     examples: list[Example] = Field(min_length=1)
 
@@ -194,9 +202,10 @@ class Clause(_Strict):
         if self.kind != ClauseKind.control and self.outcome is not None:
             raise ValueError(f"a {self.kind.value} clause has no outcome")
         if self.kind == ClauseKind.exception:
-            if self.license_exception not in LICENSE_EXCEPTIONS or not self.overcomes:
+            if self.license_exception not in AUTHORISATION_SYMBOLS or not self.overcomes:
                 raise ValueError(
-                    "an exception clause needs license_exception (a Part 740 symbol) and "
+                    "an exception clause needs license_exception (a Part 740 symbol or a "
+                    "general authorisation such as EU001) and "
                     "overcomes (the requirements it can overcome)"
                 )
         elif self.license_exception or self.overcomes:
@@ -217,6 +226,21 @@ class Coverage(_Strict):
     since: dt.date | None = None
 
 
+class AppliedPack(_Strict):
+    """A pack whose clauses a member state applies as its own (`applies:` in pack.yaml)."""
+
+    pack: str = Field(description="id of the applied pack, e.g. eu-dual-use")
+    by: str = Field(
+        min_length=1,
+        description="who applies it, as findings name it: 'the Netherlands' gives "
+        "'Regulation (EU) 2021/821 as applied by the Netherlands'",
+    )
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="ids (fnmatch patterns) of the applied pack's clauses not applied here",
+    )
+
+
 class PackMeta(_Strict):
     """`pack.yaml`: one jurisdiction's pack."""
 
@@ -224,6 +248,17 @@ class PackMeta(_Strict):
     jurisdiction: str
     title: str
     description: str = ""
+    instrument: str | None = Field(
+        default=None,
+        description="the instrument the pack's clauses apply unless a clause names its own",
+    )
+    applies: list[AppliedPack] = Field(
+        default_factory=list,
+        description="packs applied in this jurisdiction as well (a member state applies the "
+        "EU pack): their control, exception and trigger clauses join this pack, re-tagged with "
+        "its jurisdiction and the instrument 'as applied by ...'; its own nexus clauses decide "
+        "whether it reaches the item",
+    )
     covers_eccns: list[Coverage] = Field(
         default_factory=list,
         description="CCL entries whose licence requirements this pack encodes in full.",

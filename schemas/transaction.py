@@ -23,10 +23,10 @@ from schemas.control_codes import LISTED as LISTED  # re-exported: where they us
 from schemas.control_codes import NOT_LISTED as NOT_LISTED
 from schemas.control_codes import control_code
 from schemas.vocabulary import (
+    AUTHORISATION_SYMBOLS,
     BOOLEAN_PARAMETERS,
     COUNTRY_CODES,
     JURISDICTIONS,
-    LICENSE_EXCEPTIONS,
     PARAMETERS,
     EndUseCategory,
     PartyRole,
@@ -159,6 +159,15 @@ class Item(_Strict):
         "chokepoint derives what the law allows (shown in derived_facts) or asks (review).",
         examples=[{"EU": "3B001.c.1.a", "JP": "not_listed"}],
     )
+    model: str | None = Field(
+        default=None,
+        max_length=120,
+        description="Maker and model as the exporter or its customer names the tool (e.g. "
+        "'ASML TWINSCAN NXT:1980Di'). A model in rules/catalog/models.yaml fills the ECCN, "
+        "control codes and parameters left out, for the transaction's date; another model "
+        "fills nothing (the classification is asked for).",
+        examples=["ASML TWINSCAN NXT:1980Di"],
+    )
     origin_country: CountryCode | None = None
     us_content_percent: float | None = Field(
         default=None,
@@ -229,7 +238,8 @@ class Transaction(_Strict):
     us_persons_involved: bool | None = None
     license_exceptions: list[str] = Field(
         default_factory=list,
-        description="Licence exceptions (Part 740 symbols, e.g. LVS, GOV) the exporter intends "
+        description="Licence exceptions (Part 740 symbols, e.g. LVS, GOV) or general "
+        "authorisations (EU001...) the exporter intends "
         "to use. One turns a licence requirement into clear only if its conditions are met.",
         examples=[["LVS"]],
     )
@@ -254,10 +264,10 @@ class Transaction(_Strict):
         if value is None:
             return None
         symbols = [v.strip().upper() for v in value]
-        unknown = sorted(set(symbols) - LICENSE_EXCEPTIONS)
+        unknown = sorted(set(symbols) - AUTHORISATION_SYMBOLS)
         if unknown:
             raise ValueError(
-                f"unknown licence exception {', '.join(unknown)}; Part 740 symbols: "
-                f"{', '.join(sorted(LICENSE_EXCEPTIONS))}"
+                f"unknown licence exception {', '.join(unknown)}; Part 740 symbols and "
+                f"general authorisations: {', '.join(sorted(AUTHORISATION_SYMBOLS))}"
             )
         return symbols

@@ -12,7 +12,17 @@ from enum import StrEnum
 
 import pycountry
 
-JURISDICTIONS: tuple[str, ...] = ("US", "EU", "NL", "JP", "KR", "TW", "UK", "CN")
+# The member states of the Union (ISO-2). Each is a jurisdiction of its own: the EU regime as
+# its competent authority applies it, plus its national measures (Art. 9 and 10 of Regulation
+# (EU) 2021/821). A member state's pack says so in data (`applies:` in its pack.yaml).
+EU_MEMBER_STATES: tuple[str, ...] = (
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+)  # fmt: skip
+JURISDICTIONS: tuple[str, ...] = (
+    *("US", "EU", "NL", "JP", "KR", "TW", "UK", "CN"),
+    *(c for c in EU_MEMBER_STATES if c != "NL"),
+)
 
 # ISO 3166-1 alpha-2 codes, plus XK (Kosovo: user-assigned, but used by the EAR's country
 # list and by every sanctions list).
@@ -82,6 +92,13 @@ LICENSE_EXCEPTIONS: frozenset[str] = frozenset(
 )
 
 
+# General authorisations of the allies that an exporter claims like a licence exception
+# (`license_exceptions`) and that exception clauses name (`license_exception`): the Union
+# general export authorisations of Regulation (EU) 2021/821, Annex II Sections A-H.
+GENERAL_AUTHORISATIONS: frozenset[str] = frozenset(f"EU00{n}" for n in range(1, 9))
+AUTHORISATION_SYMBOLS: frozenset[str] = LICENSE_EXCEPTIONS | GENERAL_AUTHORISATIONS
+
+
 class PartyRole(StrEnum):
     end_user = "end_user"
     ultimate_consignee = "ultimate_consignee"
@@ -146,6 +163,30 @@ PARAMETERS: dict[str, ParameterSpec] = {
         ParameterSpec("technology_node_nm", "nm", "Logic production technology node"),
         ParameterSpec("nand_layers", "layers", "NAND layer count"),
         ParameterSpec("designed_for_data_center", "bool", "Designed or marketed for data centres"),
+        # The allies' and the US measures' own terms (issue 13): DUV immersion lithography
+        # (Dutch annex 2023/2024, 3B001.f.1.b / 3B993.f.1 classes), multi-beam e-beam
+        # inspection (3B993.q.1), EUV resist coat/bake/develop tracks (3B001.n), and the
+        # "applicable die area" of 3A090's performance density.
+        ParameterSpec(
+            "immersion", "bool", "Immersion lithography (a liquid between lens and wafer)"
+        ),
+        ParameterSpec(
+            "multi_beam", "bool", "Inspection or writing with multiple electron beams (3B993.q.1)"
+        ),
+        ParameterSpec(
+            "euv_resist_processing",
+            "bool",
+            "Designed for coating, baking or developing EUV resist (3B001.n)",
+        ),
+        ParameterSpec(
+            "die_area_mm2",
+            "mm²",
+            "Applicable die area: logic dies on a non-planar process (3A090 Technical Note)",
+            exclusive_minimum=True,
+            maximum=100_000.0,
+        ),
     )
 }
-BOOLEAN_PARAMETERS = frozenset({"designed_for_data_center"})
+BOOLEAN_PARAMETERS = frozenset(
+    {"designed_for_data_center", "immersion", "multi_beam", "euv_resist_processing"}
+)

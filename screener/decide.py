@@ -258,6 +258,8 @@ class Decider:
             scope = index if p.startswith("item.") else None
             plan.unknowns[Unknown(scope, p)] = domain
             plan.enumerated.add(p)
+        # a coarse classification (3B001 against a clause on 3B001.c.1.a); with no ECCN at
+        # all the classification is a missing fact like any other
         coarse = {
             cid
             for cid in relevant

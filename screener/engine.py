@@ -30,6 +30,8 @@ from schemas.result import (
 )
 from schemas.rules import Clause, ClauseKind, ClauseStatus
 from schemas.transaction import Transaction
+from schemas.vocabulary import GENERAL_AUTHORISATIONS
+from screener.catalog import Catalog
 from screener.conditions import fact_paths, missing_facts, trace_condition
 from screener.country_sets import CountrySets
 from screener.decide import Decider, ItemState, Settlement
@@ -39,6 +41,7 @@ from screener.errors import parse_model
 from screener.explain import finding_explanation
 from screener.facts import ASSUMED, FactBuilder, Facts
 from screener.index import ClauseIndex, IndexedClause
+from screener.jp_numbering import JapaneseNumbering
 from screener.loader import DEFAULT_RULES_DIR, Pack, PackError, load_packs
 from screener.parties.screening import PartyScreening, party_facts
 from screener.settle import settle_verdict
@@ -184,6 +187,8 @@ class Screener:
             {c.eccn: c.since for p in packs for c in p.meta.covers_eccns},
             CountrySets.load(rules_dir),
             Derivation.load(rules_dir),
+            JapaneseNumbering.load(rules_dir),
+            Catalog.load(rules_dir),
         )
         self.backend_name = backend
         self.compiled: list[CompiledPack] = []
@@ -389,7 +394,7 @@ class Screener:
                 "overcome_by": used.symbol,
                 "decisive": False,
                 "explanation": finding.explanation
-                + f" Overcome by License Exception {used.symbol} ({used.citation}), which the "
+                + f" Overcome by {_authorisation(used.symbol)} ({used.citation}), which the "
                 "exporter claims and whose conditions the facts meet.",
             }
         return finding.model_copy(update=update)
@@ -417,6 +422,7 @@ class Screener:
             outcome=outcome,
             citation=clause.citation,
             title=clause.title,
+            instrument=clause.instrument,
             explanation=explanation,
             conditions=traces,
             missing_facts=missing,
@@ -678,6 +684,11 @@ def _reads(clause: Clause) -> tuple[str, ...]:
     """Facts a clause's finding depends on: its condition's, plus the party hits it cites."""
     paths = fact_paths(clause.when)
     return (*paths, "parties.hits") if _PARTY_FACTS & set(paths) else paths
+
+
+def _authorisation(symbol: str) -> str:
+    kind = "general authorisation" if symbol in GENERAL_AUTHORISATIONS else "License Exception"
+    return f"{kind} {symbol}"
 
 
 def _frozen(value: Any) -> Any:

@@ -19,8 +19,10 @@ import yaml
 from schemas.transaction import Item, Transaction
 from schemas.vocabulary import EndUseCategory, PartyRole, eccn_chain
 from screener.bundled import RULES_DIR
+from screener.catalog import Catalog
 from screener.country_sets import CountrySets
 from screener.derivation import Derivation
+from screener.jp_numbering import JapaneseNumbering
 from screener.tables import UsTables
 
 Facts = dict[str, Any]
@@ -86,11 +88,15 @@ class FactBuilder:
         covered_eccns: dict[str, dt.date | None],
         country_sets: CountrySets | None = None,
         derivation: Derivation | None = None,
+        jp_numbering: JapaneseNumbering | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         self.tables = tables
         self.covered = covered_eccns
         self.country_sets = country_sets or CountrySets()
         self.derivation = derivation or Derivation({})
+        self.jp_numbering = jp_numbering
+        self.catalog = catalog
         self.vocabulary = EndUseVocabulary()
         self._country = lru_cache(maxsize=512)(self._country_facts)
         self._eccn = lru_cache(maxsize=8192)(self._eccn_facts)
@@ -201,8 +207,10 @@ class FactBuilder:
 
     def item_facts(self, tx_facts: Facts, item: Item, on: dt.date) -> Facts:
         facts = dict(tx_facts)
-        if item.eccn is not None:
-            facts.update(self._eccn(item.eccn, on))
+        filled = self.catalog.fill(item, on) if self.catalog is not None else None
+        eccn = item.eccn or (filled.eccn if filled else None)
+        if eccn is not None:
+            facts.update(self._eccn(eccn, on))
         for name, value in (
             ("item.origin_country", item.origin_country),
             ("item.us_content_percent", item.us_content_percent),
@@ -211,8 +219,10 @@ class FactBuilder:
         ):
             if value is not None:
                 facts[name] = value
-        for name, value in item.parameters.items():
+        for name, value in ((filled.parameters if filled else {}) | item.parameters).items():
             facts[f"item.parameters.{name}"] = value
+        if filled is not None:
+            facts["item.model_catalog"] = list(filled.notes)
         if item.production is not None:
             made = item.production
             if made.direct_product_of or made.made_with_us_technology is not True:
@@ -223,9 +233,18 @@ class FactBuilder:
                 {e.split(".")[0] for e in made.plant_direct_product_of}
             )
             facts["item.production.contains_us_origin_ic"] = made.contains_us_origin_ic
-        for jurisdiction, code in item.control_codes.items():
+        codes = (filled.codes if filled else {}) | dict(item.control_codes)
+        if "JP" in codes and self.jp_numbering is not None:
+            reading = self.jp_numbering.read(codes["JP"], on)
+            if reading.code is None:
+                del codes["JP"]  # not guessed: the clauses that need it ask for it
+            else:
+                codes["JP"] = reading.code
+            if reading.note:
+                facts["item.control_codes_read"] = [reading.note]
+        for jurisdiction, code in codes.items():
             facts[f"item.control_codes.{jurisdiction}"] = code
-        derived, notes = self.derivation.derive(item.eccn, item.control_codes)
+        derived, notes = self.derivation.derive(eccn, codes)
         for jurisdiction, code in derived.items():
             facts[f"item.control_codes.{jurisdiction}"] = code
         if notes:

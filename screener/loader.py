@@ -169,6 +169,7 @@ class LoadedClause:
     clause: Clause
     file: Path
     line: int
+    applied_from: str | None = None  # id of the pack a member state applies it from
 
 
 @dataclass
@@ -178,6 +179,7 @@ class Pack:
     version: str
     clauses: list[LoadedClause] = field(default_factory=list)
     tables: UsTables | None = None
+    own_version: str = ""  # content hash of the pack's own files (version adds applied packs)
 
     @property
     def jurisdiction(self) -> str:
@@ -406,7 +408,9 @@ def load_packs(rules_dir: Path = DEFAULT_RULES_DIR) -> list[Pack]:
     if not roots:
         raise PackError([f"{rules_dir}: no rule packs (folders with pack.yaml) found"])
     names = set_names(rules_dir)
-    return [load_pack(root, names) for root in roots]
+    from screener.member_states import compose  # builds on Pack and LoadedClause
+
+    return compose([load_pack(root, names) for root in roots])
 
 
 def set_names(rules_dir: Path) -> frozenset[str]:

@@ -51,7 +51,11 @@ CASES = [
     ("euv_scanner", "NL", "EU", "DE", "2025-06-01", "clear", None),
     ("euv_scanner", "NL", "EU", "US", "2025-06-01", LIC, "eu.art3.annex_i_eu001"),
     ("euv_scanner", "NL", "EU", "CN", "2021-06-01", "review", "eu.coverage.before_2021_821"),
-    ("euv_scanner", "NL", "NL", "CN", "2025-06-01", "clear", None),  # not national: Annex I
+    # the Dutch authority applies the EU regime: NL requires the EU authorisation too
+    ("euv_scanner", "NL", "NL", "CN", "2024-06-01", LIC, "nl.eu.art3.annex_i"),
+    ("euv_scanner", "NL", "NL", "CN", "2025-06-01", LIC, "nl.eu.art3.annex_i"),
+    ("euv_scanner", "DE", "DE", "CN", "2025-06-01", LIC, "de.eu.art3.annex_i"),
+    ("euv_scanner", "NL", "NL", "US", "2025-06-01", LIC, "nl.eu.art3.annex_i_eu001"),
     ("euv_scanner", "JP", "JP", "DE", "2025-06-01", LIC, None),
     ("euv_scanner", "US", "US", "CN", "2025-06-01", LIC, None),
     ("euv_scanner", "US", "US", "MY", "2025-06-01", "clear", None),
@@ -250,13 +254,15 @@ def test_given_code_wins_over_derivation(unscreened: Screener) -> None:
 @pytest.mark.parametrize(
     ("country", "day", "expected"),
     [
-        ("GB", "2020-06-01", ["EU27"]),
-        ("GB", "2021-06-01", ["EU001"]),
+        ("GB", "2020-06-01", ["EU27", "JP_GROUP_A"]),
+        ("GB", "2021-06-01", ["EU001", "JP_GROUP_A"]),
         ("HR", "2013-06-30", []),
         ("HR", "2013-07-01", ["EU27"]),
         ("IS", "2024-01-01", []),
         ("IS", "2025-01-01", ["EU001"]),
-        ("NO", "2025-01-01", ["EU001"]),
+        ("NO", "2025-01-01", ["EU001", "JP_GROUP_A"]),
+        ("KR", "2020-01-01", []),  # outside Japan's Group A 2019-08-28 to 2023-07-20
+        ("KR", "2023-07-21", ["JP_GROUP_A"]),
     ],
 )
 def test_country_sets_are_dated(
@@ -271,9 +277,13 @@ def test_country_sets_are_dated(
 def test_gap_nxt2000i_from_nl_to_china(analyzer: GapAnalyzer) -> None:
     t = tx("duv_immersion_nxt2000i", "NL", "CN", "2025-06-01")
     (gap,) = analyzer.gaps(t)
-    assert gap.summary == ("licence required from JP, NL, US; review for KR, TW, UK; none from EU")
+    assert gap.summary == (
+        "licence required from JP, NL, US; review for DE, KR, TW, UK; none from EU"
+    )
     by_j = {p.jurisdiction: p for p in gap.positions}
     assert by_j["NL"].rule_ids == ["nl.regeling_2024.art2"]
+    # held in Germany: the EU's Art. 10 as Germany applies it
+    assert by_j["DE"].rule_ids == ["de.eu.art10.dutch_national_list"]
     assert by_j["EU"].decision == Decision.clear
     assert by_j["UK"].missing_facts == ["item.control_codes.UK"]
     assert by_j["US"].exporter_country == "US" and by_j["JP"].exporter_country == "JP"
@@ -286,10 +296,11 @@ def test_gap_euv_to_malaysia(analyzer: GapAnalyzer) -> None:
     by_j = {p.jurisdiction: p.decision for p in gap.positions}
     assert by_j == {
         "CN": Decision.review,  # China's list is not Wassenaar-numbered: nothing is derived
+        "DE": Decision.license_required,  # the EU regime as applied by Germany
         "EU": Decision.license_required,
         "JP": Decision.license_required,
         "KR": Decision.license_required,  # Wassenaar numbering: 3B001.f.1.a derived
-        "NL": Decision.clear,
+        "NL": Decision.license_required,  # the EU regime as applied by the Netherlands
         "TW": Decision.review,
         "UK": Decision.license_required,
         "US": Decision.clear,

@@ -165,7 +165,7 @@ def test_yaml_errors_are_shown_verbatim(tmp_path: Path) -> None:
     assert finding["where"] == f"{tmp_path / 'd' / 'draft.yaml'}:1"
     assert finding["message"] == (
         "pack 'nope' is not a live pack "
-        "(cn-ecl, eu-dual-use, jp-fefta, kr-fta, nl-national, tw-fta, uk-eco, us-ear)"
+        "(cn-ecl, de-dual-use, eu-dual-use, jp-fefta, kr-fta, nl-national, tw-fta, uk-eco, us-ear)"
     )
 
 

@@ -112,7 +112,8 @@ def test_derived_facts_read_hong_kong_as_china_and_keep_macau_apart(screener: Sc
 
 def test_result_names_pack_versions_and_backend(screener: Screener) -> None:
     result = screener.screen(tx())
-    packs = {"us-ear", "eu-dual-use", "nl-national", "jp-fefta", "kr-fta", "tw-fta", "uk-eco"}
+    packs = {"us-ear", "eu-dual-use", "nl-national", "de-dual-use", "jp-fefta", "kr-fta"}
+    packs |= {"tw-fta", "uk-eco"}
     packs.add("cn-ecl")
     assert set(result.versions) == packs | {"list:csl"}
     assert len(result.versions["us-ear"]) == 16

@@ -40,6 +40,7 @@ from screener.loader import (
     load_pack,
     set_names,
 )
+from screener.member_states import compose
 from screener.parties.screening import PartyScreening
 
 DRAFT_META = "draft.yaml"
@@ -134,7 +135,9 @@ def _complete(path: Path, live: list[Pack], name: str) -> Draft:
         root=path,
         kind="complete",
         version=pack.version,
-        packs=sorted([p for p in live if p is not replaced] + [pack], key=lambda p: p.meta.id),
+        packs=compose(
+            sorted([p for p in live if p is not replaced] + [pack], key=lambda p: p.meta.id)
+        ),
         added=[i for i in new if i not in old],
         replaced=[i for i in new if i in old],
         retired=sorted(old - set(new)),
@@ -194,7 +197,7 @@ def load_draft(path: Path, live: list[Pack], name: str | None = None) -> Draft:
         root=path,
         kind="overlay",
         version=version,
-        packs=[pack if p is base else p for p in live],
+        packs=compose([pack if p is base else p for p in live]),
         added=[lc.clause.id for lc in added],
         replaced=[lc.clause.id for lc in drafted if lc.clause.id in live_ids],
         retired=sorted(retired),
