@@ -4,7 +4,8 @@ Routers stay thin: they parse, check the key's role, call `screener` (engine, au
 batch runner) and shape the answer. Configuration comes from the arguments, else the
 environment: CHOKEPOINT_DATABASE_URL (lists, audit trail, keys, jobs: one database),
 CHOKEPOINT_JOBS_DIR (uploaded and result files, default ./chokepoint-jobs),
-CHOKEPOINT_MAX_BODY_BYTES (JSON bodies, default 1 MiB), CHOKEPOINT_MAX_UPLOAD_BYTES
+CHOKEPOINT_MAX_BODY_BYTES (JSON bodies, default 1 MiB), CHOKEPOINT_MAX_ITEMS and
+CHOKEPOINT_MAX_PARTIES (per transaction, `screener.limits`), CHOKEPOINT_MAX_UPLOAD_BYTES
 (batch uploads, default 512 MiB), CHOKEPOINT_BATCH_PROCESSES (default 1: the API's own
 requests keep a core), CHOKEPOINT_SHADOW_LOG (what drafts in shadow mode would have decided,
 JSONL, default under the jobs folder; drafts put over the API are kept in its `drafts/`).
@@ -32,6 +33,7 @@ from screener.audit.keys import KeyStore
 from screener.audit.store import AuditStore
 from screener.authoring.served import ServedDrafts
 from screener.batch.runner import build_screener
+from screener.limits import Limits
 from screener.loader import DEFAULT_RULES_DIR
 
 log = logging.getLogger("chokepoint.api")
@@ -57,10 +59,12 @@ def create_app(
     max_body: int | None = None,
     max_upload: int | None = None,
     batch_processes: int | None = None,
+    limits: Limits | None = None,
 ) -> FastAPI:
     url = resolve_url(database_url)
     jobs_path = Path(jobs_dir or os.environ.get("CHOKEPOINT_JOBS_DIR") or "chokepoint-jobs")
-    body_limit = max_body or _int_env("CHOKEPOINT_MAX_BODY_BYTES", 1 << 20)
+    limits = limits or Limits.from_env()
+    body_limit = max_body or limits.body_bytes
     upload_limit = max_upload or _int_env("CHOKEPOINT_MAX_UPLOAD_BYTES", 512 << 20)
     processes = batch_processes or _int_env("CHOKEPOINT_BATCH_PROCESSES", 1)
 
@@ -90,6 +94,7 @@ def create_app(
             max_upload=upload_limit,
             lock=lock,
             drafts=drafts,
+            limits=limits,
         )
         runner.start()
         try:

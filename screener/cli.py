@@ -33,6 +33,7 @@ from screener.cli_rules import rules_app
 from screener.cli_service import db_app, keys_app, serve, stats
 from screener.engine import Screener
 from screener.errors import InputError, parse_model
+from screener.limits import LimitError, Limits
 from screener.loader import DEFAULT_RULES_DIR, PackError
 from screener.parties.screening import load_party_screening
 from screener.parties.store import ListStore
@@ -75,13 +76,22 @@ SCHEMAS = {
 }
 
 
-def _read(source: str) -> str:
+def _read(source: str, limit: int) -> str:
+    """The file (or stdin) as text, refused over `limit` bytes or when it is not UTF-8."""
     if source == "-":
-        return sys.stdin.read()
-    path = Path(source)
-    if not path.is_file():
-        fail(f"{source}: no such file")
-    return path.read_text(encoding="utf-8-sig")
+        data = sys.stdin.buffer.read(limit + 1)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            fail(f"{source}: no such file")
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    if len(data) > limit:
+        fail(f"{source}: larger than the limit of {limit:,} bytes (CHOKEPOINT_MAX_BODY_BYTES)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(f"{source}: not UTF-8 (byte {exc.start}: {exc.reason})")
 
 
 _COLOURS = {
@@ -148,10 +158,14 @@ def screen(
     ] = True,
 ) -> None:
     """Screen one transaction (parties against the imported lists) and print the result."""
+    limits = Limits.from_env()
     try:
-        tx = parse_model(Transaction, _read(file))
+        tx = parse_model(Transaction, _read(file, limits.body_bytes))
+        limits.check(tx)
         parties = load_party_screening(ListStore(db))
         result = Screener(rules, backend=backend.value, parties=parties, gaps=True).screen(tx)
+    except LimitError as exc:
+        fail(f"transaction too large: {exc}")
     except InputError as exc:
         fail(f"invalid transaction: {exc}")
     except PackError as exc:

@@ -44,6 +44,12 @@ def parse_model(model: type[M], data: Any) -> M:
             raise InputError(
                 [f"(root): not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]
             ) from exc
+        except RecursionError:  # `[[[[...` thousands deep: the parser's stack, not a crash
+            raise InputError(
+                ["(root): JSON nested too deeply to read (a transaction is a few levels deep)"]
+            ) from None
+        except ValueError as exc:  # bytes that are not UTF-8, an integer of 4,300+ digits
+            raise InputError([f"(root): not valid JSON: {exc}"[:200]]) from None
     if not isinstance(data, dict):
         raise InputError([f"(root): expected a JSON object, got {type(data).__name__}"])
     try:

@@ -334,7 +334,11 @@ def load_pack(root: Path, country_sets: frozenset[str] | None = None) -> Pack:
     pack = Pack(meta=meta, root=root, version=_pack_hash(root), tables=tables)
     seen: dict[str, str] = {}
     for path in clause_files(root):
-        loaded, found = load_clause_file(path, meta, tables, seen, country_sets)
+        try:  # a file that is not YAML costs that file, not the report on the others
+            loaded, found = load_clause_file(path, meta, tables, seen, country_sets)
+        except PackError as exc:
+            problems += exc.problems
+            continue
         pack.clauses += loaded
         problems += found
     problems += check_overcomes(pack.clauses)
@@ -349,7 +353,15 @@ def load_packs(rules_dir: Path = DEFAULT_RULES_DIR) -> list[Pack]:
     if not roots:
         raise PackError([f"{rules_dir}: no rule packs (folders with pack.yaml) found"])
     names = set_names(rules_dir)
-    return [load_pack(root, names) for root in roots]
+    packs, problems = [], []
+    for root in roots:  # every pack's problems, not the first pack's only
+        try:
+            packs.append(load_pack(root, names))
+        except PackError as exc:
+            problems += exc.problems
+    if problems:
+        raise PackError(problems)
+    return packs
 
 
 def set_names(rules_dir: Path) -> frozenset[str]:

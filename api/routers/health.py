@@ -13,7 +13,11 @@ from api.services import Services, services
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="Liveness and readiness")
+@router.get(
+    "/healthz",
+    summary="Liveness and readiness",
+    responses={503: {"description": "the database does not answer"}},
+)
 def healthz(svc: Annotated[Services, Depends(services)]) -> Any:
     try:
         with svc.audit.engine.connect() as conn:
