@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from screener.errors import InputError
+from screener.errors import InputError, describe_errors
 from screener.limits import LimitError
 
 log = logging.getLogger("chokepoint.api")
@@ -70,17 +70,7 @@ def _allowed(request: Request) -> list[str]:
 
 def _validation(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    problems = []
-    for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ()) if p != "body" and "[" not in str(p)]
-        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-        if err.get("type") == "extra_forbidden":
-            msg = "unknown field (check the spelling; see the JSON Schema)"
-        elif err.get("type") == "missing":
-            msg = "required field is missing"
-        elif err.get("type") == "json_invalid":
-            msg = f"not valid JSON: {err.get('ctx', {}).get('error', msg)}"
-        problems.append(f"{'.'.join(loc) or '(root)'}: {msg}")
+    problems = describe_errors(list(exc.errors()), skip=("body",))
     return JSONResponse(
         error_body("invalid request: " + "; ".join(problems), problems), status_code=422
     )

@@ -93,6 +93,18 @@ def _date_text(value: object) -> object:
 
 IsoDate = Annotated[dt.date, BeforeValidator(_date_text)]
 
+
+def _whole(value: object) -> object:
+    """A count: 2 (or 2.0, an integer to JSON Schema), never true or 1.5 or "2"."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {value!r}"[:80])
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_whole)]
+
 NOT_LISTED = "not_listed"
 LISTED = "listed"  # on the list, entry not stated (e.g. a national annex whose numbering is unread)
 _CONTROL_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.()/-]{0,39}$")
@@ -225,7 +237,7 @@ class Item(_Strict):
         le=100,
         description="US-origin controlled content as a share of the item's value, in percent.",
     )
-    quantity: int = Field(default=1, gt=0, le=10**12, strict=True, description="units")
+    quantity: Count = Field(default=1, gt=0, le=10**12, description="units")
     value_usd: Number | None = Field(default=None, ge=0)
     parameters: dict[str, float | bool] = Field(
         default_factory=dict,

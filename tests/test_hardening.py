@@ -147,8 +147,8 @@ _ITEM = {"eccn": "3B001.c.1.a", "origin_country": "US"}
         ),
         ({"items": [{**_ITEM, "value_usd": "Infinity"}]}, "items.0.value_usd: Input should be a"),
         ({"items": [{**_ITEM, "us_content_percent": "NaN"}]}, "items.0.us_content_percent: "),
-        ({"items": [{**_ITEM, "quantity": True}]}, "items.0.quantity: Input should be a valid"),
-        ({"items": [{**_ITEM, "quantity": 1.5}]}, "items.0.quantity: Input should be a valid"),
+        ({"items": [{**_ITEM, "quantity": True}]}, "items.0.quantity: expected a whole number"),
+        ({"items": [{**_ITEM, "quantity": 1.5}]}, "items.0.quantity: expected a whole number"),
         ({"items": [{**_ITEM, "eccn": ""}]}, "items.0.eccn: empty"),
         (
             {"items": [{**_ITEM, "eccn": "3B001.c.1.a.x.y.z"}]},

@@ -11,6 +11,7 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
 
 from api.app import create_app
 from screener.audit.keys import KeyStore
@@ -27,7 +28,15 @@ def _app(folder: Path) -> tuple[FastAPI, dict[str, str]]:
 
 _folder = Path(__import__("tempfile").mkdtemp(prefix="chokepoint-st-"))
 APP, KEYS = _app(_folder)
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+# examples and fuzzing phases, every check; the coverage phase (hundreds of boundary cases
+# per operation) is left to a manual `st run` as it would take minutes per role
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+        "generation": {"max-examples": EXAMPLES},
+    }
+)
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
 
 
 @pytest.fixture(scope="module", autouse=True)
