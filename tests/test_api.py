@@ -308,7 +308,7 @@ def test_real_uvicorn_on_loopback(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        for _ in range(200):
+        for _ in range(1200):  # a minute: startup loads every pack, on a busy machine too
             if server.started:
                 break
             time.sleep(0.05)

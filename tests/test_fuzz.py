@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -211,3 +214,20 @@ _CSL_JSON = json_values.map(lambda v: json.dumps({"results": v}, allow_nan=True)
 def test_importers_raise_only_their_refusals(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         importers.one_input(data, Path(folder))
+
+
+def test_importers_under_atheris_when_it_is_installed() -> None:
+    """atheris is not a dev dependency (it needs clang's libFuzzer to build); where it is
+    installed, the coverage-guided fuzzer runs the same target a fixed number of times."""
+    pytest.importorskip("atheris")
+    target = Path(__file__).parent / "fuzz" / "importers.py"
+    done = subprocess.run(
+        [sys.executable, str(target), "-atheris_runs=1000", "-seed=1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=Path(__file__).parent.parent,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Done 1000 runs" in done.stderr or "Done 1000 in" in done.stderr, done.stderr[-500:]
