@@ -7,6 +7,7 @@ jobs in one database; CHOKEPOINT_JOBS_DIR for uploaded and result files, with dr
 over the API in its `drafts/`; body and upload limits; batch processes; the shadow log of
 what drafts in shadow mode would have decided, default under the jobs folder).
 The Swagger UI at /docs is served from the package (fastapi-offline), never from a CDN.
+Per-transaction limits: CHOKEPOINT_MAX_ITEMS and CHOKEPOINT_MAX_PARTIES (`screener.limits`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from screener.audit.jobs import JobStore
 from screener.audit.keys import KeyStore
 from screener.audit.store import AuditStore
 from screener.authoring.served import ServedDrafts
+from screener.limits import Limits
 from screener.loader import DEFAULT_RULES_DIR
 from screener.settings import database_url as resolve_url
 from screener.settings import settings
@@ -52,11 +54,13 @@ def create_app(
     max_body: int | None = None,
     max_upload: int | None = None,
     batch_processes: int | None = None,
+    limits: Limits | None = None,
 ) -> FastAPI:
     config = settings()
     url = resolve_url(database_url)
     jobs_path = Path(jobs_dir or config.jobs_dir)
-    body_limit = max_body or config.max_body_bytes
+    limits = limits or Limits.from_env()
+    body_limit = max_body or limits.body_bytes
     upload_limit = max_upload or config.max_upload_bytes
     processes = batch_processes or config.batch_processes
 
@@ -85,6 +89,7 @@ def create_app(
             lock=lock,
             drafts=drafts,
             database_url=url,
+            limits=limits,
         )
         runner.start()
         try:

@@ -16,6 +16,7 @@ from screener.audit.keys import KeyStore
 from screener.audit.store import AuditStore
 from screener.authoring.served import ServedDrafts
 from screener.engine import Screener
+from screener.limits import Limits
 from screener.loader import Pack
 
 
@@ -32,8 +33,10 @@ class Services:
     lock: threading.Lock
     drafts: ServedDrafts
     database_url: str = ""  # the database in use (shown with the password masked)
+    limits: Limits
 
     def screen(self, tx: Transaction) -> ScreeningResult:
+        self.limits.check(tx)  # before the lock: a refused transaction costs no screening
         # one screening at a time: the engines' caches are per process, and screening is
         # CPU-bound under the GIL anyway
         with self.lock:

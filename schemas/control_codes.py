@@ -58,8 +58,9 @@ _JP_NATIVE = re.compile(r"^(?=.*[\d〇一二三四五六七八九十])[\w .,()�
 # China's dual-use list names items exporters call by their common names (rules/cn/dual_use.yaml
 # tests these); entry numbers (1C902.a) are Wassenaar-shaped.
 CN_NAMES = frozenset(
-    "gallium germanium graphite antimony superhard tungsten tellurium bismuth molybdenum "
-    "indium samarium gadolinium terbium dysprosium lutetium scandium yttrium".split()
+    {"gallium", "germanium", "graphite", "antimony", "superhard", "tungsten", "tellurium"}
+    | {"bismuth", "molybdenum", "indium", "samarium", "gadolinium", "terbium", "dysprosium"}
+    | {"lutetium", "scandium", "yttrium"}
 )
 
 

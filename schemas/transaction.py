@@ -7,14 +7,19 @@ derives everything else (country groups, chart columns, ECCN hierarchy) and show
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -26,6 +31,8 @@ from schemas.vocabulary import (
     AUTHORISATION_SYMBOLS,
     BOOLEAN_PARAMETERS,
     COUNTRY_CODES,
+    ECCN_MAX_LENGTH,
+    ECCN_SCHEMA_PATTERN,
     JURISDICTIONS,
     PARAMETERS,
     EndUseCategory,
@@ -50,9 +57,63 @@ def _jurisdiction(value: str) -> str:
     return code
 
 
-CountryCode = Annotated[str, AfterValidator(_country)]
-JurisdictionCode = Annotated[str, AfterValidator(_jurisdiction)]
-NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# The JSON Schema says what is accepted (a generator of schema-valid input gets no 422):
+# the codes as enums, an ECCN by the CCL's grammar (schemas.vocabulary.normalize_eccn).
+CountryCode = Annotated[
+    str,
+    AfterValidator(_country),
+    WithJsonSchema({"type": "string", "enum": sorted(COUNTRY_CODES)}),
+]
+JurisdictionCode = Annotated[
+    str,
+    AfterValidator(_jurisdiction),
+    WithJsonSchema({"type": "string", "enum": sorted(JURISDICTIONS)}),
+]
+NonEmptyText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    WithJsonSchema({"type": "string", "minLength": 1, "pattern": r"\S"}),
+]
+EccnText = Annotated[
+    str,
+    WithJsonSchema(
+        {"type": "string", "pattern": ECCN_SCHEMA_PATTERN, "maxLength": ECCN_MAX_LENGTH}
+    ),
+]
+# JSON numbers as numbers: no NaN/Infinity (JSON has neither; they would be stored as null),
+# no true/"1" read as 1. Code building a Transaction from text (the batch) converts first.
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _date_text(value: object) -> object:
+    """A date is YYYY-MM-DD (or a date): 0 is not 1970-01-01."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        return value.strip()
+    raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}"[:120])
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_date_text)]
+
+
+def _whole(value: object) -> object:
+    """A count: 2 (or 2.0, an integer to JSON Schema), never true or 1.5 or "2"."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {value!r}"[:80])
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_whole)]
+
+# Each list's own numbering is checked by schemas.control_codes (Japan's native numbering
+# included), which a JSON Schema pattern cannot say: the schema bounds the text only.
+ControlCodeText = Annotated[
+    str, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 60, "pattern": r"\S"})
+]
 
 
 def _control_codes(codes: dict[str, str]) -> dict[str, str]:
@@ -60,7 +121,7 @@ def _control_codes(codes: dict[str, str]) -> dict[str, str]:
     return {j: control_code(j, raw) for j, raw in codes.items()}
 
 
-ControlCodes = Annotated[dict[JurisdictionCode, str], AfterValidator(_control_codes)]
+ControlCodes = Annotated[dict[JurisdictionCode, ControlCodeText], AfterValidator(_control_codes)]
 
 
 class _Strict(BaseModel):
@@ -83,7 +144,7 @@ def _eccn_list(values: list[str]) -> list[str]:
     return [normalize_eccn(v) for v in values]
 
 
-EccnList = Annotated[list[str], AfterValidator(_eccn_list)]
+EccnList = Annotated[list[EccnText], AfterValidator(_eccn_list)]
 
 
 class Production(_Strict):
@@ -111,7 +172,7 @@ class Production(_Strict):
         "product rules that turn on them are decided where they cannot apply and asked "
         "where they can; false settles direct_product_of as empty.",
     )
-    contains_us_origin_ic: bool = Field(
+    contains_us_origin_ic: StrictBool = Field(
         default=False,
         description="The item contains a US-origin integrated circuit specified in CCL "
         "Category 3, 4 or 5 (15 CFR 734.4(a)(8)-(9)).",
@@ -136,7 +197,7 @@ class Party(_Strict):
         description="Where the party, or its ultimate parent, is headquartered (the EAR's "
         "'headquartered in, or whose ultimate parent is headquartered in' tests).",
     )
-    owned_by_listed_parties: bool | None = Field(
+    owned_by_listed_parties: StrictBool | None = Field(
         default=None,
         description="Listed parties (Entity List, MEU List, SDN) own 50 % or more of this "
         "party, directly or indirectly, alone or in aggregate (the 2025 affiliates rule); "
@@ -144,9 +205,23 @@ class Party(_Strict):
     )
 
 
+def _parameter_schema(name: str) -> dict[str, object]:
+    if name in BOOLEAN_PARAMETERS:
+        return {"type": "boolean"}
+    spec = PARAMETERS[name]
+    out: dict[str, object] = {"type": "number", "description": f"{spec.description} ({spec.unit})"}
+    out["exclusiveMinimum" if spec.exclusive_minimum else "minimum"] = spec.minimum
+    if spec.maximum is not None:
+        out["maximum"] = spec.maximum
+    return out
+
+
+_PARAMETER_SCHEMAS = {name: _parameter_schema(name) for name in sorted(PARAMETERS)}
+
+
 class Item(_Strict):
     description: str = ""
-    eccn: str | None = Field(
+    eccn: EccnText | None = Field(
         default=None,
         description="US classification (e.g. 3B001.f.1 or EAR99); null when unknown.",
         examples=["3B001.c.1.a", "EAR99"],
@@ -169,15 +244,18 @@ class Item(_Strict):
         examples=["ASML TWINSCAN NXT:1980Di"],
     )
     origin_country: CountryCode | None = None
-    us_content_percent: float | None = Field(
+    us_content_percent: Number | None = Field(
         default=None,
         ge=0,
         le=100,
         description="US-origin controlled content as a share of the item's value, in percent.",
     )
-    quantity: float = Field(default=1, gt=0)
-    value_usd: float | None = Field(default=None, ge=0)
-    parameters: dict[str, float | bool] = Field(default_factory=dict)
+    quantity: Count = Field(default=1, gt=0, le=10**12, description="units")
+    value_usd: Number | None = Field(default=None, ge=0)
+    parameters: dict[str, float | bool] = Field(
+        default_factory=dict,
+        json_schema_extra={"properties": _PARAMETER_SCHEMAS, "additionalProperties": False},
+    )
     production: Production | None = Field(
         default=None, description="How a foreign-made item was produced; null when unknown."
     )
@@ -185,7 +263,21 @@ class Item(_Strict):
     @field_validator("eccn")
     @classmethod
     def _eccn(cls, value: str | None) -> str | None:
-        return None if value is None or not value.strip() else normalize_eccn(value)
+        if value is not None and not value.strip():
+            raise ValueError("empty: give the ECCN (e.g. 3B001.c.1.a, EAR99) or null if unknown")
+        return None if value is None else normalize_eccn(value)
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _parameter_types(cls, value: object) -> object:
+        """One message per bad value (not one per member of `float | bool`)."""
+        for name, number in value.items() if isinstance(value, dict) else ():
+            finite = isinstance(number, int | float) and math.isfinite(number)
+            if not (isinstance(number, bool) or finite):
+                raise ValueError(
+                    f"parameter {name!r} must be a finite number or true/false, got {number!r}"
+                )
+        return value
 
     @field_validator("parameters")
     @classmethod
@@ -213,6 +305,11 @@ class Item(_Strict):
         return value
 
 
+LicenceException = Annotated[
+    str, WithJsonSchema({"type": "string", "enum": sorted(AUTHORISATION_SYMBOLS)})
+]
+
+
 class EndUse(_Strict):
     description: str = ""
     categories: list[EndUseCategory] = Field(default_factory=list)
@@ -222,7 +319,7 @@ class Transaction(_Strict):
     """One proposed export, reexport or transfer, screened as of `date`."""
 
     id: str | None = None
-    date: dt.date = Field(default_factory=dt.date.today)
+    date: IsoDate = Field(default_factory=dt.date.today)
     exporter: Exporter
     destination_country: CountryCode
     transit_countries: list[CountryCode] = Field(
@@ -235,8 +332,8 @@ class Transaction(_Strict):
     parties: list[Party] = Field(default_factory=list)
     items: list[Item] = Field(min_length=1)
     end_use: EndUse = Field(default_factory=EndUse)
-    us_persons_involved: bool | None = None
-    license_exceptions: list[str] = Field(
+    us_persons_involved: StrictBool | None = None
+    license_exceptions: list[LicenceException] = Field(
         default_factory=list,
         description="Licence exceptions (Part 740 symbols, e.g. LVS, GOV) or general "
         "authorisations (EU001...) the exporter intends "
@@ -244,7 +341,7 @@ class Transaction(_Strict):
         examples=[["LVS"]],
     )
 
-    license_exceptions_confirmed: list[str] | None = Field(
+    license_exceptions_confirmed: list[LicenceException] | None = Field(
         default=None,
         description="Licence exceptions whose conditions chokepoint cannot check (consignee "
         "statements for STA, a written assurance for TSR, BIS notification for NAC, a US "

@@ -29,6 +29,16 @@ JURISDICTIONS: tuple[str, ...] = (
 COUNTRY_CODES: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries) | {"XK"}
 
 ECCN_PATTERN = re.compile(r"^[0-9][A-EY][0-9]{3}(\.[a-z0-9]+)*$")
+# The CCL's paragraph grammar (Supp. No. 1 to Part 774 as of 2026-07-23, ../shared/data/
+# ear-2026-07-23/ccl.json): a paragraph is one letter or a number (1-99); the first is a
+# letter; a letter never follows a letter (numbers may follow numbers: 1A607.f.2.1). The
+# longest paragraph path captured is 17 characters (3A001.a.5.b.2.a.1, six levels); categories
+# 0, 2 and 6-9 are not captured in depth, so up to 21 (eight one-character levels) is allowed.
+ECCN_MAX_LENGTH = 21
+ECCN_SCHEMA_PATTERN = (
+    r"^(EAR99|[0-9][A-EY][0-9]{3}(\.[a-z]((\.[1-9][0-9]?)+\.[a-z])*(\.[1-9][0-9]?)*)?)$"
+)
+_PARAGRAPH = re.compile(r"^(?:[a-z]|[1-9][0-9]?)$")
 
 
 def normalize_eccn(raw: str) -> str:
@@ -48,7 +58,23 @@ def normalize_eccn(raw: str) -> str:
             "(digit, product group A-E, three digits) optionally followed by paragraphs "
             "such as .f.1"
         )
+    problem = _paragraph_problem(eccn.split(".")[1:])
+    if problem:
+        raise ValueError(f"{raw!r} is not an ECCN the CCL can have: {problem}")
     return eccn
+
+
+def _paragraph_problem(paragraphs: list[str]) -> str | None:
+    if len(".".join(["12345", *paragraphs])) > ECCN_MAX_LENGTH:
+        return f"longer than {ECCN_MAX_LENGTH} characters (the CCL's longest: 3A001.a.5.b.2.a.1)"
+    for i, label in enumerate(paragraphs):
+        if not _PARAGRAPH.match(label):
+            return f"paragraph {label!r} (a paragraph is one letter or a number 1-99)"
+        if label.isalpha() and (i == 0 or paragraphs[i - 1].isalpha()) and i > 0:
+            return f"paragraph {label!r} follows the letter {paragraphs[i - 1]!r}"
+    if paragraphs and not paragraphs[0].isalpha():
+        return f"the first paragraph {paragraphs[0]!r} must be a letter (3B001.c, not 3B001.1)"
+    return None
 
 
 def eccn_chain(eccn: str) -> list[str]:

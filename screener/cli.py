@@ -33,6 +33,7 @@ from screener.cli_rules import rules_app
 from screener.cli_service import db_app, keys_app, serve, stats
 from screener.compact import compact
 from screener.errors import InputError, parse_model
+from screener.limits import LimitError, Limits
 from screener.loader import DEFAULT_RULES_DIR, PackError
 from screener.settings import database_url, shown_url
 from screener.table_view import render_table
@@ -79,13 +80,22 @@ SCHEMAS = {
 }
 
 
-def _read(source: str) -> str:
+def _read(source: str, limit: int) -> str:
+    """The file (or stdin) as text, refused over `limit` bytes or when it is not UTF-8."""
     if source == "-":
-        return sys.stdin.read()
-    path = Path(source)
-    if not path.is_file():
-        fail(f"{source}: no such file")
-    return path.read_text(encoding="utf-8-sig")
+        data = sys.stdin.buffer.read(limit + 1)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            fail(f"{source}: no such file")
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    if len(data) > limit:
+        fail(f"{source}: larger than the limit of {limit:,} bytes (CHOKEPOINT_MAX_BODY_BYTES)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(f"{source}: not UTF-8 (byte {exc.start}: {exc.reason})")
 
 
 @app.command()
@@ -132,12 +142,16 @@ def screen(
     require_backend(backend.value)
     if full and fmt != OutputFormat.table:
         fail("--full applies to --format table (json is always the full result)")
+    limits = Limits.from_env()
     try:
-        tx = parse_model(Transaction, _read(file))
+        tx = parse_model(Transaction, _read(file, limits.body_bytes))
+        limits.check(tx)
         if strict:
             tx = tx.model_copy(update={"strict_assumptions": True})
         url = database_url(db)
         result = build_screener(rules, backend.value, url).screen(tx)
+    except LimitError as exc:
+        fail(f"transaction too large: {exc}")
     except InputError as exc:
         fail(f"invalid transaction: {exc}")
     except PackError as exc:

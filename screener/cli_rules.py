@@ -41,6 +41,7 @@ from screener.errors import InputError, parse_model
 from screener.loader import DEFAULT_RULES_DIR, PackError, load_packs
 from screener.parties.screening import PartyScreening, load_party_screening
 from screener.parties.store import ListStore
+from screener.patterns.loader import load_patterns
 
 rules_app = typer.Typer(
     help="Rule authors: test, lint, replay and shadow clauses and draft packs.",
@@ -121,15 +122,30 @@ def _resolve_or_fail(path: Path | None, rules: Path) -> Target:
 # ------------------------------------------------------------------------------ lint
 
 
+def _pattern_problems(folder: Path) -> list[LintFinding]:
+    """A rules folder's cross-shipment patterns (`patterns/`) are rules too: lint them."""
+    patterns = folder / "patterns"
+    if not patterns.is_dir():
+        return []
+    try:
+        load_patterns(patterns)
+    except PackError as exc:
+        return [from_problem(p) for p in exc.problems]
+    return []
+
+
 def lint_target(path: Path | None, rules: Path) -> tuple[str, list[LintFinding]]:
-    """Every finding for `path`: the loader's problems, else the cross-clause checks."""
+    """Every finding for `path`: the loader's problems, else the cross-clause checks; for a
+    rules folder, its patterns' problems as well."""
+    folder = path if path is not None and any(path.glob("*/pack.yaml")) else None
+    patterns = _pattern_problems(folder or rules) if path is None or folder else []
     try:
         target = resolve(path, rules)
     except PackError as exc:
-        return str(path or rules), [from_problem(p) for p in exc.problems]
+        return str(path or rules), [from_problem(p) for p in exc.problems] + patterns
     added = set(target.draft.added) if target.draft else None
     findings = [f for pack in target.packs for f in check_pack(pack, target.focus, added)]
-    return target.label, findings
+    return target.label, findings + patterns
 
 
 @rules_app.command("lint")
@@ -141,10 +157,15 @@ def lint_cmd(
         fail(f"{path}: no such file or folder")
     label, findings = lint_target(path, rules)
     failing = [f for f in findings if f.severity != "note"]
+    console = Console()
     if fmt == Fmt.json:
         _echo_json({"target": label, "findings": [f.as_dict() for f in findings]})
+    elif not console.is_terminal:  # piped or in CI: whole `path:line: code message` lines
+        for f in findings:
+            typer.echo(f"{f.where or label}: {f.code} {f.message}")
+        typer.echo(f"{len(failing)} finding(s), {len(findings) - len(failing)} note(s) in {label}")
     else:
-        render_lint(label, findings, Console())
+        render_lint(label, findings, console)
     if failing:
         raise typer.Exit(1)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -18,21 +19,40 @@ class InputError(ValueError):
         self.problems = problems
 
 
-def _location(loc: tuple[Any, ...]) -> str:
-    # pydantic puts union/tag names in the location ("function-after[...]"); drop them.
-    return ".".join(str(p) for p in loc if not (isinstance(p, str) and "[" in p)) or "(root)"
+_NAME = re.compile(r"^[\w-]+$")
+_TAGS = re.compile(r"^[\w-]+\[.*\]$")  # pydantic's union/validator tags: function-after[...]
+
+
+def _location(loc: tuple[Any, ...], skip: tuple[str, ...] = ()) -> str:
+    """`items.0.eccn`; a key that is not a plain name is quoted (`parties.0.":"`) so an
+    unknown field is named as sent, even an empty one."""
+    parts = []
+    for p in loc:
+        if isinstance(p, str) and (_TAGS.match(p) or p in skip):
+            continue
+        text = str(p)
+        parts.append(text if _NAME.match(text) else json.dumps(text, ensure_ascii=False))
+    return ".".join(parts) or "(root)"
+
+
+def describe_errors(errors: list[Any], skip: tuple[str, ...] = ()) -> list[str]:
+    """pydantic's errors as `field.path: message` lines (`skip`: location parts to drop,
+    such as FastAPI's `body`)."""
+    out = []
+    for err in errors:
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if err.get("type") == "extra_forbidden":
+            msg = "unknown field (check the spelling; see the JSON Schema)"
+        elif err.get("type") == "missing":
+            msg = "required field is missing"
+        elif err.get("type") == "json_invalid":
+            msg = f"not valid JSON: {err.get('ctx', {}).get('error', msg)}"
+        out.append(f"{_location(tuple(err.get('loc', ())), skip)}: {msg}")
+    return out
 
 
 def describe_validation_error(exc: ValidationError) -> list[str]:
-    out = []
-    for err in exc.errors():
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field (check the spelling; see the JSON Schema)"
-        elif err["type"] == "missing":
-            msg = "required field is missing"
-        out.append(f"{_location(err['loc'])}: {msg}")
-    return out
+    return describe_errors(exc.errors())
 
 
 def parse_model(model: type[M], data: Any) -> M:
@@ -44,6 +64,12 @@ def parse_model(model: type[M], data: Any) -> M:
             raise InputError(
                 [f"(root): not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]
             ) from exc
+        except RecursionError:  # `[[[[...` thousands deep: the parser's stack, not a crash
+            raise InputError(
+                ["(root): JSON nested too deeply to read (a transaction is a few levels deep)"]
+            ) from None
+        except ValueError as exc:  # bytes that are not UTF-8, an integer of 4,300+ digits
+            raise InputError([f"(root): not valid JSON: {exc}"[:200]]) from None
     if not isinstance(data, dict):
         raise InputError([f"(root): expected a JSON object, got {type(data).__name__}"])
     try:

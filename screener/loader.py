@@ -386,7 +386,11 @@ def load_pack(root: Path, country_sets: frozenset[str] | None = None) -> Pack:
     seen: dict[str, str] = {}
     coverage: list[Coverage] = []
     for path in clause_files(root):
-        loaded, found = load_clause_file(path, meta, tables, seen, country_sets, coverage)
+        try:  # a file that is not YAML costs that file, not the report on the others
+            loaded, found = load_clause_file(path, meta, tables, seen, country_sets, coverage)
+        except PackError as exc:
+            problems += exc.problems
+            continue
         pack.clauses += loaded
         problems += found
     declared = {c.eccn for c in meta.covers_eccns}
@@ -410,7 +414,15 @@ def load_packs(rules_dir: Path = DEFAULT_RULES_DIR) -> list[Pack]:
     names = set_names(rules_dir)
     from screener.member_states import compose  # builds on Pack and LoadedClause
 
-    return compose([load_pack(root, names) for root in roots])
+    packs, problems = [], []
+    for root in roots:  # every pack's problems, not the first pack's only
+        try:
+            packs.append(load_pack(root, names))
+        except PackError as exc:
+            problems += exc.problems
+    if problems:
+        raise PackError(problems)
+    return compose(packs)
 
 
 def set_names(rules_dir: Path) -> frozenset[str]:

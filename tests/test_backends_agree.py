@@ -57,7 +57,8 @@ def _pack_eccns() -> list[str]:
                     for value in leaf.value:
                         parts = value.split(".")
                         found |= {".".join(parts[: i + 1]) for i in range(len(parts))}
-                        found.add(value + ".a")
+                        # a child the CCL's grammar allows: a number under a letter
+                        found.add(value + (".1" if parts[-1].isalpha() else ".a"))
     return sorted(found)
 
 

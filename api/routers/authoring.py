@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import AUTHOR
+from api.responses import KEYED, refusals
 from api.services import Services, services
 from screener.audit.keys import ApiKey
 from screener.authoring.diff import ImpactReport
@@ -24,7 +25,7 @@ from screener.authoring.requests import DraftRequestError, rules_lint, rules_rep
 from screener.authoring.served import DraftInfo
 from screener.loader import PackError
 
-router = APIRouter(prefix="/v1/rules", tags=["rule authoring"])
+router = APIRouter(prefix="/v1/rules", tags=["rule authoring"], responses=KEYED)
 
 _FILES = Field(
     description="The draft's files by name: clause files (*.yaml) and optionally draft.yaml",
@@ -51,12 +52,10 @@ class LintResponse(BaseModel):
     findings: list[dict[str, Any]]
 
 
-_REFUSALS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "missing, unknown or revoked API key"},
-    403: {"description": "the key's role is not author or admin"},
-    413: {"description": "request body too large"},
-    422: {"description": "the draft does not load: `problems` has the file:line reasons"},
-}
+_REFUSALS = refusals(
+    422, _422="invalid request, or the draft does not load: `problems` has the file:line reasons"
+)
+_NOT_LOADED = refusals(404, _404="no draft of that name is loaded")
 
 Author = Annotated[ApiKey, Depends(AUTHOR)]
 Svc = Annotated[Services, Depends(services)]
@@ -140,7 +139,7 @@ def put_draft(
         raise _refused(exc, name) from exc
 
 
-@router.get("/drafts/{name}", summary="One loaded draft")
+@router.get("/drafts/{name}", responses=_NOT_LOADED, summary="One loaded draft")
 def get_draft(name: str, _key: Author, svc: Svc) -> DraftInfo:
     info = svc.drafts.get(name)
     if info is None:
@@ -148,7 +147,12 @@ def get_draft(name: str, _key: Author, svc: Svc) -> DraftInfo:
     return info
 
 
-@router.delete("/drafts/{name}", status_code=204, summary="Unload a draft and drop its files")
+@router.delete(
+    "/drafts/{name}",
+    status_code=204,
+    responses=_NOT_LOADED,
+    summary="Unload a draft and drop its files",
+)
 def delete_draft(name: str, _key: Author, svc: Svc) -> None:
     if not svc.drafts.delete(name):
         raise HTTPException(404, f"no draft named {name!r} is loaded")
@@ -157,6 +161,7 @@ def delete_draft(name: str, _key: Author, svc: Svc) -> None:
 @router.get(
     "/drafts/{name}/shadow-report",
     response_model=ImpactReport,
+    responses=_NOT_LOADED,
     summary="Where a draft in shadow mode disagreed with the live pack",
 )
 def draft_shadow_report(name: str, _key: Author, svc: Svc) -> ImpactReport:

@@ -18,13 +18,14 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel
 
 from api.auth import SCREEN
+from api.responses import KEYED, refusals
 from api.services import Services, services
 from screener.audit.jobs import BatchJob
 from screener.audit.keys import ApiKey
 from screener.batch.layout import OUTPUT_COLUMNS, HeaderError, check_header
 from screener.batch.reader import count_lines, read_header
 
-router = APIRouter(prefix="/v1", tags=["batches"])
+router = APIRouter(prefix="/v1", tags=["batches"], responses=KEYED)
 
 
 class JobStatus(BaseModel):
@@ -100,7 +101,7 @@ def create_batch(
     return _status(job)
 
 
-@router.get("/batches/{job_id}", response_model=JobStatus)
+@router.get("/batches/{job_id}", response_model=JobStatus, responses=refusals(404))
 def get_batch(
     job_id: str,
     key: Annotated[ApiKey, Depends(SCREEN)],
@@ -141,7 +142,13 @@ def _jsonl(path: Path, end: int) -> Iterator[bytes]:
             yield (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-@router.get("/batches/{job_id}/results")
+@router.get(
+    "/batches/{job_id}/results",
+    responses={
+        200: {"content": {"text/csv": {}, "application/x-ndjson": {}}},
+        **refusals(404, 409),
+    },
+)
 def get_results(
     job_id: str,
     key: Annotated[ApiKey, Depends(SCREEN)],
@@ -162,7 +169,13 @@ def get_results(
     return StreamingResponse(_csv(path, end), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-@router.get("/batches/{job_id}/report", response_class=HTMLResponse)
+@router.get(
+    "/batches/{job_id}/report",
+    responses={
+        200: {"content": {"text/html": {"schema": {"type": "string"}}}},
+        **refusals(404, 409),
+    },
+)
 def get_report(
     job_id: str,
     key: Annotated[ApiKey, Depends(SCREEN)],

@@ -11,12 +11,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
 from api.auth import READ
+from api.responses import KEYED
 from api.services import Services, services
 from screener.audit.keys import ApiKey
 from screener.gaps import BaselineMatrix, GapAnalyzer, MatrixBuilder, load_baseline
 from screener.gaps_report import render_html
 
-router = APIRouter(prefix="/v1", tags=["gaps"])
+router = APIRouter(prefix="/v1", tags=["gaps"], responses=KEYED)
 
 
 class GapFormat(StrEnum):

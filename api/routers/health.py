@@ -15,7 +15,11 @@ from screener.settings import shown_url
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="Liveness and readiness")
+@router.get(
+    "/healthz",
+    summary="Liveness and readiness",
+    responses={503: {"description": "the database does not answer"}},
+)
 def healthz(svc: Annotated[Services, Depends(services)]) -> Any:
     try:
         with svc.audit.engine.connect() as conn:

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel
 
 from api.auth import READ
+from api.responses import KEYED, refusals
 from api.services import Services, services
 from schemas.rules import Clause
 from screener.audit.keys import ApiKey
 
-router = APIRouter(prefix="/v1", tags=["rules"])
+router = APIRouter(prefix="/v1", tags=["rules"], responses=KEYED)
 
 
 class ClauseSummary(BaseModel):
@@ -55,7 +56,11 @@ def _summary(c: Clause) -> ClauseSummary:
     )
 
 
-@router.get("/rules", response_model=RulesResponse)
+@router.get(
+    "/rules",
+    response_model=RulesResponse,
+    responses=refusals(404, _404="no pack for that jurisdiction"),
+)
 def list_rules(
     _key: Annotated[ApiKey, Depends(READ)],
     svc: Annotated[Services, Depends(services)],
@@ -87,7 +92,7 @@ def list_rules(
     )
 
 
-@router.get("/rules/{clause_id}")
+@router.get("/rules/{clause_id}", responses=refusals(404, _404="no clause of that id"))
 def get_rule(
     clause_id: str,
     _key: Annotated[ApiKey, Depends(READ)],

@@ -9,12 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Response
 
 from api.auth import SCREEN
+from api.responses import KEYED, refusals
 from api.services import Services, services
 from schemas.result import ScreeningResult
 from schemas.transaction import Transaction
 from screener.audit.keys import ApiKey
 
-router = APIRouter(prefix="/v1", tags=["screening"])
+router = APIRouter(prefix="/v1", tags=["screening"], responses=KEYED)
 
 _EXAMPLE = {
     "id": "EX-2026-0001",
@@ -46,12 +47,7 @@ _EXAMPLE = {
     "/screen",
     response_model=ScreeningResult,
     summary="Screen one transaction",
-    responses={
-        401: {"description": "missing, unknown or revoked API key"},
-        403: {"description": "the key's role may not screen"},
-        413: {"description": "request body too large"},
-        422: {"description": "invalid transaction: every bad field named"},
-    },
+    responses=refusals(403, _403="the key's role may not screen"),
 )
 def screen_transaction(
     tx: Annotated[

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Path
 
 from api.auth import READ
+from api.responses import KEYED, refusals
 from api.services import Services, services
 from screener.audit.keys import ApiKey
 from screener.audit.store import StoredScreening
 
-router = APIRouter(prefix="/v1", tags=["audit"])
+router = APIRouter(prefix="/v1", tags=["audit"], responses=KEYED)
 
 
-@router.get("/screenings/{screening_id}", response_model=StoredScreening)
+# ids are SQLite/PostgreSQL BIGINTs: anything larger is refused (422), not an OverflowError
+ScreeningId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the X-Screening-Id")]
+
+
+@router.get(
+    "/screenings/{screening_id}", response_model=StoredScreening, responses=refusals(404)
+)
 def get_screening(
-    screening_id: int,
+    screening_id: ScreeningId,
     _key: Annotated[ApiKey, Depends(READ)],
     svc: Annotated[Services, Depends(services)],
 ) -> StoredScreening:

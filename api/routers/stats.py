@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.auth import AUTHOR
+from api.responses import KEYED
 from api.services import Services, services
 from screener.audit.keys import ApiKey
 from screener.audit.store import DecisionStats
 
-router = APIRouter(prefix="/v1", tags=["audit"])
+router = APIRouter(prefix="/v1", tags=["audit"], responses=KEYED)
 
 
 @router.get("/stats", response_model=DecisionStats)

@@ -44,6 +44,7 @@ _CODES = [
     ("unknown fact path", "unknown-fact"),
     ("sets unknown fact", "unknown-fact"),
     ("Commerce Control List", "unknown-eccn"),
+    ("is not an ECCN the CCL can have", "unknown-eccn"),
     ("write ECCN", "eccn-format"),
     ("ISO-2 country code", "unknown-country"),
     ("not an EAR Country Group", "unknown-group"),

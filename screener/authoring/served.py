@@ -12,6 +12,7 @@ answer and never changes it; the records go to a JSONL log read back by `shadow_
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import threading
@@ -94,11 +95,12 @@ class ServedDrafts:
                 names = write_files(files, version_dir)
                 with self._guard:
                     draft, screener = self.registry.load(name, version_dir)
-            except PackError as exc:
+            except BaseException as exc:
                 shutil.rmtree(version_dir, ignore_errors=True)
-                raise PackError([unmask(p, names) for p in exc.problems]) from exc
-            except BaseException:
-                shutil.rmtree(version_dir, ignore_errors=True)
+                with contextlib.suppress(OSError):  # a first put that failed leaves nothing
+                    home.rmdir()
+                if isinstance(exc, PackError):
+                    raise PackError([unmask(p, names) for p in exc.problems]) from exc
                 raise
             # identical content reuses the loaded draft (and its folder): drop the others
             for old in home.iterdir():

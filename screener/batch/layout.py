@@ -161,6 +161,10 @@ def to_transaction(row: dict[str, str], line: int) -> dict[str, Any]:
     for column in _ITEM_NUMBERS:
         if row.get(column):
             item[column] = _number(column, row[column])
+    if "quantity" in item:  # a count of units: 2 or 2.0 in a spreadsheet, never 1.5
+        if not item["quantity"].is_integer():
+            raise LineError(f"quantity: {row['quantity']!r} is not a whole number of units")
+        item["quantity"] = int(item["quantity"])
     if row.get("control_codes"):
         item["control_codes"] = _pairs("control_codes", row["control_codes"])
     if row.get("parameters"):

@@ -79,7 +79,12 @@ def load_patterns(folder: Path = DEFAULT_PATTERNS_DIR) -> list[Pattern]:
     seen: dict[str, Path] = {}
     problems: list[str] = []
     for path in sorted(folder.glob("*.yaml")):
-        for pattern in load_pattern_file(path):
+        try:
+            loaded = load_pattern_file(path)
+        except PackError as exc:  # every file's problems, not the first bad file's
+            problems += exc.problems
+            continue
+        for pattern in loaded:
             if pattern.id in seen:
                 problems.append(
                     f"{path}: duplicate pattern id {pattern.id} (also {seen[pattern.id]})"
