@@ -139,6 +139,8 @@ def _palladius_word(word: str) -> list[str] | None:
     table = _palladius()
     w = word.lower()
     n = len(w)
+    if n < 4:  # "ООО", "АО": legal forms, not two syllables
+        return None
     best: list[list[str] | None] = [None] * (n + 1)
     best[0] = []
     for i in range(n):
@@ -174,17 +176,17 @@ def _cyrillic_readings(text: str) -> list[Reading]:
 
 
 def readings(text: str) -> list[Reading]:
-    """Latin readings of `text` beyond the normaliser's own anyascii one, distinct texts only."""
+    """Latin readings of `text` beyond the normaliser's own anyascii one; standards giving
+    the same text share one reading ("GOST 7.79-2000 B = BGN/PCGN")."""
     scripts = scripts_in(text)
     out: list[Reading] = []
     if "Han" in scripts:
         out += _han_readings(text)
     if "Cyrillic" in scripts:
         out += _cyrillic_readings(text)
-    seen = {text}
-    unique = []
+    # one reading per distinct text, naming every standard that gives it
+    methods: dict[str, list[str]] = {}
     for r in out:
-        if r.text not in seen:
-            seen.add(r.text)
-            unique.append(r)
-    return unique
+        if r.text != text:
+            methods.setdefault(r.text, []).append(r.method)
+    return [Reading(" = ".join(m), t) for t, m in methods.items()]
