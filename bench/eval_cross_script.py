@@ -9,8 +9,9 @@ Labelled set (deterministic, from public data):
   `han_simplified` (the native name with its legal form varied: 有限公司 <-> 股份有限公司,
   or a trailing 公司 dropped), `han_traditional` (OpenCC s2t of it), `pinyin_split` and
   `pinyin_joined` (pypinyin syllables, one per word or two per word, company words in
-  English as Latin-script names write them), `cyrillic_palladius` (the Chinese name written
-  in Russian by pypinyin's Palladius table, as Russian documents write Chinese companies),
+  English as Latin-script names write them), `cyrillic_palladius` (a Chinese group or brand
+  name the file gives several entities, 华为, written in Russian by pypinyin's Palladius
+  table as Russian documents write Chinese brands: Хуавэй),
   `cyrillic_native` (a listed entity's Russian native name with «» quotes and the legal
   form abbreviated), and `acronym` (the bracketed acronym, bare and dotted: "S.M.I.C.");
 * **negatives** (`lookalike`): unlisted companies with names close to listed ones (Hua Hong,
@@ -103,7 +104,8 @@ def _pinyin_words(native: str, joined: bool) -> str:
         if part.isascii():
             words.append(part.capitalize())
             continue
-        syl = [s.capitalize() for s in lazy_pinyin(part)]
+        # the normaliser's reading of 都 in names (Chengdu, Hongdu), not pypinyin's "dou"
+        syl = [{"dou": "du"}.get(s, s).capitalize() for s in lazy_pinyin(part)]
         if joined:
             words.extend("".join(syl[i : i + 2]) for i in range(0, len(syl), 2))
         else:
@@ -111,19 +113,13 @@ def _pinyin_words(native: str, joined: bool) -> str:
     return " ".join(words)
 
 
-def _palladius(native: str) -> str | None:
+def _palladius(brand: str) -> str | None:
+    """A Chinese group or brand name (华为) as Russian documents write it (Хуавэй)."""
     from pypinyin import Style, lazy_pinyin
 
-    from screener.parties.normalize import translate_cjk_forms
-
-    core = translate_cjk_forms(native)
-    han = [p for p in core.split() if not p.isascii()]
-    if not han:
+    if not re.fullmatch(r"[\u4e00-\u9fff]{2,6}", brand):
         return None
-    # the distinctive part first (a brand of 2-4 characters), as Russian press writes it
-    word = han[0][:4]
-    cyr = "".join(lazy_pinyin(word, style=Style.CYRILLIC)).rstrip("0123456789")
-    cyr = re.sub(r"\d", "", cyr)
+    cyr = re.sub(r"\d", "", "".join(lazy_pinyin(brand, style=Style.CYRILLIC)))
     return cyr.capitalize() if len(cyr) >= 4 else None
 
 
@@ -149,8 +145,8 @@ def build_cases(entries: list[Any]) -> list[dict[str, Any]]:
                 }
             )
 
-    table = read_alias_table(BUNDLED)
     seen: set[tuple[str, str]] = set()
+    brands: set[str] = set()
     for e in entries:
         for a in e.aliases:
             if not a.source or (a.name, e.name) in seen:
@@ -170,13 +166,14 @@ def build_cases(entries: list[Any]) -> list[dict[str, Any]]:
                 add("han_traditional", s2t.convert(native), owner, expected)
                 add("pinyin_split", _pinyin_words(native, joined=False), owner, expected)
                 add("pinyin_joined", _pinyin_words(native, joined=True), owner, expected)
+            elif a.type.value == "weak" and native not in brands:
+                brands.add(native)
                 add("cyrillic_palladius", _palladius(native), owner, expected)
             elif re.search(r"[\u0400-\u04ff]", native) and a.type.value == "aka":
                 q = re.sub(r"[\"“”„]", "", native)
                 q = re.sub(r"^Общество с ограниченной ответственностью\s*", "ООО ", q)
                 q = re.sub(r"^Акционерное общество\s*", "АО ", q)
                 add("cyrillic_native", q.replace("«", "«").strip(), owner, expected)
-    del table
     for e in entries:
         m = _ABBR.match(e.name)
         if m and e.entity_type.value != "person":
@@ -187,8 +184,7 @@ def build_cases(entries: list[Any]) -> list[dict[str, Any]]:
                 add("acronym", ".".join(abbr) + ".", e.name, expected)
     for name in LOOKALIKES:
         cases.append(
-            {"category": "lookalike", "query": name, "owner": name, "split": "test",
-             "expected": []}
+            {"category": "lookalike", "query": name, "owner": name, "split": "test", "expected": []}
         )
     return cases
 
@@ -206,7 +202,10 @@ class Baseline:
 
     def match(self, query: str) -> list[tuple[str, str]]:
         found = process.extract(
-            fold(anyascii(query)), self.texts, scorer=fuzz.token_sort_ratio, score_cutoff=80,
+            fold(anyascii(query)),
+            self.texts,
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=80,
             limit=10,
         )
         return [self.keys[i] for _, _, i in found]
@@ -219,14 +218,20 @@ def evaluate(cases: list[dict[str, Any]], match: Any) -> dict[str, Any]:
         if c["split"] != "test":
             continue
         got = set(match(c["query"]))
-        ok = (not got) if c["category"] == "lookalike" else bool(got & {tuple(k) for k in c["expected"]})
+        ok = (
+            (not got)
+            if c["category"] == "lookalike"
+            else bool(got & {tuple(k) for k in c["expected"]})
+        )
         per[c["category"]][0] += int(ok)
         per[c["category"]][1] += 1
     elapsed = time.perf_counter() - started
     n = sum(v[1] for v in per.values())
     return {
-        "per_category": {k: {"ok": v[0], "n": v[1], "rate": round(v[0] / v[1], 3)}
-                         for k, v in sorted(per.items())},
+        "per_category": {
+            k: {"ok": v[0], "n": v[1], "rate": round(v[0] / v[1], 3)}
+            for k, v in sorted(per.items())
+        },
         "names_per_s": round(n / elapsed, 1),
     }
 

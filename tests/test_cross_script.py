@@ -50,7 +50,11 @@ def tx(name: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("name", "entry", "needle"),
     [
-        ("中芯国际集成电路制造有限公司", "Semiconductor Manufacturing International", "restricted-parties-db"),
+        (
+            "中芯国际集成电路制造有限公司",
+            "Semiconductor Manufacturing International",
+            "restricted-parties-db",
+        ),
         ("华为技术有限公司", "Huawei Technologies", "Huawei"),
         ("Хуавэй", "Huawei Technologies", "Palladius -> pinyin: hua wei"),
     ],

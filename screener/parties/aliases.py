@@ -133,5 +133,7 @@ def with_aliases(entries: list[ListEntry], table: AliasTable) -> list[ListEntry]
             if k and k not in have:
                 have.add(k)
                 extra.append(Alias(name=alias, type=kind, source=source))
-        out.append(entry.model_copy(update={"aliases": [*entry.aliases, *extra]}) if extra else entry)
+        out.append(
+            entry.model_copy(update={"aliases": [*entry.aliases, *extra]}) if extra else entry
+        )
     return out

@@ -96,7 +96,10 @@ class ScriptAwareMatcher:
         return self._all(name, country, address, limit)[0]
 
     def unreadable(
-        self, name: str, hits: list[PartyHit], country: str | None = None,
+        self,
+        name: str,
+        hits: list[PartyHit],
+        country: str | None = None,
         address: str | None = None,
     ) -> UnreadableName | None:
         """The note for a non-Latin name without an exact or strong hit, else None."""

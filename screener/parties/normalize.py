@@ -527,7 +527,7 @@ def _translit_char(ch: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _t2s():  # noqa: ANN202 - opencc has no type hints
+def _t2s():
     import opencc  # opencc-python-reimplemented: loaded only when a name has Han characters
 
     return opencc.OpenCC("t2s")
