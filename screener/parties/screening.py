@@ -26,6 +26,7 @@ import datetime as dt
 import json
 import os
 import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -116,7 +117,8 @@ class PartyScreening:
         confident hit), or None. Cached beside the hits."""
         key = (party.name, party.country, party.address)
         if key not in self._notes:
-            hits = self._match(party)
+            # a reviewer's confirmation of a review-band hit settles the name too
+            hits = [self._adjudicate(h) for h in self._match(party)]
             found = self.matcher.unreadable(  # type: ignore[attr-defined]
                 party.name, hits, party.country, party.address
             )
@@ -152,7 +154,7 @@ def party_facts(
     hits: list[PartyHit],
     on: dt.date,
     listed_since: dict[tuple[str, str], dt.date],
-    unreadable: list[tuple[tuple[str, ...], str]] = (),  # type: ignore[assignment]
+    unreadable: Sequence[tuple[tuple[str, ...], str]] = (),
 ) -> Facts:
     """Facts from hits: released hits and entries listed after `on` do not count.
 
