@@ -173,3 +173,21 @@ def test_acronyms_and_unlisted_lookalikes_on_the_full_csl() -> None:
     ]:
         hits = matcher.match(name)
         assert any(h.entry_name.startswith(listed) for h in hits), name
+
+
+def test_parallel_screening_keeps_input_order_and_notes(entries, monkeypatch) -> None:
+    from screener.parties import parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(parallel, "CHUNK", 1)
+    screening = PartyScreening(matcher=PartyMatcher(entries, "csl-xs@fixture"), list_versions={})
+    rows = [
+        ("Хуавэй", None, None),
+        ("Acme Widgets", None, None),
+        ("上海微电子装备有限公司", None, None),
+    ]
+    out = list(parallel.screen_many(screening, [*rows, rows[0]], workers=2))
+    assert [r for r, _, _ in out] == [*rows, rows[0]]
+    assert out[0][1][0].entry_name.startswith("Huawei Technologies") and out[0][2] is None
+    assert out[1][1] == [] and out[1][2] is None
+    assert out[2][1] == [] and "Han script" in out[2][2]

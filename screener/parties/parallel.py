@@ -17,7 +17,9 @@ import os
 from collections.abc import Iterator
 
 from schemas.lists import PartyHit
+from screener.parties.normalize import normalize_name
 from screener.parties.screening import PartyScreening
+from screener.parties.scripts import readings, scripts_in
 
 Key = tuple[str, str | None, str | None]
 
@@ -53,6 +55,10 @@ def screen_many(
     distinct = list(dict.fromkeys(rows))
     n = workers or workers_default()
     if n > 1 and len(distinct) >= PARALLEL_MIN and "fork" in mp.get_all_start_methods():
+        if any(scripts_in(k[0]) for k in distinct):
+            # load OpenCC, pypinyin and iuliia tables once, before the fork, not per worker
+            readings("華為 Хуавэй")
+            normalize_name("華為")
         _SCREENING = screening
         chunks = [distinct[i : i + CHUNK] for i in range(0, len(distinct), CHUNK)]
         gc.collect()
