@@ -152,7 +152,31 @@ def _palladius_word(word: str) -> list[str] | None:
                 cand = [*best[i], syl]  # type: ignore[misc]
                 if best[j] is None or len(cand) < len(best[j]):  # type: ignore[arg-type]
                     best[j] = cand
-    return best[n] if best[n] and len(best[n]) >= 2 else None  # type: ignore[arg-type]
+    syllables = best[n]
+    if not syllables or len(syllables) < 2:
+        return None
+    return _company_words(syllables)
+
+
+def _company_words(syllables: list[str]) -> list[str]:
+    """Join the syllables of pinyin company words ("ke ji" -> "keji", "guo ji" -> "guoji"),
+    which the normaliser then translates as it does in Latin-script names (Keji ->
+    technology), so "Чжунсиньгоцзи" meets 中芯国际 (zhong xin international)."""
+    from screener.parties.normalize import ABBREVIATIONS
+
+    out: list[str] = []
+    i = 0
+    while i < len(syllables):
+        for size in (4, 3, 2):
+            joined = "".join(syllables[i : i + size])
+            if i + size <= len(syllables) and joined in ABBREVIATIONS:
+                out.append(joined)
+                i += size
+                break
+        else:
+            out.append(syllables[i])
+            i += 1
+    return out
 
 
 def _cyrillic_readings(text: str) -> list[Reading]:
