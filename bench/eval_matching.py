@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import sys
@@ -52,6 +53,7 @@ from rapidfuzz.distance import OSA  # noqa: E402
 
 from schemas.lists import Alias, EntityType, ListCode, ListEntry  # noqa: E402
 from screener.parties import matcher as matcher_mod  # noqa: E402
+from screener.parties.crossscript import ScriptAwareMatcher  # noqa: E402
 from screener.parties.importers import read_list  # noqa: E402
 from screener.parties.matcher import PartyMatcher  # noqa: E402
 from screener.parties.normalize import TokenClass, normalize_name  # noqa: E402
@@ -59,7 +61,7 @@ from screener.parties.normalize import TokenClass, normalize_name  # noqa: E402
 DATA = Path("/work/shared/data/lists")
 CSL = DATA / "csl-2026-07-31" / "screening-list.json"
 KAIST = DATA / "aggregated_kaist" / "restricted_parties.json"
-OUT = ROOT / "bench" / "out"
+OUT = Path(os.environ.get("CHOKEPOINT_EVAL_OUT") or ROOT / "bench" / "out")
 
 # ---------------------------------------------------------------------------- loading
 
@@ -1004,10 +1006,13 @@ def generate(
 
 
 def run(matcher: PartyMatcher, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Hits per case (with the matcher's low review threshold, for sweeps)."""
+    """Hits per case (with the matcher's low review threshold, for sweeps), through the
+    cross-script path screening uses (crossscript.ScriptAwareMatcher: readings of names in
+    other scripts; Latin names go straight to the matcher)."""
     results = []
+    screening = ScriptAwareMatcher(matcher)
     for c in cases:
-        hits = matcher.match(c["query"], country=c.get("country"), limit=10)
+        hits = screening.match(c["query"], country=c.get("country"), limit=10)
         results.append(
             [
                 {

@@ -170,6 +170,12 @@ _DECLARED: list[FactSpec] = [
         "list",
         "lists with a review-band hit on a party that no reviewer has adjudicated",
     ),
+    FactSpec(
+        "parties.unreadable_scripts",
+        "list",
+        "scripts (Han, Cyrillic, Katakana, ...) of party names the lists do not carry that no "
+        "reading matched with confidence: the screening could not tell whether they are listed",
+    ),
     FactSpec("end_user.lists", "list", "lists with a strong hit on the end user"),
     FactSpec(
         "parties.owned_by_listed",

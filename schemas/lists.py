@@ -43,6 +43,11 @@ class AliasType(StrEnum):
 class Alias(BaseModel):
     name: str
     type: AliasType = AliasType.aka
+    source: str | None = Field(
+        default=None,
+        description="where an alias the list itself does not carry comes from (a native-script "
+        "name from public data: dataset, record, date); None for the list's own names",
+    )
 
 
 class EntityType(StrEnum):
@@ -116,6 +121,19 @@ class PartyHit(BaseModel):
     entry_name: str
     matched_alias: str
     alias_type: AliasType
+    alias_source: str | None = Field(
+        default=None, description="source of the matched alias when the list does not carry it"
+    )
+    transliteration: str | None = Field(
+        default=None,
+        description="for a name in another script: the reading that matched, e.g. "
+        "'Palladius -> pinyin: hua wei'",
+    )
+    also_listed: list[str] = Field(
+        default_factory=list,
+        description="other imported lists carrying the same listed entity (list versions); "
+        "one entity gives one hit",
+    )
     score: float
     band: Band
     alignment: list[TokenMatch] = Field(default_factory=list)

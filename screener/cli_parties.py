@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from screener.cli_common import DbOption, fail
+from screener.parties.parallel import screen_many
 from screener.parties.screening import load_party_screening
 from screener.parties.store import ListStore
 
@@ -50,8 +51,12 @@ def screen_names(
         str, typer.Argument(help="Names, one per line, or a CSV with a name column; - for stdin.")
     ],
     db: DbOption = None,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (0: one per core available).")
+    ] = 0,
 ) -> None:
-    """Print one JSON line per input name with its hits (best first)."""
+    """Print one JSON line per input name with its hits (best first); a name in another
+    script without a confident hit also gets an `unreadable` note (a review)."""
     text = sys.stdin.read() if file == "-" else None
     if text is None:
         path = Path(file)
@@ -61,12 +66,19 @@ def screen_names(
     screening = load_party_screening(ListStore(db))
     if screening is None:
         fail("no restricted-party list imported: run `chokepoint lists import` first")
-    for row in _inputs(text):
+    rows = _inputs(text)
+    keys = [(r["name"], r["country"], r["address"]) for r in rows if r["name"]]
+    results = screen_many(screening, keys, workers or None)  # type: ignore[arg-type]
+    out = sys.stdout
+    for row in rows:
         if not row["name"]:
-            typer.echo(json.dumps({"input": row, "error": "empty name"}))
+            out.write(json.dumps({"input": row, "error": "empty name"}) + "\n")
             continue
-        hits = screening.match(row["name"], row["country"], row["address"])
-        typer.echo(json.dumps({"input": row, "hits": [h.model_dump(mode="json") for h in hits]}))
+        _, hits, note = next(results)
+        line: dict[str, object] = {"input": row, "hits": [h.model_dump(mode="json") for h in hits]}
+        if note:
+            line["unreadable"] = note  # another script, no confident hit: review it
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
 @parties_app.command("adjudicate")

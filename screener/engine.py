@@ -223,7 +223,9 @@ class Screener:
         hits: list[PartyHit] = []
         if self.parties is not None:
             hits = self.parties.screen(tx)
-            base.update(party_facts(hits, tx.date, self.parties.listed_since))
+            base.update(
+                party_facts(hits, tx.date, self.parties.listed_since, self.parties.unreadable(tx))
+            )
         return hits, [self.facts.item_facts(base, item, tx.date) for item in tx.items]
 
     def item_facts(self, tx: Transaction) -> list[Facts]:

@@ -122,8 +122,8 @@ def test_complete_pack_replaces_the_live_pack(live: list[Pack], tmp_path: Path) 
     assert draft.kind == "complete"
     (us,) = [p for p in draft.packs if p.meta.id == "us-ear"]
     assert len(draft.packs) == len(live) and us.tables is live[0].tables
-    assert len(draft.replaced) == 9 and draft.added == []
-    assert len(draft.retired) == len(live[0].clauses) - 9
+    assert len(draft.replaced) == 10 and draft.added == []
+    assert len(draft.retired) == len(live[0].clauses) - 10
 
 
 def test_draft_screener_decides_with_the_draft(live: list[Pack]) -> None:

@@ -148,7 +148,7 @@ def test_rules_test_on_a_complete_pack_folder(tmp_path: Path) -> None:
     shutil.copy(rules / "parties.yaml", pack)
     code, out = run("test", str(pack))
     assert code == 0, out
-    assert "examples pass in 9 clauses" in out
+    assert "examples pass in 10 clauses" in out
 
 
 def test_yaml_errors_are_shown_verbatim(tmp_path: Path) -> None:

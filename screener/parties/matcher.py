@@ -130,7 +130,7 @@ SPACEFREE_MIN = 0.90  # joined/split whole-name comparison, when one side is one
 COUNTRY_BONUS = 0.05
 COUNTRY_MALUS = 0.05
 ADDRESS_BONUS = 0.05
-INDEX_FORMAT = 2  # bump whenever the index layout or the normalisation changes
+INDEX_FORMAT = 3  # bump whenever the index layout or the normalisation changes
 
 # token class codes (ints: compared in the inner loop)
 DIST, GEN, LOC, LEGAL, NUM, STOP = range(6)
@@ -241,6 +241,7 @@ class PartyMatcher:
         a_entry: list[int] = []
         a_text: list[str] = []
         a_listed: dict[int, str] = {}  # derived alias -> the listed alias it comes from
+        a_source: dict[int, str] = {}  # alias -> its source, when the list does not carry it
         a_type = bytearray()
         a_tokens: list[tuple[int, ...]] = []
         a_merges: dict[int, tuple[tuple[int, int, int], ...]] = {}
@@ -270,6 +271,7 @@ class PartyMatcher:
             )
             seen: dict[str, int] = {}
             vids_here: set[int] = set()
+            first_alias = len(a_entry)
             names = [(a.name, a.type, None) for a in entry.all_names()]
             names += [
                 (part, a.type, a.name) for a in entry.all_names() for part in _derived(a.name)
@@ -321,6 +323,12 @@ class PartyMatcher:
                     vids_here.add(mv)
                 if merges:
                     a_merges[a] = tuple(merges)
+            sources = {al.name: al.source for al in entry.aliases if al.source}
+            if sources:
+                for a in range(first_alias, len(a_entry)):
+                    src = sources.get(a_listed.get(a, a_text[a]))
+                    if src:
+                        a_source[a] = src
             entry_vids.append(vids_here)
 
         n_entries = max(1, len(entries))
@@ -407,6 +415,7 @@ class PartyMatcher:
         self._a_entry = a_entry
         self._a_text = a_text
         self._a_listed = a_listed
+        self._a_source = a_source
         self._a_type = bytes(a_type)
         self._a_tokens = a_tokens
         self._a_merges = a_merges
@@ -933,8 +942,12 @@ class PartyMatcher:
         country: str | None = None,
         address: str | None = None,
         limit: int = 10,
+        review: float | None = None,
     ) -> list[PartyHit]:
         """Hits at review band or above, best first, one per entry (its best alias).
+
+        `review` lowers the threshold for one call (the cross-script path asks for the best
+        candidates under the band, to show them; they are never reported as hits).
 
         `country` (ISO-2 or a country name) and `address` only adjust scores when given.
         A query written "Name (ABBR)", "A; B" or "Parent. Affiliated Entity: Name" is also
@@ -943,7 +956,7 @@ class PartyMatcher:
         """
         country_code, country_note = _country_code(country, address)
         addr = fold(address) if address else ""
-        review = self.review
+        review = self.review if review is None else review
         floor = review - (COUNTRY_BONUS if country_code else 0.0) - (ADDRESS_BONUS if addr else 0.0)
         variants = [(name, False)] + [(part, True) for part in _derived(name)]
         if len(variants) > 1:
@@ -1014,6 +1027,7 @@ class PartyMatcher:
             entry_name=entry.name,
             matched_alias=self._a_listed.get(a, self._a_text[a]),
             alias_type=_ALIAS_TYPES[self._a_type[a]],
+            alias_source=self._a_source.get(a),
             score=round(final, 4),
             band=band,
             alignment=self._explain(q, scored, entry.entity_type),

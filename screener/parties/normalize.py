@@ -4,7 +4,8 @@ Both sides must go through exactly the same pipeline, otherwise an exact match s
 exact. The pipeline (see /work/shared/reference/name-matching.md, section 4.2):
 
 1. Unicode NFKC and casefold, so full-width forms, ligatures and case never matter.
-2. Chinese legal forms and common company words written in characters (有限公司, 集团,
+2. Traditional Han is converted to simplified (OpenCC t2s); Chinese legal forms and common
+   company words written in characters (有限公司, 集团,
    科技, 电子, 进出口 ...) are replaced by their English equivalents *before*
    transliteration, because after it they would be syllables indistinguishable from the
    name; this is also what lets "华为技术有限公司" meet "Huawei Technologies Co., Ltd.".
@@ -164,6 +165,32 @@ _CJK_FORMS: tuple[tuple[str, str], ...] = (
     ("投资", " investment "),
     ("大学", " university "),
     ("中国", " china "),
+    # more organisation vocabulary (simplified: traditional text is converted first, OpenCC)
+    ("集成电路", " integrated circuit "),
+    ("航空航天", " aeronautics astronautics "),
+    ("研究中心", " research center "),
+    ("实验室", " laboratory "),
+    ("科学院", " academy sciences "),
+    ("工程物理", " engineering physics "),
+    ("制造", " manufacturing "),
+    ("通信", " communication "),
+    ("信息", " information "),
+    ("网络", " network "),
+    ("设备", " equipment "),
+    ("材料", " material "),
+    ("光电", " optoelectronic "),
+    ("仪器", " instrument "),
+    ("软件", " software "),
+    ("智能", " intelligent "),
+    ("实业", " industry "),
+    ("发展", " development "),
+    ("工程", " engineering "),
+    ("航空", " aviation "),
+    ("航天", " aerospace "),
+    ("物流", " logistics "),
+    ("能源", " energy "),
+    ("机械", " machinery "),
+    ("股份", " "),
 )
 
 #: Han characters with several readings whose reading in company and place names differs
@@ -302,6 +329,31 @@ ABBREVIATIONS: dict[str, str] = {
     "yanjiusuo": "research institute",
     "yanjiuyuan": "research institute",
     "fengongsi": "branch",
+    # pinyin of the further organisation words translated from Han script (_CJK_FORMS)
+    "jichengdianlu": "integrated circuit",
+    "hangkonghangtian": "aeronautics astronautics",
+    "yanjiuzhongxin": "research center",
+    "shiyanshi": "laboratory",
+    "kexueyuan": "academy sciences",
+    "gongchengwuli": "engineering physics",
+    "zhizao": "manufacturing",
+    "tongxin": "communication",
+    "xinxi": "information",
+    "wangluo": "network",
+    "shebei": "equipment",
+    "cailiao": "material",
+    "guangdian": "optoelectronic",
+    "yiqi": "instrument",
+    "ruanjian": "software",
+    "zhineng": "intelligent",
+    "shiye": "industry",
+    "fazhan": "development",
+    "gongcheng": "engineering",
+    "hangkong": "aviation",
+    "hangtian": "aerospace",
+    "wuliu": "logistics",
+    "nengyuan": "energy",
+    "jixie": "machinery",
     "hq": "headquarters",
     "subsidiaries": "subsidiary",
     "offices": "office",
@@ -499,11 +551,29 @@ def _translit_char(ch: str) -> str:
     return anyascii(ch).casefold()
 
 
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # opencc-python-reimplemented: loaded only when a name has Han characters
+
+    return opencc.OpenCC("t2s")
+
+
+def translate_cjk_forms(text: str) -> str:
+    """Traditional Han -> simplified (OpenCC t2s), then the organisation vocabulary and
+    legal forms (_CJK_FORMS) -> English words, before any transliteration (step 2)."""
+    text = _t2s().convert(text)
+    for native, latin in _CJK_FORMS:
+        if native in text:
+            text = text.replace(native, latin)
+    return text
+
+
 def _to_ascii(text: str) -> tuple[str, bool]:
     """Transliterate; Han characters become space-separated syllables (step 3)."""
     han = bool(_CJK_RE.search(text))
     if han:
-        for native, latin in _CJK_FORMS + _HAN_WORDS:
+        text = translate_cjk_forms(text)
+        for native, latin in _HAN_WORDS:
             if native in text:
                 text = text.replace(native, latin)
     out: list[str] = []

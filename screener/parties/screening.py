@@ -8,7 +8,16 @@ transaction's date, and derives the facts:
 - `parties.lists`: list codes of strong or confirmed hits (e.g. entity_list, denied_persons);
 - `parties.review_lists`: list codes of review-band hits nobody has adjudicated;
 - `parties.entity_list_footnotes`: FN1/FN3/FN4/FN5 of Entity List strong hits;
-- `end_user.lists`: list codes of the end user's strong hits.
+- `end_user.lists`: list codes of the end user's strong hits;
+- `parties.unreadable_scripts`: scripts of party names the lists do not carry (Han,
+  Cyrillic, ...) that no reading matched with confidence (crossscript.py); the note naming
+  the readings tried and the best candidates goes into `parties.hits`, so findings cite it.
+
+Names in other scripts are matched through their readings (`ScriptAwareMatcher` wraps the
+matcher), and the bundled native-script aliases (aliases.py) are attached to the entries
+they name before indexing. One listed entity gives one hit: the same entry found in several
+imported lists (the CSL and its sample, the CSL and an SDN import) is reported once, with the
+other lists in `also_listed`.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import datetime as dt
 import json
 import pickle
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,7 +34,10 @@ from typing import Any, Protocol
 from schemas.lists import Band, ListCode, PartyHit
 from schemas.transaction import Party, Transaction
 from schemas.vocabulary import PartyRole
+from screener.parties.aliases import current_alias_table, with_aliases
+from screener.parties.crossscript import ScriptAwareMatcher
 from screener.parties.matcher import INDEX_FORMAT, PartyMatcher
+from screener.parties.normalize import fold
 from screener.parties.store import ListStore
 from screener.settings import settings
 
@@ -56,6 +69,9 @@ class PartyScreening:
 
     def __post_init__(self) -> None:
         self._cache: dict[tuple[str, str | None, str | None], list[PartyHit]] = {}
+        self._notes: dict[tuple[str, str | None, str | None], str | None] = {}
+        if not isinstance(self.matcher, ScriptAwareMatcher):
+            self.matcher = ScriptAwareMatcher(self.matcher)
 
     def _match(self, party: Party) -> list[PartyHit]:
         key = (party.name, party.country, party.address)
@@ -63,6 +79,7 @@ class PartyScreening:
         if hits is None:
             if len(self._cache) >= self.cache_size:
                 self._cache.clear()
+                self._notes.clear()
             hits = self._cache[key] = self.matcher.match(party.name, party.country, party.address)
         return hits
 
@@ -96,6 +113,28 @@ class PartyScreening:
         party = Party(role=PartyRole.other, name=name, country=country, address=address)
         return [self._adjudicate(h) for h in self._match(party)]
 
+    def note(self, party: Party) -> str | None:
+        """Why a party's name could not be screened with confidence (another script and no
+        confident hit), or None. Cached beside the hits."""
+        key = (party.name, party.country, party.address)
+        if key not in self._notes:
+            # a reviewer's confirmation of a review-band hit settles the name too
+            hits = [self._adjudicate(h) for h in self._match(party)]
+            found = self.matcher.unreadable(  # type: ignore[attr-defined]
+                party.name, hits, party.country, party.address
+            )
+            self._notes[key] = found.describe(party.role.value) if found else None
+        return self._notes[key]
+
+    def unreadable(self, tx: Transaction) -> list[tuple[tuple[str, ...], str]]:
+        """(scripts, note) for every party whose name could not be read with confidence."""
+        out = []
+        for party in tx.parties:
+            text = self.note(party)
+            if text:
+                out.append((self.matcher.scripts(party.name), text))  # type: ignore[attr-defined]
+        return out
+
     def screen(self, tx: Transaction) -> list[PartyHit]:
         hits: list[PartyHit] = []
         for index, party in enumerate(tx.parties):
@@ -113,9 +152,16 @@ def released(hit: PartyHit) -> bool:
 
 
 def party_facts(
-    hits: list[PartyHit], on: dt.date, listed_since: dict[tuple[str, str], dt.date]
+    hits: list[PartyHit],
+    on: dt.date,
+    listed_since: dict[tuple[str, str], dt.date],
+    unreadable: Sequence[tuple[tuple[str, ...], str]] = (),
 ) -> Facts:
     """Facts from hits: released hits and entries listed after `on` do not count.
+
+    `unreadable` holds (scripts, note) of the party names no reading matched with
+    confidence (`PartyScreening.unreadable`): their scripts become
+    `parties.unreadable_scripts` and their notes join `parties.hits`.
 
     `listed_since` maps (list code, entry id) to the entry's start date where the list
     gives one, so a transaction dated before a listing is screened as it stood then.
@@ -137,7 +183,9 @@ def party_facts(
         "end_user.lists": sorted(
             {h.list_code.value for h in strong if h.role == PartyRole.end_user.value}
         ),
-        "parties.hits": tuple(describe_hit(h) for h in counting),
+        "parties.unreadable_scripts": sorted({s for scripts, _ in unreadable for s in scripts}),
+        "parties.hits": tuple(describe_hit(h) for h in counting)
+        + tuple(note for _, note in unreadable),
     }
 
 
@@ -145,24 +193,51 @@ def describe_hit(hit: PartyHit) -> str:
     """One line per hit for findings: who matched what, how well, under which list version."""
     extra = f"; {hit.adjudication}" if hit.adjudication else ""
     fns = f" {'/'.join(hit.footnotes)}" if hit.footnotes else ""
+    alias_from = f" from {hit.alias_source}" if hit.alias_source else ""
+    reading = f", read as {hit.transliteration!r}" if hit.transliteration else ""
+    also = f"; also on {', '.join(hit.also_listed)}" if hit.also_listed else ""
     return (
         f"{hit.role or 'party'} {hit.query!r} ~ {hit.entry_name!r} ({hit.source}{fns}, entry "
-        f"{hit.entry_id}, alias {hit.matched_alias!r}, score {hit.score:.2f}, {hit.band.value}; "
-        f"list {hit.list_version}){extra}"
+        f"{hit.entry_id}, alias {hit.matched_alias!r}{alias_from}{reading}, score "
+        f"{hit.score:.2f}, {hit.band.value}; list {hit.list_version}{also}){extra}"
     )
 
 
 class _Matchers:
-    """Several lists, one matcher each (each knows its own list version); hits merged."""
+    """Several lists, one matcher each (each knows its own list version); hits merged.
+
+    One listed entity, one hit: hits of the same list code and the same listed name
+    (folded) from different imported lists are one entity (the CSL's SDN entry and the OFAC
+    SDN import; the CSL and its sample); the best is kept and names the others in
+    `also_listed`."""
 
     def __init__(self, matchers: list[Matcher]) -> None:
         self.matchers = matchers
 
     def match(
-        self, name: str, country: str | None = None, address: str | None = None, limit: int = 10
+        self,
+        name: str,
+        country: str | None = None,
+        address: str | None = None,
+        limit: int = 10,
+        **kw: Any,
     ) -> list[PartyHit]:
-        hits = [h for m in self.matchers for h in m.match(name, country, address, limit)]
-        return sorted(hits, key=lambda h: -h.score)[:limit]
+        hits = [h for m in self.matchers for h in m.match(name, country, address, limit, **kw)]
+        hits.sort(key=lambda h: (-h.score, h.band != Band.exact))
+        merged: dict[tuple[str, str], PartyHit] = {}
+        seen_versions: dict[tuple[str, str], set[str]] = {}
+        out: list[PartyHit] = []
+        for h in hits:
+            key = (h.list_code.value, fold(h.entry_name))
+            first = merged.get(key)
+            if first is None:
+                merged[key] = h
+                seen_versions[key] = {h.list_version}
+                out.append(h)
+            elif h.list_version not in seen_versions[key]:
+                seen_versions[key].add(h.list_version)
+                first.also_listed.append(h.list_version)
+        return out[:limit]
 
 
 def _cache_dir() -> Path:
@@ -171,16 +246,20 @@ def _cache_dir() -> Path:
     return path
 
 
-def _index_files(cache: Path, name: str, digest: str) -> tuple[Path, Path]:
-    """The prepared match index of one list version and its listing dates, in the cache."""
-    return cache / f"{name}-{digest}-v{INDEX_FORMAT}.index", cache / f"{name}-{digest}.since.json"
+def _index_files(cache: Path, name: str, digest: str, aliases: str) -> tuple[Path, Path]:
+    """The prepared match index of one list version (with the native-script aliases of
+    `aliases`, a digest prefix) and its listing dates, in the cache."""
+    index = cache / f"{name}-{digest}-a{aliases}-v{INDEX_FORMAT}.index"
+    return index, cache / f"{name}-{digest}.since.json"
 
 
 def forget_cached_index(name: str) -> list[Path]:
     """Delete the cached match indexes of every version of list `name` (any index format);
     returns the files removed. Another list whose name starts with `name-` is left alone:
     a cached file is `NAME-<64 hex digits>...`."""
-    pattern = re.compile(rf"{re.escape(name)}-[0-9a-f]{{64}}(-v\w+\.index|\.since\.json)")
+    pattern = re.compile(
+        rf"{re.escape(name)}-[0-9a-f]{{64}}((-a[0-9a-f]+)?-v\w+\.index|\.since\.json)"
+    )
     removed = []
     for path in _cache_dir().iterdir():
         if pattern.fullmatch(path.name):
@@ -200,10 +279,11 @@ def load_party_screening(store: ListStore) -> PartyScreening | None:
     if not hashes:
         return None
     cache = _cache_dir()
+    aliases = current_alias_table()
     matchers: list[Matcher] = []
     listed_since: dict[tuple[str, str], dt.date] = {}
     for name, digest in sorted(hashes.items()):
-        index_file, since_file = _index_files(cache, name, digest)
+        index_file, since_file = _index_files(cache, name, digest, aliases.sha256[:12])
         matcher: PartyMatcher | None = None
         if index_file.exists() and since_file.exists():
             try:
@@ -213,7 +293,7 @@ def load_party_screening(store: ListStore) -> PartyScreening | None:
                 matcher = None  # stale or damaged cache: rebuild it below
         if matcher is None:
             entries = store.entries_by_list([name])[name]
-            matcher = PartyMatcher(entries, f"{name}@{digest[:16]}")
+            matcher = PartyMatcher(with_aliases(entries, aliases), f"{name}@{digest[:16]}")
             since = [
                 [e.list_code.value, e.entry_id, e.start_date.isoformat()]
                 for e in entries
