@@ -32,8 +32,8 @@ class Services:
     max_upload: int
     lock: threading.Lock
     drafts: ServedDrafts
-    database_url: str = ""  # the database in use (shown with the password masked)
     limits: Limits
+    database_url: str = ""  # the database in use (shown with the password masked)
 
     def screen(self, tx: Transaction) -> ScreeningResult:
         self.limits.check(tx)  # before the lock: a refused transaction costs no screening

@@ -49,6 +49,17 @@ class CompactVerdict(BaseModel):
         default=0, description="findings that fired but do not decide (not enforced, overcome)"
     )
     checked: int = Field(default=0, description="clauses evaluated that did not fire")
+    questions: list[str] = Field(
+        default_factory=list,
+        description="the missing facts whose answers change the decision, each with what its "
+        "representative answers lead to",
+    )
+    immaterial_unknowns: list[str] = Field(
+        default_factory=list, description="missing facts that cannot change the decision"
+    )
+    assumptions: list[str] = Field(
+        default_factory=list, description="defaults the decision rests on, and the clauses"
+    )
 
 
 class CompactFinding(BaseModel):

@@ -23,7 +23,7 @@ from schemas.compact import (
     CompactVerdict,
     SetAside,
 )
-from schemas.result import Finding, Nexus, ScreeningResult
+from schemas.result import Finding, Nexus, Question, ScreeningResult
 from schemas.transaction import Transaction
 
 
@@ -126,6 +126,12 @@ def compact(result: ScreeningResult, tx: Transaction | None = None) -> CompactRe
             findings=list(dict.fromkeys(f.rule_id for f in verdict.findings if deciding(f))),
             set_aside=sum(not deciding(f) for f in verdict.findings),
             checked=len(verdict.checked),
+            questions=[question_text(q) for q in verdict.questions],
+            immaterial_unknowns=verdict.immaterial_unknowns,
+            assumptions=[
+                f"{a.assumed} ({a.reason}); tested by {', '.join(a.clauses)}"
+                for a in verdict.assumptions
+            ],
         )
     return CompactResult(
         transaction_id=result.transaction_id,
@@ -161,3 +167,12 @@ def compact(result: ScreeningResult, tx: Transaction | None = None) -> CompactRe
         versions=result.versions,
         engine=result.engine,
     )
+
+
+def question_text(q: Question) -> str:
+    """`item.us_content_percent (item 0): 24.0 -> clear; 26.0 -> license_required`."""
+    where = "" if q.item_index is None else f" (item {q.item_index})"
+    answers = "; ".join(
+        f"{a.value} -> {' or '.join(d.value for d in a.decisions)}" for a in q.answers
+    )
+    return f"{q.fact}{where}" + (f": {answers}" if answers else "")

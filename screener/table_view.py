@@ -113,6 +113,18 @@ def _flags_and_gaps(view: CompactResult, console: Console, *, per_item: bool = F
         console.print(f"[bold]Party hit[/] {escape(hit)}")
 
 
+def _unknowns(view: CompactResult, console: Console) -> None:
+    """What each jurisdiction asks, what did not matter, and what it assumed."""
+    for code, v in view.jurisdictions.items():
+        for q in v.questions:
+            console.print(Text(f"{code} asks: {q}"))
+        if v.immaterial_unknowns:
+            shown = ", ".join(v.immaterial_unknowns)
+            console.print(Text(f"{code}: unknown but immaterial to its decision: {shown}", "dim"))
+        for a in v.assumptions:
+            console.print(Text(f"{code} assumes: {a}"))
+
+
 def render_compact(view: CompactResult, console: Console) -> None:
     _header(view, console)
     applies = Table("Jurisdiction", "Decision", "Reached through", title="Jurisdictions that apply")
@@ -127,6 +139,7 @@ def render_compact(view: CompactResult, console: Console) -> None:
         console.print(applies)
     for code, reasons in absent:
         console.print(Text(f"{code}: not applicable. {reasons}", style="dim"))
+    _unknowns(view, console)
     _flags_and_gaps(view, console)
     if not view.findings:
         console.print("No clause fired." if not view.triggers else "No other clause fired.")
@@ -165,6 +178,7 @@ def render_full(view: CompactResult, result: ScreeningResult, console: Console) 
         nexus = "\n".join(f"item {n.item_index}: {n.explanation}" for n in v.nexus)
         verdicts.add_row(j, str(v.applies), _decision(v.decision.value), Text(nexus))
     console.print(verdicts)
+    _unknowns(view, console)
     _flags_and_gaps(view, console, per_item=True)
     if not result.findings:
         console.print("No clause fired." if not result.triggers else "No other clause fired.")

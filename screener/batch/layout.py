@@ -17,6 +17,7 @@ Input columns (header line required; order free; only the first three are requir
 | end_use_description | free text |
 | us_persons_involved | true/false (blank: unknown) |
 | license_exceptions, license_exceptions_confirmed | `LVS;GOV` (blank confirmed: not stated) |
+| strict_assumptions | true: apply no default (a party's headquarters is not its stated country) |
 
 ROLE is end_user, ultimate_consignee, intermediate_consignee, purchaser or
 freight_forwarder. Lists inside a cell are separated by `;`. Each record is one physical
@@ -54,6 +55,7 @@ INPUT_COLUMNS: tuple[str, ...] = (
     "us_persons_involved",
     "license_exceptions",
     "license_exceptions_confirmed",
+    "strict_assumptions",
 )
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
@@ -69,6 +71,8 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "rules",  # ids of decisive findings
     "citations",
     "red_flags",  # red flags raised (trigger clauses): us.red_flag.x | us.red_flag.y (undecided)
+    "asks",  # what a review asks: US: item.us_content_percent (item 0) | ...
+    "assumptions",  # defaults the decision rests on: US: Example KK headquartered in JP | ...
     "party_hits",
     "error",
     "note",
@@ -213,6 +217,8 @@ def to_transaction(row: dict[str, str], line: int) -> dict[str, Any]:
         tx["end_use"] = end_use
     if row.get("us_persons_involved"):
         tx["us_persons_involved"] = _bool("us_persons_involved", row["us_persons_involved"])
+    if row.get("strict_assumptions"):
+        tx["strict_assumptions"] = _bool("strict_assumptions", row["strict_assumptions"])
     if row.get("license_exceptions"):
         tx["license_exceptions"] = _list(row["license_exceptions"])
     if row.get("license_exceptions_confirmed"):

@@ -148,7 +148,8 @@ _NO_ECHO: Echo = ("", "", "")
 
 
 def _error(line: int, ident: str, message: str, note: str, echo: Echo = _NO_ECHO) -> Row:
-    return (str(line), ident, *echo, "error", "", "", "", "", "", "", "", _clean(message), note)
+    blank = ("",) * (len(OUTPUT_COLUMNS) - len(echo) - 5)
+    return (str(line), ident, *echo, "error", *blank, _clean(message), note)
 
 
 def red_flag_cells(result: ScreeningResult) -> str:
@@ -163,9 +164,21 @@ def red_flag_cells(result: ScreeningResult) -> str:
     return " | ".join([*raised, *undecided])
 
 
+def asks_cells(result: ScreeningResult) -> tuple[str, str]:
+    """What each jurisdiction asks (the facts whose answers change its decision) and the
+    defaults its decision rests on."""
+    asks = [
+        f"{j}: {q.fact}" + ("" if q.item_index is None else f" (item {q.item_index})")
+        for j, v in result.jurisdictions.items()
+        for q in v.questions
+    ]
+    assumed = [f"{j}: {a.assumed}" for j, v in result.jurisdictions.items() for a in v.assumptions]
+    return _clean(" | ".join(asks)), _clean(" | ".join(dict.fromkeys(assumed)))
+
+
 def result_cells(result: ScreeningResult) -> tuple[str, ...]:
-    """decision, jurisdictions, findings, rules, citations, red flags, party hits: the
-    output columns."""
+    """decision, jurisdictions, findings, rules, citations, red flags, asks, assumptions,
+    party hits: the output columns."""
     decisive = [f for f in result.findings if f.decisive]
     outcomes = Counter(f.outcome.value for f in decisive)
     hits = [hit_line(h) for h in result.party_hits]
@@ -180,6 +193,7 @@ def result_cells(result: ScreeningResult) -> tuple[str, ...]:
         " | ".join(dict.fromkeys(f.rule_id for f in decisive)),
         _clean(" | ".join(dict.fromkeys(f.citation for f in decisive))),
         red_flag_cells(result),
+        *asks_cells(result),
         _clean(" | ".join(hits)),
     )
 
