@@ -78,14 +78,21 @@ items = st.fixed_dictionaries(
         ).map(lambda d: {k: v for k, v in d.items() if v <= (PARAMETERS[k].maximum or v)}),
         # the allies' classifications: given, "listed", "not_listed", or left out (derived
         # from the ECCN where the law allows, else undecided)
-        # (PL9013 is a UK Schedule 3 entry: refused for the other lists)
+        # (PL9013 is a UK Schedule 3 entry and gallium a Chinese list name: refused for the
+        # other lists)
         "control_codes": st.dictionaries(
             st.sampled_from(["EU", "NL", "JP", "KR", "TW", "UK", "CN"]),
             st.sampled_from(
                 ["not_listed", "listed", "3B001.f.1.a", "3B001.f.4", "PL9013", "gallium"]
             ),
             max_size=3,
-        ).map(lambda d: {j: c for j, c in d.items() if j == "UK" or c != "PL9013"}),
+        ).map(
+            lambda d: {
+                j: c
+                for j, c in d.items()
+                if (j == "UK" or c != "PL9013") and (j == "CN" or c != "gallium")
+            }
+        ),
     }
 )
 PARTY_NAMES = [
