@@ -32,8 +32,8 @@ from schemas.result import (
     Outcome,
     most_severe,
 )
-from schemas.rules import Confidence
 from schemas.transaction import Item, Transaction
+from screener.catalog import Span as DatedCode  # one dated classification, as in the catalog
 from screener.engine import Screener
 from screener.loader import DEFAULT_RULES_DIR
 from screener.profiles import load_profiles
@@ -179,19 +179,6 @@ class GapAnalyzer:
 
 
 # --- the baseline matrix -----------------------------------------------------------------
-
-
-class DatedCode(BaseModel):
-    """A jurisdiction's classification of an item class over a span of dates."""
-
-    model_config = ConfigDict(extra="forbid")
-    code: str
-    start: dt.date | None = Field(default=None, alias="from")
-    end: dt.date | None = Field(default=None, alias="to")
-    confidence: Confidence
-
-    def on(self, day: dt.date) -> bool:
-        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
 
 class ItemClass(BaseModel):
