@@ -44,6 +44,7 @@ from screener.csv_safe import SafeWriter, safe_row
 from screener.engine import BackendName, Screener
 from screener.errors import InputError, parse_model
 from screener.loader import DEFAULT_RULES_DIR, PackError
+from screener.settings import settings
 
 Row = tuple[str, ...]
 
@@ -93,6 +94,8 @@ class BatchSummary:
     review: list[Row] = field(default_factory=list)
     failed: list[Row] = field(default_factory=list)
     resumed_after: int = 0  # output rows found on resume
+    partitions: int = 0  # on a cluster: partitions of this run, and those written so far
+    partitions_done: int = 0
     seconds: float = 0.0
     context: ReportContext = field(default_factory=ReportContext)
 
@@ -384,11 +387,21 @@ def run_batch(
     progress: Progress | None = None,
     chunk_size: int = 256,
     report: bool = True,
+    scheduler: str | None = None,
+    partition_size: int = 2000,
+    partition_timeout: float | None = None,
 ) -> BatchSummary:
     """Screen every line of `input_path` into `output_path` (CSV, OUTPUT_COLUMNS) and, with
     `report`, an HTML report beside it. `processes` defaults to every core; 1 screens in this
-    process (with `screener` if given). HeaderError when the header cannot be read."""
+    process (with `screener` if given). `scheduler` (default: the CHOKEPOINT_BATCH_SCHEDULER
+    setting; "" for none) runs it on Dask instead, `partition_size` lines a task
+    (screener.batch.cluster). HeaderError when the header cannot be read."""
     started = time.monotonic()
+    scheduler = settings().batch_scheduler if scheduler is None else scheduler
+    if scheduler:
+        from screener.batch.cluster import parse_scheduler
+
+        parse_scheduler(scheduler)  # a bad value stops the run before the output is touched
     columns = check_header(next(csv.reader([read_header(input_path)])))
     lines_in, sha256 = survey(input_path)  # one read for the count and the resume check
     summary = BatchSummary(total=max(lines_in - 1, 0))
@@ -422,7 +435,18 @@ def run_batch(
                 progress(summary)
 
         lines = read_lines(input_path, after=after)
-        if processes == 1:
+        if scheduler:
+            from screener.batch.cluster import ClusterBatch
+
+            with ClusterBatch(
+                scheduler, rules_dir, backend, db_url, partition_timeout=partition_timeout
+            ) as cluster:
+                summary.context = cluster.context()
+                summary.partitions = -(-(lines_in - after) // partition_size)
+                for rows in cluster.screen(columns, _chunks(lines, partition_size), sha256):
+                    summary.partitions_done += 1
+                    write(rows)
+        elif processes == 1:
             local = LineScreener(columns, screener or build_screener(rules_dir, backend, db_url))
             summary.context = ReportContext.of(local.screener)
             for chunk in _chunks(lines, chunk_size):
