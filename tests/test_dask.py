@@ -71,11 +71,20 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reference(source: Path, screener: Screener) -> Path:
-    """The one-machine output."""
+def one_machine(source: Path, screener: Screener) -> tuple[Path, BatchSummary]:
+    """The one-machine output and summary."""
     out = source.with_name("reference.csv")
-    run_batch(source, out, processes=1, screener=screener, report=False)
-    return out
+    return out, run_batch(source, out, processes=1, screener=screener, report=False)
+
+
+@pytest.fixture(scope="module")
+def reference(one_machine: tuple[Path, BatchSummary]) -> Path:
+    return one_machine[0]
+
+
+def counts(summary: BatchSummary) -> dict[str, object]:
+    kept = (summary.prohibited, summary.licensed, summary.review, summary.failed)
+    return {**summary.as_dict(), "seconds": 0, "kept": kept}
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +110,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[distributed.Cl
 
 
 def test_local_2_gives_the_one_machine_output(
-    source: Path, reference: Path, lists_url: str
+    source: Path, one_machine: tuple[Path, BatchSummary], lists_url: str
 ) -> None:
+    """Also the summary: each worker counts its partition, the client adds them up."""
+    reference, expected = one_machine
     out = source.with_name("local2.csv")
     summary = run_batch(
         source,
@@ -116,7 +127,10 @@ def test_local_2_gives_the_one_machine_output(
     assert out.read_bytes() == reference.read_bytes()
     assert summary.lines == summary.total == 1513
     assert (summary.partitions, summary.partitions_done) == (8, 8)
-    assert summary.context.versions["list:csl"]  # the list travelled in the bundle
+    assert counts(summary) == counts(expected)
+    assert summary.by_decision["license_required"] > 0
+    assert summary.errors == 9  # the malformed lines of test_batch; every generated one reads
+    assert summary.context.versions == expected.context.versions  # packs and list travelled
     got = {int(r["line"]): r for r in rows(out)}
     assert got[11]["decision"] == "license_required" and "entity_list" in got[11]["party_hits"]
 

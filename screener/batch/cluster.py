@@ -31,7 +31,9 @@ from screener.engine import BackendName
 if TYPE_CHECKING:
     from distributed import Client, Future, LocalCluster
 
-    from screener.batch.runner import LineScreener, ReportContext, Row
+    from screener.batch.runner import BatchSummary, LineScreener, ReportContext
+
+    Rendered = tuple[str, BatchSummary]  # a partition's CSV text and its counts
 
 
 class SchedulerError(ValueError):
@@ -85,9 +87,10 @@ def report_context(bundle: Bundle, backend: BackendName) -> ReportContext:
 
 def screen_partition(
     bundle: Bundle, backend: BackendName, columns: list[str], lines: list[Line]
-) -> list[Row]:
-    """One partition's rows, on a worker (its line cache lives as long as the process)."""
-    from screener.batch.runner import LineScreener
+) -> Rendered:
+    """One partition's output text and counts, on a worker (rendering here leaves the client
+    only the writing; the line cache lives as long as the process)."""
+    from screener.batch.runner import LineScreener, render
 
     screener = screener_of(bundle, backend)
     key = (bundle.digest, tuple(columns), backend)
@@ -95,7 +98,7 @@ def screen_partition(
     if local is None:
         _LINES.clear()
         local = _LINES[key] = LineScreener(columns, screener)
-    return local.screen_chunk(lines)
+    return render(local.screen_chunk(lines))
 
 
 # --------------------------------------------------------------------------- client side
@@ -182,9 +185,9 @@ class ClusterBatch:
 
     def screen(
         self, columns: list[str], partitions: Iterable[list[Line]], input_digest: str
-    ) -> Iterator[list[Row]]:
-        """Each partition's rows, in input order, with a few partitions per worker thread in
-        flight; a finished partition is forgotten by the cluster once written."""
+    ) -> Iterator[Rendered]:
+        """Each partition's rendered rows, in input order, with a few partitions per worker
+        thread in flight; a finished partition is forgotten by the cluster once written."""
         assert self.client is not None and self.bundle is not None
         window = max(4, 3 * self.threads)
         pending: deque[tuple[Future, str]] = deque()
@@ -206,7 +209,7 @@ class ClusterBatch:
         while pending:
             yield self._result(*pending.popleft())
 
-    def _result(self, future: Future, span: str) -> list[Row]:
+    def _result(self, future: Future, span: str) -> Rendered:
         try:
             rows = future.result(timeout=self.partition_timeout)
         except Exception as exc:

@@ -126,6 +126,29 @@ class BatchSummary:
         if kept is not None and len(kept) < KEEP:
             kept.append(row)
 
+    def merge(self, other: BatchSummary) -> None:
+        """Add the counts of the rows that follow (a chunk's or a partition's, `render`):
+        the same totals, and the same first KEEP rows of each kind, as accounting each row."""
+        self.lines += other.lines
+        self.ok += other.ok
+        self.errors += other.errors
+        self.by_decision.update(other.by_decision)
+        for mine, theirs in (
+            (self.by_jurisdiction, other.by_jurisdiction),
+            (self.by_destination, other.by_destination),
+        ):
+            for key, counts in theirs.items():
+                mine.setdefault(key, Counter()).update(counts)
+        self.rules.update(other.rules)
+        self.red_flags.update(other.red_flags)
+        for kept, more in (
+            (self.prohibited, other.prohibited),
+            (self.licensed, other.licensed),
+            (self.review, other.review),
+            (self.failed, other.failed),
+        ):
+            kept.extend(more[: KEEP - len(kept)])
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "total": self.total,
@@ -258,6 +281,19 @@ class LineScreener:
             return result_cells(self.screener.screen(tx))
         except Exception as exc:  # a bug on one line must not stop the batch; say it
             return f"internal error screening this line: {type(exc).__name__}: {exc}"
+
+
+def render(rows: list[Row]) -> tuple[str, BatchSummary]:
+    """Rows as the output's CSV text and their counts (`BatchSummary.merge`); a cluster
+    worker renders its partition, so the client only writes. The cells are counted as
+    written (neutralised), so a resume, which counts the file, counts the same."""
+    safe = [safe_row(r) for r in rows]
+    counts = BatchSummary()
+    for row in safe:
+        counts.account(row)
+    buffer = io.StringIO()
+    SafeWriter(buffer).writerows_neutralised(safe)
+    return buffer.getvalue(), counts
 
 
 # --------------------------------------------------------------------------- worker processes
@@ -418,21 +454,17 @@ def run_batch(
     with output_path.open(mode, encoding="utf-8", newline="") as out:
         if mode == "w":
             SafeWriter(out).writerow(OUTPUT_COLUMNS)
-        buffer = io.StringIO()
-        writer = SafeWriter(buffer)
 
-        def write(rows: list[Row]) -> None:
-            rows = [safe_row(r) for r in rows]  # counted as written, so resume counts the same
-            for row in rows:
-                summary.account(row)
-            writer.writerows_neutralised(rows)
-            out.write(buffer.getvalue())
+        def emit(text: str, counts: BatchSummary) -> None:
+            out.write(text)
             out.flush()
-            buffer.seek(0)
-            buffer.truncate()
+            summary.merge(counts)
             summary.seconds = time.monotonic() - started
             if progress:
                 progress(summary)
+
+        def write(rows: list[Row]) -> None:
+            emit(*render(rows))
 
         lines = read_lines(input_path, after=after)
         if scheduler:
@@ -443,9 +475,9 @@ def run_batch(
             ) as cluster:
                 summary.context = cluster.context()
                 summary.partitions = -(-(lines_in - after) // partition_size)
-                for rows in cluster.screen(columns, _chunks(lines, partition_size), sha256):
+                for text, counts in cluster.screen(columns, _chunks(lines, partition_size), sha256):
                     summary.partitions_done += 1
-                    write(rows)
+                    emit(text, counts)  # rendered and counted on the worker
         elif processes == 1:
             local = LineScreener(columns, screener or build_screener(rules_dir, backend, db_url))
             summary.context = ReportContext.of(local.screener)
