@@ -182,6 +182,12 @@ class Decider:
                 combinations=work,
             )
         tables = [self._table(g, plans, items) for g in groups]
+        # items a nexus surely reaches, or that only one group (or the known rest) speaks
+        # for, need no column of their own: their parts fold into one summary, so the folds
+        # below stay as small as the distinct decisions
+        held, unshared = _foldable(constant, tables)
+        constant = _compact(constant, held, unshared)
+        tables = [{c: _compact(o, held, unshared) for c, o in t.items()} for t in tables]
         return _read(groups, tables, constant, [_domains(g, plans) for g in groups])
 
     def _bound(
@@ -423,6 +429,51 @@ def _decision(outcome: _Outcome) -> int:
             reached = True
             severity = max(severity, s if held else max(s, SEVERITY[Decision.review]))
     return max(severity, outcome.floor) if reached else SEVERITY[Decision.clear]
+
+
+_SUMMARY = -1  # the part index that stands for every item folded into one summary
+
+
+def _foldable(
+    constant: _Outcome, tables: list[dict[tuple[Any, ...], _Outcome]]
+) -> tuple[frozenset[int], frozenset[int]]:
+    """The items whose parts can be folded into one summary: those a nexus surely reaches
+    (held by the known rest, or in every outcome of some group: then each source's severity
+    counts as it is), and those only one source speaks for (its part is then final)."""
+    count: dict[int, int] = {}
+    held = {i for i, (h, _, _) in constant.parts if h}
+    for items in [{i for i, _ in constant.parts}] + [
+        {i for out in t.values() for i, _ in out.parts} for t in tables
+    ]:
+        for i in items:
+            count[i] = count.get(i, 0) + 1
+    for t in tables:
+        outs = [{i for i, (h, _, _) in out.parts if h} for out in t.values()]
+        held |= set.intersection(*outs) if outs else set()
+    return frozenset(held), frozenset(i for i, n in count.items() if n == 1)
+
+
+@lru_cache(maxsize=65536)
+def _compact(outcome: _Outcome, held: frozenset[int], unshared: frozenset[int]) -> _Outcome:
+    """The outcome with the foldable items' parts (`_foldable`) folded into one summary part:
+    only whether some item holds a nexus, whether some is undecided, and the most severe
+    outcome of the items reached still matter (what `_decision` and `applies` read), so
+    outcomes differing only in how those items got there merge."""
+    kept: list[tuple[int, Part]] = []
+    held_any = open_any = False
+    worst = SEVERITY[Decision.clear]
+    for i, (h, open_, s) in outcome.parts:
+        if i in held:
+            held_any, worst = True, max(worst, s)
+        elif i not in unshared:
+            kept.append((i, (h, open_, s)))
+        elif h or open_:
+            held_any |= h
+            open_any |= open_
+            worst = max(worst, s if h else max(s, SEVERITY[Decision.review]))
+    if held_any or open_any:
+        kept.append((_SUMMARY, (held_any, open_any, worst)))
+    return _Outcome(tuple(sorted(kept)), outcome.floor)
 
 
 def _final(severity: int, applied: set[bool | None]) -> Decision:

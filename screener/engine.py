@@ -218,15 +218,18 @@ class Screener:
         lists = self.parties.list_versions if self.parties else {}
         return packs | {f"list:{name}": digest for name, digest in lists.items()}
 
-    def _facts(self, tx: Transaction, strict: bool = False) -> tuple[list[PartyHit], list[Facts]]:
+    def _facts(
+        self, tx: Transaction, strict: bool = False, hits: list[PartyHit] | None = None
+    ) -> tuple[list[PartyHit], list[Facts]]:
+        """The hits and each item's facts; `hits`: the parties already screened (the gap
+        analysis re-asks about the same parties shipped from elsewhere)."""
         base = self.facts.transaction_facts(tx, strict)
-        hits: list[PartyHit] = []
         if self.parties is not None:
-            hits = self.parties.screen(tx)
+            hits = self.parties.screen(tx) if hits is None else hits
             base.update(
                 party_facts(hits, tx.date, self.parties.listed_since, self.parties.unreadable(tx))
             )
-        return hits, [self.facts.item_facts(base, item, tx.date) for item in tx.items]
+        return hits or [], [self.facts.item_facts(base, item, tx.date) for item in tx.items]
 
     def item_facts(self, tx: Transaction) -> list[Facts]:
         return self._facts(tx)[1]
@@ -276,7 +279,7 @@ class Screener:
                 from screener.gaps import GapAnalyzer  # gaps builds on the Screener
 
                 self.gap_analyzer = GapAnalyzer.for_screener(self)
-            gaps = self.gap_analyzer.gaps(tx)
+            gaps = self.gap_analyzer.gaps(tx, strict, (hits, item_facts))
         return ScreeningResult(
             transaction_id=tx.id,
             decision=most_severe(applicable, default=Decision.not_applicable),
@@ -291,14 +294,26 @@ class Screener:
             engine=self.backend_name,
         )
 
-    def verdict(self, tx: Transaction, jurisdiction: str) -> JurisdictionVerdict:
+    def verdict(
+        self,
+        tx: Transaction,
+        jurisdiction: str,
+        strict: bool | None = None,
+        hits: list[PartyHit] | None = None,
+        item_facts: list[Facts] | None = None,
+    ) -> JurisdictionVerdict:
         """One jurisdiction's verdict on `tx`: what the gap analysis asks of each baseline
-        jurisdiction, without evaluating the other packs."""
+        jurisdiction, without evaluating the other packs. `hits`: the parties' hits already
+        found (they do not depend on where the item ships from); `item_facts`: the facts of
+        the items to decide on, already derived (one item of `tx`, for a per-item answer)."""
         compiled = next((c for c in self.compiled if c.pack.jurisdiction == jurisdiction), None)
         if compiled is None:
             raise KeyError(f"no rule pack for jurisdiction {jurisdiction}")
         ordinal = tx.date.toordinal()
-        _, item_facts = self._facts(tx)
+        if strict is None:
+            strict = tx.strict_assumptions or self.strict
+        if item_facts is None:
+            _, item_facts = self._facts(tx, strict, hits)
         results = compiled.evaluate_items(item_facts, ordinal, lazy=True)
         return self._verdict(compiled, tx, item_facts, results)
 

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.lists import PartyHit
 from schemas.profile import Profile
 from schemas.result import (
     Decision,
@@ -34,7 +35,7 @@ from schemas.result import (
 )
 from schemas.transaction import Item, Transaction
 from screener.catalog import Span as DatedCode  # one dated classification, as in the catalog
-from screener.engine import Screener
+from screener.engine import Facts, Screener
 from screener.loader import DEFAULT_RULES_DIR
 from screener.profiles import load_profiles
 
@@ -42,6 +43,7 @@ ITEM_CLASSES = DEFAULT_RULES_DIR / "gaps" / "item_classes.yaml"
 PARTY_FACTS = frozenset(
     {"parties.lists", "parties.review_lists", "parties.entity_list_footnotes", "end_user.lists"}
 )
+_CLASSIFICATION = frozenset({"item.eccn", "item.eccn_entry", "item.eccn_chain"})
 _WORDS = {
     Decision.prohibited: "prohibited by",
     Decision.license_required: "licence required from",
@@ -94,6 +96,18 @@ def item_position(
     )
 
 
+def _frozen(value: Any) -> Any:
+    """A hashable copy of a fact's value (lists and dicts inside made tuples), as a key."""
+    kind = value.__class__
+    if kind is list or kind is tuple:
+        return tuple(map(_frozen, value))
+    if kind is dict:
+        return tuple((k, _frozen(v)) for k, v in value.items())
+    if kind is set:
+        return frozenset(value)
+    return value
+
+
 def summarise(positions: Iterable[GapPosition]) -> str:
     """'licence required from NL, JP; none from EU, US' (most severe first)."""
     by_decision: dict[Decision, list[str]] = {}
@@ -116,6 +130,15 @@ class GapAnalyzer:
         packs = {c.pack.jurisdiction for c in screener.compiled}
         self.screener = screener
         self.profiles = {j: p for j, p in profiles.items() if j in packs}
+        # per jurisdiction, the facts its clauses read (and the classification the clause
+        # index selects by): with the ship-from country, what an item's position depends on
+        self._reads = {
+            c.pack.jurisdiction: tuple(
+                sorted({p for r in c.reads.values() for p in r} | _CLASSIFICATION)
+            )
+            for c in screener.compiled
+        }
+        self._positions: dict[tuple[Any, ...], GapPosition] = {}  # see `positions`
 
     @classmethod
     def for_screener(cls, screener: Screener) -> GapAnalyzer:
@@ -136,18 +159,31 @@ class GapAnalyzer:
             return profile.alternate_exporter_country or profile.baseline_exporter_country
         return profile.baseline_exporter_country
 
-    def positions(self, tx: Transaction) -> list[list[GapPosition]]:
-        """Per item, every baseline jurisdiction's position."""
+    def positions(
+        self,
+        tx: Transaction,
+        strict: bool | None = None,
+        derived: tuple[list[PartyHit], list[Facts]] | None = None,
+    ) -> list[list[GapPosition]]:
+        """Per item, every baseline jurisdiction's position.
+
+        Each position is the jurisdiction's verdict on that one item shipped from its
+        baseline country. It depends only on the jurisdiction, the ship-from country, the
+        date, the exporter's stated headquarters (the shipped exporter's facts follow from
+        those) and the item's facts that the jurisdiction's clauses read, so positions are
+        kept by that key: a service answering many similar transactions asks a jurisdiction
+        once per distinct item as that jurisdiction sees it. `derived`: the hits and item facts
+        `Screener.screen` already has (the parties are screened once, not per jurisdiction)."""
+        if strict is None:
+            strict = tx.strict_assumptions or self.screener.strict
+        hits, item_facts = derived or self.screener._facts(tx, strict)
+        common = (tx.date.toordinal(), strict, tx.exporter.headquarters_country)
         out: list[list[GapPosition]] = [[] for _ in tx.items]
         for jurisdiction, profile in self.profiles.items():
             origin = self.ship_from(jurisdiction, tx)
-            shipped = tx.model_copy(
-                update={"exporter": tx.exporter.model_copy(update={"country": origin})}
-            )
-            verdict = self.screener.verdict(shipped, jurisdiction)
-            for i in range(len(tx.items)):
-                if origin == tx.destination_country:
-                    out[i].append(
+            if origin == tx.destination_country:
+                for row in out:
+                    row.append(
                         GapPosition(
                             jurisdiction=jurisdiction,
                             exporter_country=origin,
@@ -156,14 +192,38 @@ class GapAnalyzer:
                             profile=profile.summary(),
                         )
                     )
-                else:
-                    out[i].append(item_position(verdict, i, origin, profile))
+                continue
+            reads = self._reads[jurisdiction]
+            keys = [
+                (jurisdiction, origin, common, tuple(map(_frozen, map(f.get, reads))))
+                for f in item_facts
+            ]
+            missing = [i for i, key in enumerate(keys) if key not in self._positions]
+            if missing:
+                if len(self._positions) >= 65536:
+                    self._positions.clear()
+                shipped = tx.model_copy(
+                    update={"exporter": tx.exporter.model_copy(update={"country": origin})}
+                )
+                _, shipped_facts = self.screener._facts(shipped, strict, hits)
+                for i in missing:
+                    verdict = self.screener.verdict(
+                        shipped, jurisdiction, strict, hits, [shipped_facts[i]]
+                    )
+                    self._positions[keys[i]] = item_position(verdict, 0, origin, profile)
+            for row, key in zip(out, keys, strict=True):
+                row.append(self._positions[key])
         return out
 
-    def gaps(self, tx: Transaction) -> list[Gap]:
+    def gaps(
+        self,
+        tx: Transaction,
+        strict: bool | None = None,
+        derived: tuple[list[PartyHit], list[Facts]] | None = None,
+    ) -> list[Gap]:
         """A Gap for each item on which the applicable baseline jurisdictions disagree."""
         gaps = []
-        for i, positions in enumerate(self.positions(tx)):
+        for i, positions in enumerate(self.positions(tx, strict, derived)):
             decisions = {p.decision for p in positions if p.decision != Decision.not_applicable}
             if len(decisions) > 1:
                 gaps.append(

@@ -14,10 +14,12 @@ import itertools
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from schemas.result import SEVERITY, Decision
 from schemas.transaction import Transaction
-from screener.decide import PARAGRAPH, Settlement, Unknown
+from screener.decide import PARAGRAPH, Settlement, Unknown, _compact, _Outcome
 from screener.engine import Screener
 from screener.loader import deep_merge, load_packs
 
@@ -248,6 +250,57 @@ def test_flipping_an_asked_fact_changes_the_decision_and_an_immaterial_one_never
                 assert not changes, (unknown, tx.model_dump(mode="json"), jurisdiction)
                 immaterial_checked += 1
     assert asked_checked >= 10 and immaterial_checked >= 10
+
+
+def _multi_item_transactions(width: int = 3) -> list[Transaction]:
+    """Each example's header with its own items and those of the next examples: items whose
+    unknowns fall into several groups, some of them sharing an item (a nexus and a control
+    settled by different facts), which the search folds together."""
+    out = []
+    for n, tx in enumerate(EXAMPLES[::3]):
+        items = [item for other in EXAMPLES[n * 3 : n * 3 + width] for item in other.items]
+        if 1 < len(items) <= 5:
+            out.append(tx.model_copy(update={"items": items}))
+    return out
+
+
+def test_the_search_over_several_items_agrees_with_screening_every_completion(
+    screener: Screener,
+) -> None:
+    checked = 0
+    for tx in _multi_item_transactions():
+        for jurisdiction in screener.screen(tx).jurisdictions:
+            settlement = screener.settlement(tx, jurisdiction)
+            if settlement is None or not settlement.exhaustive or _total(settlement) > 256:
+                continue
+            if any(u.clause is not None for u in settlement.domains):
+                continue
+            got = {_completed(screener, tx, jurisdiction, c) for c in _combinations(settlement)}
+            assert got == {SEVERITY[d] for d in settlement.possible}, (
+                tx.model_dump(mode="json"),
+                jurisdiction,
+            )
+            checked += 1
+    assert checked >= 30
+
+
+_PARTS = st.dictionaries(
+    st.integers(0, 4),
+    st.tuples(st.booleans(), st.booleans(), st.sampled_from(sorted(set(SEVERITY.values())))),
+    max_size=5,
+)
+
+
+@given(_PARTS, st.sets(st.integers(0, 4)), st.sampled_from(sorted(set(SEVERITY.values()))))
+def test_folding_final_items_into_the_summary_keeps_the_decision(
+    parts: dict[int, tuple[bool, bool, int]], fold: set[int], floor: int
+) -> None:
+    """An outcome whose items are all final (one source each) decides the same once any of
+    them (and those a nexus holds) are folded into the summary part."""
+    outcome = _Outcome(tuple(sorted(parts.items())), floor)
+    held = frozenset(i for i, (h, _, _) in parts.items() if h and i in fold)
+    folded = _compact(outcome, held, frozenset(fold))
+    assert (folded.decision(), folded.applies()) == (outcome.decision(), outcome.applies())
 
 
 def _total(settlement: Settlement) -> int:
