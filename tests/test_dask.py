@@ -13,10 +13,10 @@ import pytest
 from test_batch import HEADER, MALFORMED_LINES, rows
 from typer.testing import CliRunner
 
+from cli.main import app
 from screener.batch.bundle import make_bundle, materialise
 from screener.batch.cluster import SchedulerError, parse_scheduler
 from screener.batch.runner import BatchSummary, run_batch
-from screener.cli import app
 from screener.engine import Screener
 from screener.parties.store import ListStore
 
