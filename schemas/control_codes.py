@@ -53,7 +53,7 @@ def us(text: str) -> str | None:
 
 
 # Japanese native numbering ("7の項(18)", "貨物等省令第6条第17号ル", "ETCO AT1 item 7(18)"),
-# read against rules/jp/tables/numbering.yaml by screener/jp_numbering.py when screened
+# read against rules/jp/tables/numbering.yaml by screener/packs/jp_numbering.py when screened
 _JP_NATIVE = re.compile(r"^(?=.*[\d〇一二三四五六七八九十])[\w .,()（）\-]{1,60}$")
 # China's dual-use list names items exporters call by their common names (rules/cn/dual_use.yaml
 # tests these); entry numbers (1C902.a) are Wassenaar-shaped.

@@ -43,7 +43,7 @@ from screener.compact import hit_line
 from screener.csv_safe import SafeWriter, safe_row
 from screener.engine import BackendName, Screener
 from screener.errors import InputError, parse_model
-from screener.loader import DEFAULT_RULES_DIR, PackError
+from screener.packs.loader import DEFAULT_RULES_DIR, PackError
 
 Row = tuple[str, ...]
 

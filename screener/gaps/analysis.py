@@ -36,8 +36,8 @@ from schemas.result import (
 from schemas.transaction import Item, Transaction
 from screener.catalog import Span as DatedCode  # one dated classification, as in the catalog
 from screener.engine import Facts, Screener
-from screener.loader import DEFAULT_RULES_DIR
-from screener.profiles import load_profiles
+from screener.packs.loader import DEFAULT_RULES_DIR
+from screener.packs.profiles import load_profiles
 
 ITEM_CLASSES = DEFAULT_RULES_DIR / "gaps" / "item_classes.yaml"
 PARTY_FACTS = frozenset(

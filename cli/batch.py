@@ -19,10 +19,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from cli.common import DbOption, fail, require_backend
 from screener.batch.layout import HeaderError, template
 from screener.batch.runner import BatchSummary, ResumeError, run_batch
-from screener.cli_common import DbOption, fail, require_backend
-from screener.loader import DEFAULT_RULES_DIR, PackError
+from screener.packs.loader import DEFAULT_RULES_DIR, PackError
 
 
 def batch(
