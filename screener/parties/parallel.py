@@ -76,6 +76,7 @@ def screen_many(
         finally:
             _SCREENING = None
     found = dict(zip(distinct, results, strict=True))
-    for row in rows:
-        hits, note = found[row]
-        yield row, [screening._adjudicate(h) for h in hits], note
+    with screening.decided_snapshot():
+        for row in rows:
+            hits, note = found[row]
+            yield row, [screening._adjudicate(h) for h in hits], note

@@ -26,7 +26,8 @@ import datetime as dt
 import json
 import pickle
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -70,6 +71,9 @@ class PartyScreening:
     def __post_init__(self) -> None:
         self._cache: dict[tuple[str, str | None, str | None], list[PartyHit]] = {}
         self._notes: dict[tuple[str, str | None, str | None], str | None] = {}
+        # (list name, entry id) with any decision, read once for a batch (`decided_snapshot`);
+        # None outside one: a long-lived screening sees decisions recorded after it loaded
+        self._decided: set[tuple[str, str]] | None = None
         if not isinstance(self.matcher, ScriptAwareMatcher):
             self.matcher = ScriptAwareMatcher(self.matcher)
 
@@ -88,6 +92,8 @@ class PartyScreening:
         if self.adjudications is None:
             return hit
         list_name = hit.list_version.split("@", 1)[0]
+        if self._decided is not None and (list_name, hit.entry_id) not in self._decided:
+            return hit  # nobody decided on this entry (batch run): no query per hit
         decisions = self.adjudications.adjudications_for(hit.query, list_name, hit.entry_id)
         if not decisions:
             return hit
@@ -105,6 +111,17 @@ class PartyScreening:
             return hit.model_copy(update={"adjudication": note})
         note = f"released as not the listed party by {latest.reviewer} on {when}: {latest.reason}"
         return hit.model_copy(update={"adjudication": note})
+
+    @contextmanager
+    def decided_snapshot(self) -> Iterator[None]:
+        """For one batch: read once which entries carry any decision, so the hits of other
+        entries need no database query (20,000 names gave ~17,000 queries before)."""
+        known = getattr(self.adjudications, "adjudicated_entries", None)
+        self._decided = known() if known is not None else None
+        try:
+            yield
+        finally:
+            self._decided = None
 
     def match(
         self, name: str, country: str | None = None, address: str | None = None

@@ -357,6 +357,16 @@ class ListStore:
             session.commit()
             return _adjudication(row)
 
+    def adjudicated_entries(self) -> set[tuple[str, str]]:
+        """(list name, entry id) of every entry some decision names, in one query: screening
+        thousands of names asks the database only about the hits whose entry is here,
+        instead of once per hit."""
+        with self._session() as session:
+            rows = session.exec(
+                select(AdjudicationRow.list_name, AdjudicationRow.entry_id).distinct()
+            )
+            return {(name, entry) for name, entry in rows}
+
     def adjudications_for(
         self, query_name: str, list_name: str, entry_id: str
     ) -> list[Adjudication]:
