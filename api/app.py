@@ -31,7 +31,7 @@ from screener.audit.keys import KeyStore
 from screener.audit.store import AuditStore
 from screener.authoring.served import ServedDrafts
 from screener.limits import Limits
-from screener.loader import DEFAULT_RULES_DIR
+from screener.packs.loader import DEFAULT_RULES_DIR
 from screener.settings import database_url as resolve_url
 from screener.settings import settings
 from screener.wiring import build_screener

@@ -13,7 +13,7 @@ from pathlib import Path
 from screener.audit.jobs import JobStore
 from screener.batch.runner import BatchSummary, build_screener, run_batch
 from screener.engine import Screener
-from screener.loader import DEFAULT_RULES_DIR
+from screener.packs.loader import DEFAULT_RULES_DIR
 
 log = logging.getLogger("chokepoint.jobs")
 

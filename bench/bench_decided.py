@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from schemas.result import Decision, JurisdictionVerdict  # noqa: E402
 from schemas.transaction import Transaction  # noqa: E402
 from screener.engine import Screener  # noqa: E402
-from screener.loader import deep_merge, load_packs  # noqa: E402
+from screener.packs.loader import deep_merge, load_packs  # noqa: E402
 from screener.parties.screening import load_party_screening  # noqa: E402
 from screener.parties.store import ListStore  # noqa: E402
 

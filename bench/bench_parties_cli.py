@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 CSL = Path("/work/shared/data/lists/csl-2026-07-31/screening-list.json")
-CHOKEPOINT = [sys.executable, "-m", "screener.cli"]
+CHOKEPOINT = [sys.executable, "-m", "cli"]
 
 
 def _tree_rss_kb(pid: int) -> int:

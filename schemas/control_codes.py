@@ -40,7 +40,7 @@ UK_NATIONAL = rf"({_any_case('ml')}[0-9]{{1,2}}|{_any_case('pl')}[0-9]{{4}}){_PA
 # The US "control code" is the ECCN (or EAR99).
 ECCN = rf"[0-9][A-Ea-eYy][0-9]{{3}}{_PARAGRAPHS}|{_any_case('ear99')}"
 # Japanese native numbering ("7の項(18)", "貨物等省令第6条第17号ル", "ETCO AT1 item 7(18)"),
-# read against rules/jp/tables/numbering.yaml by screener/jp_numbering.py when screened
+# read against rules/jp/tables/numbering.yaml by screener/packs/jp_numbering.py when screened
 JP_NATIVE = r"(?=.*[\d〇一二三四五六七八九十])[\w .,()（）\-]{1,60}"
 # China's dual-use list names items exporters call by their common names (rules/cn/dual_use.yaml
 # tests these); entry numbers (1C902.a) are Wassenaar-shaped.

@@ -37,7 +37,7 @@ from schemas.rules import Clause, ClauseKind, ClauseStatus, Leaf, Op
 from screener.answers import _MAX_LIST_VALUES as MAX_ANSWERS
 from screener.answers import PARAGRAPH, chain, domain, paragraphs, show
 from screener.conditions import ECCN_CHAIN, Predicate, _cached_leaf, leaves
-from screener.index import IndexedClause
+from screener.packs.index import IndexedClause
 
 Facts = dict[str, Any]
 LIMIT = 96  # item evaluations the search may spend per jurisdiction and transaction

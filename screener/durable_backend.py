@@ -29,8 +29,8 @@ from typing import Any
 from schemas.facts import FACTS
 from schemas.rules import All, AnyOf, Condition, Leaf, Not, Op
 from screener.conditions import Predicate, compile_condition
-from screener.index import IndexedClause
 from screener.optional import durable_engine
+from screener.packs.index import IndexedClause
 
 dre = durable_engine()  # an optional extra: BackendUnavailable when not installed
 

@@ -33,16 +33,16 @@ from schemas.transaction import Transaction
 from schemas.vocabulary import GENERAL_AUTHORISATIONS
 from screener.catalog import Catalog
 from screener.conditions import fact_paths, missing_facts, trace_condition
-from screener.country_sets import CountrySets
 from screener.decide import Decider, ItemState, Settlement
-from screener.derivation import Derivation
-from screener.effective import effective_of
 from screener.errors import parse_model
 from screener.explain import finding_explanation
 from screener.facts import ASSUMED, FactBuilder, Facts
-from screener.index import ClauseIndex, IndexedClause
-from screener.jp_numbering import JapaneseNumbering
-from screener.loader import DEFAULT_RULES_DIR, Pack, PackError, load_packs
+from screener.packs.country_sets import CountrySets
+from screener.packs.derivation import Derivation
+from screener.packs.effective import effective_of
+from screener.packs.index import ClauseIndex, IndexedClause
+from screener.packs.jp_numbering import JapaneseNumbering
+from screener.packs.loader import DEFAULT_RULES_DIR, Pack, PackError, load_packs
 from screener.parties.screening import PartyScreening, party_facts
 from screener.settle import settle_verdict
 
@@ -171,7 +171,7 @@ class Screener:
         already loaded (a draft merged over the live pack, `screener.authoring.drafts`) used
         instead of loading `rules_dir`. `gaps`: also screen each item as if exported from every
         baseline jurisdiction and report where they disagree (`ScreeningResult.gaps`,
-        screener.gaps); off by default, it costs one jurisdiction's evaluation per baseline
+        screener.gaps.analysis); off by default, it costs one jurisdiction's evaluation per baseline
         jurisdiction."""
         self.parties = parties
         self.strict = strict
@@ -276,7 +276,7 @@ class Screener:
         gaps = []
         if self.report_gaps:
             if self.gap_analyzer is None:
-                from screener.gaps import GapAnalyzer  # gaps builds on the Screener
+                from screener.gaps.analysis import GapAnalyzer  # gaps builds on the Screener
 
                 self.gap_analyzer = GapAnalyzer.for_screener(self)
             gaps = self.gap_analyzer.gaps(tx, strict, (hits, item_facts))

@@ -20,10 +20,10 @@ from schemas.transaction import Item, Transaction
 from schemas.vocabulary import EndUseCategory, PartyRole, eccn_chain
 from screener.bundled import RULES_DIR
 from screener.catalog import Catalog
-from screener.country_sets import CountrySets
-from screener.derivation import Derivation
-from screener.jp_numbering import JapaneseNumbering
-from screener.tables import UsTables
+from screener.packs.country_sets import CountrySets
+from screener.packs.derivation import Derivation
+from screener.packs.jp_numbering import JapaneseNumbering
+from screener.packs.tables import UsTables
 
 Facts = dict[str, Any]
 

@@ -15,6 +15,7 @@ so a command run from any folder finds the same lists and audit trail and never 
 | CHOKEPOINT_MAX_BODY_BYTES | 1 MiB (JSON request bodies) |
 | CHOKEPOINT_MAX_UPLOAD_BYTES | 512 MiB (batch uploads) |
 | CHOKEPOINT_BATCH_PROCESSES | 1 (the service's own requests keep a core) |
+| CHOKEPOINT_BATCH_SCHEDULER | empty (this machine); Dask: `local:N` or `tcp://HOST:8786` |
 
 `settings()` parses the environment once and returns the same frozen object while the
 CHOKEPOINT_* variables stay as they are (a test that sets one gets a fresh reading).
@@ -40,6 +41,7 @@ NAMES = (
     "CHOKEPOINT_MAX_BODY_BYTES",
     "CHOKEPOINT_MAX_UPLOAD_BYTES",
     "CHOKEPOINT_BATCH_PROCESSES",
+    "CHOKEPOINT_BATCH_SCHEDULER",
 )
 
 
@@ -53,6 +55,7 @@ class Settings:
     max_body_bytes: int
     max_upload_bytes: int
     batch_processes: int
+    batch_scheduler: str  # "" (this machine), local:N or a Dask scheduler address
 
 
 def _int(value: str | None, default: int) -> int:
@@ -73,6 +76,7 @@ def _read(env: tuple[str | None, ...]) -> Settings:
         max_body_bytes=_int(values["CHOKEPOINT_MAX_BODY_BYTES"], 1 << 20),
         max_upload_bytes=_int(values["CHOKEPOINT_MAX_UPLOAD_BYTES"], 512 << 20),
         batch_processes=_int(values["CHOKEPOINT_BATCH_PROCESSES"], 1),
+        batch_scheduler=(values["CHOKEPOINT_BATCH_SCHEDULER"] or "").strip(),
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from screener.engine import BackendName, Screener
-from screener.loader import DEFAULT_RULES_DIR
+from screener.packs.loader import DEFAULT_RULES_DIR
 from screener.parties.screening import load_party_screening
 from screener.parties.store import ListStore
 

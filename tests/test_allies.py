@@ -15,8 +15,8 @@ import pytest
 from schemas.result import Decision, GapPosition
 from schemas.transaction import Transaction
 from screener.engine import Screener
-from screener.gaps import GapAnalyzer, item_position, load_baseline
-from screener.profiles import load_profiles
+from screener.gaps.analysis import GapAnalyzer, item_position, load_baseline
+from screener.packs.profiles import load_profiles
 
 CLASSES = {ic.id: ic for ic in load_baseline().item_classes}
 LIC = "license_required"

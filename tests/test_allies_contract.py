@@ -11,13 +11,13 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
+from cli.main import app
 from schemas.result import Decision
 from schemas.rules import Leaf
 from schemas.transaction import Item, Transaction
-from screener.cli import app
 from screener.errors import InputError, parse_model
-from screener.loader import DEFAULT_RULES_DIR, PackError, _check_leaf, load_packs
-from screener.profiles import load_profiles
+from screener.packs.loader import DEFAULT_RULES_DIR, PackError, _check_leaf, load_packs
+from screener.packs.profiles import load_profiles
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from screener.authoring.examples import run_examples
 from screener.authoring.lint import check_pack, from_problem
 from screener.authoring.sat import satisfiable
 from screener.authoring.source import resolve
-from screener.loader import Pack, PackError, load_packs
+from screener.packs.loader import Pack, PackError, load_packs
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "rules"

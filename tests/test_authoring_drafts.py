@@ -13,7 +13,7 @@ import pytest
 from schemas.rules import Leaf
 from screener.authoring.drafts import DraftRegistry, draft_screener, load_draft
 from screener.engine import Screener
-from screener.loader import Pack, PackError, load_packs
+from screener.packs.loader import Pack, PackError, load_packs
 
 REPO = Path(__file__).resolve().parent.parent
 DRAFTS = REPO / "tests" / "fixtures" / "drafts"

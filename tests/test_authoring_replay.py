@@ -32,7 +32,7 @@ from screener.authoring.shadow import (
     shadow_report,
 )
 from screener.engine import Screener
-from screener.loader import PackError
+from screener.packs.loader import PackError
 from screener.parties.screening import PartyScreening
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -17,7 +17,7 @@ from schemas.transaction import Transaction
 from schemas.vocabulary import PARAMETERS, EndUseCategory
 from screener.conditions import leaves
 from screener.engine import Screener
-from screener.loader import load_packs
+from screener.packs.loader import load_packs
 
 COUNTRIES = [
     "CN",

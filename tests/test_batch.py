@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from screener.batch.layout import INPUT_COLUMNS, OUTPUT_COLUMNS, HeaderError, template
 from screener.batch.reader import LATIN1_NOTE
 from screener.batch.runner import BatchSummary, ResumeError, run_batch
-from screener.cli import app
 from screener.engine import Screener
 from screener.parties.store import ListStore
 
@@ -289,7 +289,7 @@ def test_cli_batch_template_run_and_header_error(tmp_path: Path, lists_url: str)
 
 def test_a_broken_rules_folder_fails_before_the_workers_start(tmp_path: Path) -> None:
     """A pool would respawn workers that fail to start, for ever: the parent checks first."""
-    from screener.loader import PackError
+    from screener.packs.loader import PackError
 
     source = tmp_path / "in.csv"
     _shipments(source, 3)

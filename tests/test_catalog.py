@@ -11,7 +11,7 @@ from schemas.result import Decision
 from schemas.transaction import Item
 from screener.catalog import Catalog
 from screener.engine import Screener
-from screener.loader import DEFAULT_RULES_DIR
+from screener.packs.loader import DEFAULT_RULES_DIR
 
 CATALOG = Catalog.load(DEFAULT_RULES_DIR)
 

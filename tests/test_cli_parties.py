@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from screener.cli import app
+from cli.main import app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lists"
 

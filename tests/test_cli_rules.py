@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from schemas.transaction import Transaction
 from screener.audit.store import AuditStore
-from screener.cli import app
 from screener.engine import Screener
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

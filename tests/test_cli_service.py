@@ -7,10 +7,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from cli.main import app
 from schemas.transaction import Transaction
 from screener.audit.keys import KeyStore
 from screener.audit.store import AuditStore
-from screener.cli import app
 from screener.engine import Screener
 
 runner = CliRunner()

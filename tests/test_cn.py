@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from schemas.lists import ListCode
 from schemas.result import Decision
 from schemas.transaction import Transaction
-from screener.cli import app
 from screener.engine import Screener
-from screener.gaps import GapAnalyzer, MatrixBuilder, load_baseline
+from screener.gaps.analysis import GapAnalyzer, MatrixBuilder, load_baseline
+from screener.packs.profiles import load_profiles
 from screener.parties.importers import ListFormatError, load_list
 from screener.parties.screening import load_party_screening
 from screener.parties.store import ListStore
-from screener.profiles import load_profiles
 
 REPO = Path(__file__).resolve().parent.parent
 MOFCOM = REPO / "data" / "lists" / "cn" / "mofcom_lists.yaml"
@@ -236,7 +236,7 @@ def test_gap_matrix_has_the_cn_column(unscreened: Screener, day: str, cn: str) -
 
 
 def test_cli_imports_the_mofcom_file(tmp_path: Path) -> None:
-    from screener.cli_lists import lists_app
+    from cli.lists import lists_app
 
     db = f"sqlite:///{tmp_path / 'l.db'}"
     out = CliRunner().invoke(

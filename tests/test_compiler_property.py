@@ -17,7 +17,7 @@ import pytest
 
 from schemas.rules import Clause
 from screener.conditions import compile_condition, compile_fast
-from screener.index import IndexedClause
+from screener.packs.index import IndexedClause
 
 NUMBERS = ("item.us_content_percent", "item.value_usd")  # optional
 STRINGS = {"destination.country": ["CN", "DE", "MO"], "item.origin_country": ["US", "JP"]}

@@ -111,7 +111,7 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(VALID | {"destination_country": "ZZ"}))
     db = f"sqlite:///{tmp_path / 'cp.db'}"
-    cli = [sys.executable, "-m", "screener.cli", "screen", "--db", db]
+    cli = [sys.executable, "-m", "cli", "screen", "--db", db]
     ok = subprocess.run([*cli, str(good)], capture_output=True, text=True, cwd=REPO)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["jurisdictions"]["US"]["applies"] is True

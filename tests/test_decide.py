@@ -21,7 +21,7 @@ from schemas.result import SEVERITY, Decision
 from schemas.transaction import Transaction
 from screener.decide import PARAGRAPH, Settlement, Unknown, _compact, _Outcome
 from screener.engine import Screener
-from screener.loader import deep_merge, load_packs
+from screener.packs.loader import deep_merge, load_packs
 
 END_USER = {"role": "end_user", "name": "Example Foundry Co", "country": "JP"}
 

@@ -16,9 +16,9 @@ from test_authoring_api import BAD_VN
 from typer.testing import CliRunner
 
 from api.app import create_app
+from cli.main import app as cli
 from schemas.transaction import Transaction
 from screener.batch.layout import LineError, to_transaction
-from screener.cli import app as cli
 from screener.errors import InputError, parse_model
 from screener.limits import Limits
 

@@ -13,8 +13,8 @@ import pytest
 from schemas.result import Decision
 from schemas.transaction import Item
 from screener.engine import Screener
-from screener.jp_numbering import JapaneseNumbering
-from screener.loader import DEFAULT_RULES_DIR
+from screener.packs.jp_numbering import JapaneseNumbering
+from screener.packs.loader import DEFAULT_RULES_DIR
 from screener.parties.screening import load_party_screening
 from screener.parties.store import ListStore
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli.lists import lists_app
 from schemas.lists import Alias, AliasType, EntityType, ListCode, ListEntry
-from screener.cli_lists import lists_app
 from screener.parties.importers import (
     ListFormatError,
     content_hash,

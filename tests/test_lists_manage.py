@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from screener.cli import app
+from cli.main import app
 from screener.parties.importers import csl_json_layout, load_list
 from screener.parties.screening import load_party_screening
 from screener.parties.store import ListStore

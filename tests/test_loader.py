@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from screener.loader import PackError, load_pack
+from screener.packs.loader import PackError, load_pack
 
 US = Path(__file__).resolve().parent.parent / "rules" / "us"
 

@@ -16,9 +16,9 @@ import pytest
 
 from schemas.result import Decision
 from screener.engine import Screener
-from screener.gaps import GapAnalyzer, MatrixBuilder, load_baseline
-from screener.loader import DEFAULT_RULES_DIR, PackError, load_packs
-from screener.profiles import load_profiles
+from screener.gaps.analysis import GapAnalyzer, MatrixBuilder, load_baseline
+from screener.packs.loader import DEFAULT_RULES_DIR, PackError, load_packs
+from screener.packs.profiles import load_profiles
 
 EU_AS_NL = "Regulation (EU) 2021/821 as applied by the Netherlands"
 

@@ -12,7 +12,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 BLOCK = (
     "import sys; sys.modules['durable_rules_engine'] = None; "  # import raises ImportError
-    "from screener.cli import app; sys.argv = ['chokepoint', *sys.argv[1:]]; app()"
+    "from cli.main import app; sys.argv = ['chokepoint', *sys.argv[1:]]; app()"
 )
 
 

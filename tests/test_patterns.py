@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from schemas.patterns import Alert, Pattern, PatternFile
 from schemas.transaction import Transaction
-from screener.loader import PackError, YamlDoc, deep_merge
+from screener.packs.loader import PackError, YamlDoc, deep_merge
 from screener.patterns.engine import scan
 from screener.patterns.generate import generate
 from screener.patterns.loader import DEFAULT_PATTERNS_DIR, load_pattern_file, load_patterns
@@ -256,7 +256,7 @@ def test_cli_streams_alerts_as_json_lines(tmp_path: Path) -> None:
 
     from typer.testing import CliRunner
 
-    from screener.cli import app
+    from cli.main import app
 
     _window, n, _limit, total = _split_numbers()
     each = math.ceil(total * 100 / n) / 100
@@ -303,9 +303,9 @@ def test_cli_scans_the_service_history_in_transaction_date_order(tmp_path: Path)
 
     from typer.testing import CliRunner
 
+    from cli.main import app
     from schemas.result import Decision, ScreeningResult
     from screener.audit.store import AuditStore
-    from screener.cli import app
 
     _window, n, _limit, total = _split_numbers()
     each = math.ceil(total * 100 / n) / 100

@@ -106,7 +106,7 @@ def test_each_item_reports_its_own_red_flags(screener: Screener) -> None:
 def test_the_table_shows_red_flags(screener: Screener) -> None:
     from rich.console import Console
 
-    from screener.cli import render_table
+    from screener.table_view import render_table
 
     console = Console(record=True, width=300)
     render_table(screener.screen(FORWARDER_ONLY), console)

@@ -10,8 +10,8 @@ import pytest
 
 from schemas.transaction import Transaction
 from screener.engine import Screener
-from screener.index import IndexedClause
-from screener.loader import deep_merge, load_packs
+from screener.packs.index import IndexedClause
+from screener.packs.loader import deep_merge, load_packs
 
 CASES = [
     pytest.param(pack, lc, example, id=f"{lc.clause.id}::{example.name}")

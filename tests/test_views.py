@@ -11,9 +11,9 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from cli.main import app
 from schemas.compact import CompactResult
 from schemas.transaction import Transaction
-from screener.cli import app
 from screener.compact import compact, deciding
 from screener.engine import Screener
 from screener.parties.store import ListStore

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.app import create_app
+from cli.main import app as cli
 from screener import engine
 from screener.audit.keys import KeyStore
-from screener.cli import app as cli
 from screener.parties.store import ListStore
 
 REPO = Path(__file__).resolve().parent.parent

@@ -15,8 +15,8 @@ from api.responses import KEYED
 from api.services import Services, services
 from schemas.transaction import IsoDate
 from screener.audit.keys import ApiKey
-from screener.gaps import BaselineMatrix, GapAnalyzer, MatrixBuilder, load_baseline
-from screener.gaps_report import render_html
+from screener.gaps.analysis import BaselineMatrix, GapAnalyzer, MatrixBuilder, load_baseline
+from screener.gaps.report import render_html
 
 router = APIRouter(prefix="/v1", tags=["gaps"], responses=KEYED)
 

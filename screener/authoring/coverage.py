@@ -18,7 +18,7 @@ from typing import Any
 
 from schemas.rules import All, Clause, Condition, Leaf, Not
 from screener.conditions import Facts, Predicate, compile_condition
-from screener.loader import LoadedClause, YamlDoc
+from screener.packs.loader import LoadedClause, YamlDoc
 
 
 def describe(node: Condition) -> str:

@@ -9,7 +9,7 @@ A draft is one of:
 - a *complete* pack folder (with `pack.yaml`): it replaces the live pack with the same id
   (or is added beside the live packs when its id is new).
 
-Draft clauses pass exactly the loader's checks (`screener.loader.load_clause_file`), against
+Draft clauses pass exactly the loader's checks (`screener.packs.loader.load_clause_file`), against
 the live pack's metadata and reference tables, which the merged pack shares rather than
 reloads. Drafts are always evaluated with the python backend: a durable-rules ruleset can be
 neither replaced nor deleted without leaking (../shared/reference/durable-rules.md §1.3), so
@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from schemas.rules import DraftMeta
 from screener.engine import Screener
-from screener.loader import (
+from screener.packs.loader import (
     LoadedClause,
     Pack,
     PackError,
@@ -40,7 +40,7 @@ from screener.loader import (
     load_pack,
     set_names,
 )
-from screener.member_states import compose
+from screener.packs.member_states import compose
 from screener.parties.screening import PartyScreening
 
 DRAFT_META = "draft.yaml"

@@ -34,8 +34,8 @@ from typing import Any, Literal
 
 from schemas.rules import All, Clause, ClauseKind, ClauseStatus, Condition, Leaf, Not, Op
 from screener.authoring.sat import satisfiable
-from screener.loader import LoadedClause, Pack
-from screener.tables import UsTables
+from screener.packs.loader import LoadedClause, Pack
+from screener.packs.tables import UsTables
 
 Severity = Literal["error", "warning", "note"]  # a note never fails lint
 _PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas.rules import All, Condition, Leaf, Not, Op
-from screener.tables import UsTables
+from screener.packs.tables import UsTables
 
 Literal_ = tuple[Leaf, bool]  # (leaf, negated)
 _MAX_TERMS = 512

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from screener.authoring.drafts import Draft, load_draft
-from screener.loader import Pack, load_pack, load_packs
+from screener.packs.loader import Pack, load_pack, load_packs
 
 
 @dataclass

@@ -43,7 +43,8 @@ from screener.compact import hit_line
 from screener.csv_safe import SafeWriter, safe_row
 from screener.engine import BackendName, Screener
 from screener.errors import InputError, parse_model
-from screener.loader import DEFAULT_RULES_DIR, PackError
+from screener.packs.loader import DEFAULT_RULES_DIR, PackError
+from screener.settings import settings
 
 Row = tuple[str, ...]
 
@@ -93,6 +94,8 @@ class BatchSummary:
     review: list[Row] = field(default_factory=list)
     failed: list[Row] = field(default_factory=list)
     resumed_after: int = 0  # output rows found on resume
+    partitions: int = 0  # on a cluster: partitions of this run, and those written so far
+    partitions_done: int = 0
     seconds: float = 0.0
     context: ReportContext = field(default_factory=ReportContext)
 
@@ -122,6 +125,29 @@ class BatchSummary:
         }.get(decision)
         if kept is not None and len(kept) < KEEP:
             kept.append(row)
+
+    def merge(self, other: BatchSummary) -> None:
+        """Add the counts of the rows that follow (a chunk's or a partition's, `render`):
+        the same totals, and the same first KEEP rows of each kind, as accounting each row."""
+        self.lines += other.lines
+        self.ok += other.ok
+        self.errors += other.errors
+        self.by_decision.update(other.by_decision)
+        for mine, theirs in (
+            (self.by_jurisdiction, other.by_jurisdiction),
+            (self.by_destination, other.by_destination),
+        ):
+            for key, counts in theirs.items():
+                mine.setdefault(key, Counter()).update(counts)
+        self.rules.update(other.rules)
+        self.red_flags.update(other.red_flags)
+        for kept, more in (
+            (self.prohibited, other.prohibited),
+            (self.licensed, other.licensed),
+            (self.review, other.review),
+            (self.failed, other.failed),
+        ):
+            kept.extend(more[: KEEP - len(kept)])
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -257,6 +283,19 @@ class LineScreener:
             return f"internal error screening this line: {type(exc).__name__}: {exc}"
 
 
+def render(rows: list[Row]) -> tuple[str, BatchSummary]:
+    """Rows as the output's CSV text and their counts (`BatchSummary.merge`); a cluster
+    worker renders its partition, so the client only writes. The cells are counted as
+    written (neutralised), so a resume, which counts the file, counts the same."""
+    safe = [safe_row(r) for r in rows]
+    counts = BatchSummary()
+    for row in safe:
+        counts.account(row)
+    buffer = io.StringIO()
+    SafeWriter(buffer).writerows_neutralised(safe)
+    return buffer.getvalue(), counts
+
+
 # --------------------------------------------------------------------------- worker processes
 
 _WORKER: LineScreener | None = None
@@ -384,11 +423,21 @@ def run_batch(
     progress: Progress | None = None,
     chunk_size: int = 256,
     report: bool = True,
+    scheduler: str | None = None,
+    partition_size: int = 2000,
+    partition_timeout: float | None = None,
 ) -> BatchSummary:
     """Screen every line of `input_path` into `output_path` (CSV, OUTPUT_COLUMNS) and, with
     `report`, an HTML report beside it. `processes` defaults to every core; 1 screens in this
-    process (with `screener` if given). HeaderError when the header cannot be read."""
+    process (with `screener` if given). `scheduler` (default: the CHOKEPOINT_BATCH_SCHEDULER
+    setting; "" for none) runs it on Dask instead, `partition_size` lines a task
+    (screener.batch.cluster). HeaderError when the header cannot be read."""
     started = time.monotonic()
+    scheduler = settings().batch_scheduler if scheduler is None else scheduler
+    if scheduler:
+        from screener.batch.cluster import parse_scheduler
+
+        parse_scheduler(scheduler)  # a bad value stops the run before the output is touched
     columns = check_header(next(csv.reader([read_header(input_path)])))
     lines_in, sha256 = survey(input_path)  # one read for the count and the resume check
     summary = BatchSummary(total=max(lines_in - 1, 0))
@@ -405,24 +454,31 @@ def run_batch(
     with output_path.open(mode, encoding="utf-8", newline="") as out:
         if mode == "w":
             SafeWriter(out).writerow(OUTPUT_COLUMNS)
-        buffer = io.StringIO()
-        writer = SafeWriter(buffer)
 
-        def write(rows: list[Row]) -> None:
-            rows = [safe_row(r) for r in rows]  # counted as written, so resume counts the same
-            for row in rows:
-                summary.account(row)
-            writer.writerows_neutralised(rows)
-            out.write(buffer.getvalue())
+        def emit(text: str, counts: BatchSummary) -> None:
+            out.write(text)
             out.flush()
-            buffer.seek(0)
-            buffer.truncate()
+            summary.merge(counts)
             summary.seconds = time.monotonic() - started
             if progress:
                 progress(summary)
 
+        def write(rows: list[Row]) -> None:
+            emit(*render(rows))
+
         lines = read_lines(input_path, after=after)
-        if processes == 1:
+        if scheduler:
+            from screener.batch.cluster import ClusterBatch
+
+            with ClusterBatch(
+                scheduler, rules_dir, backend, db_url, partition_timeout=partition_timeout
+            ) as cluster:
+                summary.context = cluster.context()
+                summary.partitions = -(-(lines_in - after) // partition_size)
+                for text, counts in cluster.screen(columns, _chunks(lines, partition_size), sha256):
+                    summary.partitions_done += 1
+                    emit(text, counts)  # rendered and counted on the worker
+        elif processes == 1:
             local = LineScreener(columns, screener or build_screener(rules_dir, backend, db_url))
             summary.context = ReportContext.of(local.screener)
             for chunk in _chunks(lines, chunk_size):

@@ -16,7 +16,13 @@ from schemas.rules import Leaf, Op
 from schemas.transaction import Transaction
 from schemas.vocabulary import COUNTRY_CODES, normalize_eccn
 from screener.conditions import leaves
-from screener.loader import DEFAULT_RULES_DIR, PackError, YamlDoc, _pydantic_problems, deep_merge
+from screener.packs.loader import (
+    DEFAULT_RULES_DIR,
+    PackError,
+    YamlDoc,
+    _pydantic_problems,
+    deep_merge,
+)
 
 DEFAULT_PATTERNS_DIR = DEFAULT_RULES_DIR / "patterns"
 _NUMERIC = {Op.gt, Op.gte, Op.lt, Op.lte}

@@ -8,7 +8,7 @@ import yaml
 from pydantic import ValidationError
 
 from schemas.profile import Profile
-from screener.loader import DEFAULT_RULES_DIR, PackError
+from screener.packs.loader import DEFAULT_RULES_DIR, PackError
 
 PROFILES_DIR = DEFAULT_RULES_DIR / "profiles"
 

@@ -1,7 +1,7 @@
 """Load rule packs from `rules/`, validate them, and fail loudly with file, line and reason.
 
 A pack is a folder holding `pack.yaml` (its metadata), clause files (`*.yaml` with a top-level
-`clauses:` list) and optionally `tables/` (reference data, read by `screener.tables`).
+`clauses:` list) and optionally `tables/` (reference data, read by `screener.packs.tables`).
 Validation goes beyond the pydantic schema: every fact path must be declared, every operator
 must suit its fact's type, every ECCN, country code, Country Group and chart column named in
 a condition must exist, and every example must be a valid transaction.
@@ -27,8 +27,8 @@ from schemas.transaction import Transaction
 from schemas.vocabulary import COUNTRY_CODES, normalize_eccn
 from screener.bundled import RULES_DIR
 from screener.conditions import leaves
-from screener.country_sets import CountrySets
-from screener.tables import UsTables
+from screener.packs.country_sets import CountrySets
+from screener.packs.tables import UsTables
 
 DEFAULT_RULES_DIR = RULES_DIR  # ./rules in a checkout, the bundled copy in a wheel
 
@@ -412,7 +412,7 @@ def load_packs(rules_dir: Path = DEFAULT_RULES_DIR) -> list[Pack]:
     if not roots:
         raise PackError([f"{rules_dir}: no rule packs (folders with pack.yaml) found"])
     names = set_names(rules_dir)
-    from screener.member_states import compose  # builds on Pack and LoadedClause
+    from screener.packs.member_states import compose  # builds on Pack and LoadedClause
 
     packs, problems = [], []
     for root in roots:  # every pack's problems, not the first pack's only

@@ -19,10 +19,11 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from cli.common import DbOption, fail, require_backend
+from screener.batch.cluster import ClusterError, SchedulerError
 from screener.batch.layout import HeaderError, template
 from screener.batch.runner import BatchSummary, ResumeError, run_batch
-from screener.cli_common import DbOption, fail, require_backend
-from screener.loader import DEFAULT_RULES_DIR, PackError
+from screener.packs.loader import DEFAULT_RULES_DIR, PackError
 
 
 def batch(
@@ -39,6 +40,16 @@ def batch(
     processes: Annotated[
         int | None, typer.Option(min=1, help="Worker processes (default: every core).")
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Run on Dask: local:N (a local cluster of N workers) or tcp://HOST:8786 "
+            "(default: the CHOKEPOINT_BATCH_SCHEDULER setting, else this machine's processes)."
+        ),
+    ] = None,
+    partition_size: Annotated[
+        int, typer.Option(min=1, help="Lines per task on a Dask cluster.")
+    ] = 2000,
     backend: Annotated[str, typer.Option(help="python or durable.")] = "python",
     rules: Annotated[Path, typer.Option(help="Rules folder.")] = DEFAULT_RULES_DIR,
     report: Annotated[bool, typer.Option(help="Write OUT.html beside the CSV.")] = True,
@@ -68,12 +79,13 @@ def batch(
         MofNCompleteColumn(),
         TaskProgressColumn(),
         TextColumn("{task.fields[rate]:>8,.0f} lines/s"),
+        TextColumn("{task.fields[parts]}"),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task("batch", total=None, rate=0.0)
+        task = bar.add_task("batch", total=None, rate=0.0, parts="")
 
         def on_progress(s: BatchSummary) -> None:
             fresh = s.lines - s.resumed_after
@@ -82,6 +94,7 @@ def batch(
                 total=s.total,
                 completed=s.lines,
                 rate=fresh / s.seconds if s.seconds else 0.0,
+                parts=f"partition {s.partitions_done}/{s.partitions}" if s.partitions else "",
             )
 
         try:
@@ -95,10 +108,12 @@ def batch(
                 db_url=db,
                 progress=on_progress,
                 report=report,
+                scheduler=scheduler,
+                partition_size=partition_size,
             )
         except HeaderError as exc:
             fail(f"{file}: header line: {exc}")
-        except ResumeError as exc:
+        except (ResumeError, SchedulerError, ClusterError) as exc:
             fail(str(exc))
         except PackError as exc:
             fail(str(exc))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 
 from schemas.result import Decision
-from screener.gaps import BaselineMatrix
+from screener.gaps.analysis import BaselineMatrix
 
 SHORT = {
     Decision.prohibited: "PROHIBITED",

@@ -1,4 +1,4 @@
-"""The `chokepoint` command line: a thin shell over `screener`.
+"""`chokepoint screen`: one transaction from a file or stdin, screened and printed.
 
 Exit codes: 0 whatever the decision (a licence requirement is an answer, not a failure),
 2 with a one-line reason on invalid input or an invalid rule pack.
@@ -7,7 +7,6 @@ Exit codes: 0 whatever the decision (a licence requirement is an answer, not a f
 from __future__ import annotations
 
 import getpass
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -16,47 +15,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from schemas.compact import CompactResult
-from schemas.patterns import Alert, PatternFile
-from schemas.result import ScreeningResult
-from schemas.rules import Clause
+from cli.common import DbOption, fail, require_backend
 from schemas.transaction import Transaction
 from screener.audit.store import AuditStore
-from screener.cli_batch import batch
-from screener.cli_common import DbOption, fail, require_backend
-from screener.cli_examples import examples
-from screener.cli_gaps import register as register_gaps
-from screener.cli_lists import lists_app
-from screener.cli_parties import parties_app
-from screener.cli_patterns import patterns_command
-from screener.cli_rules import rules_app
-from screener.cli_service import db_app, keys_app, serve, stats
 from screener.compact import compact
 from screener.errors import InputError, parse_model
 from screener.limits import LimitError, Limits
-from screener.loader import DEFAULT_RULES_DIR, PackError
+from screener.packs.loader import DEFAULT_RULES_DIR, PackError
 from screener.settings import database_url, shown_url
 from screener.table_view import render_table
 from screener.wiring import build_screener
-
-app = typer.Typer(
-    help="chokepoint: export-control screening for semiconductors, SME and advanced computing.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-
-
-app.add_typer(lists_app, name="lists")
-app.add_typer(parties_app, name="parties")
-app.command(name="patterns")(patterns_command)
-app.add_typer(rules_app, name="rules")
-register_gaps(app)
-app.add_typer(keys_app, name="keys")
-app.add_typer(db_app, name="db")
-app.command("batch")(batch)
-app.command("serve")(serve)
-app.command("stats")(stats)
-app.command("examples")(examples)
 
 
 class OutputFormat(StrEnum):
@@ -68,16 +36,6 @@ class OutputFormat(StrEnum):
 class BackendChoice(StrEnum):
     python = "python"
     durable = "durable"
-
-
-SCHEMAS = {
-    "transaction": Transaction,
-    "result": ScreeningResult,
-    "compact": CompactResult,
-    "clause": Clause,
-    "pattern": PatternFile,
-    "alert": Alert,
-}
 
 
 def _read(source: str, limit: int) -> str:
@@ -98,7 +56,6 @@ def _read(source: str, limit: int) -> str:
         fail(f"{source}: not UTF-8 (byte {exc.start}: {exc.reason})")
 
 
-@app.command()
 def screen(
     file: Annotated[str, typer.Argument(help="Transaction JSON file, or - for stdin.")],
     fmt: Annotated[
@@ -168,18 +125,3 @@ def screen(
         typer.echo(compact(result, tx).model_dump_json(indent=2))
     else:
         typer.echo(result.model_dump_json(indent=2))
-
-
-@app.command()
-def schema(
-    name: Annotated[str, typer.Argument(help="transaction, result, clause, pattern or alert")],
-) -> None:
-    """Print the JSON Schema of the transaction, the result or a rule clause."""
-    model = SCHEMAS.get(name)
-    if model is None:
-        fail(f"unknown schema {name!r}; choose one of {', '.join(SCHEMAS)}")
-    typer.echo(json.dumps(model.model_json_schema(), indent=2))
-
-
-if __name__ == "__main__":
-    app()

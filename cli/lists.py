@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from screener.cli_common import DbOption, fail
+from cli.common import DbOption, fail
 from screener.parties.importers import MAPPABLE, ListFormatError
 from screener.parties.screening import forget_cached_index
 from screener.parties.store import ListStore

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from screener.cli_common import DbOption, fail
+from cli.common import DbOption, fail
 from screener.parties.parallel import screen_many
 from screener.parties.screening import load_party_screening
 from screener.parties.store import ListStore
@@ -51,9 +51,7 @@ def screen_names(
         str, typer.Argument(help="Names, one per line, or a CSV with a name column; - for stdin.")
     ],
     db: DbOption = None,
-    workers: Annotated[
-        int, typer.Option(help="Worker processes (0: one per core available).")
-    ] = 0,
+    workers: Annotated[int, typer.Option(help="Worker processes (0: one per core available).")] = 0,
 ) -> None:
     """Print one JSON line per input name with its hits (best first); a name in another
     script without a confident hit also gets an `unreadable` note (a review)."""

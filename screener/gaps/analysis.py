@@ -36,8 +36,8 @@ from schemas.result import (
 from schemas.transaction import Item, Transaction
 from screener.catalog import Span as DatedCode  # one dated classification, as in the catalog
 from screener.engine import Facts, Screener
-from screener.loader import DEFAULT_RULES_DIR
-from screener.profiles import load_profiles
+from screener.packs.loader import DEFAULT_RULES_DIR
+from screener.packs.profiles import load_profiles
 
 ITEM_CLASSES = DEFAULT_RULES_DIR / "gaps" / "item_classes.yaml"
 PARTY_FACTS = frozenset(
@@ -198,7 +198,8 @@ class GapAnalyzer:
                 (jurisdiction, origin, common, tuple(map(_frozen, map(f.get, reads))))
                 for f in item_facts
             ]
-            missing = [i for i, key in enumerate(keys) if key not in self._positions]
+            found = [self._positions.get(key) for key in keys]
+            missing = [i for i, position in enumerate(found) if position is None]
             if missing:
                 if len(self._positions) >= 65536:
                     self._positions.clear()
@@ -210,9 +211,10 @@ class GapAnalyzer:
                     verdict = self.screener.verdict(
                         shipped, jurisdiction, strict, hits, [shipped_facts[i]]
                     )
-                    self._positions[keys[i]] = item_position(verdict, 0, origin, profile)
-            for row, key in zip(out, keys, strict=True):
-                row.append(self._positions[key])
+                    found[i] = self._positions[keys[i]] = item_position(verdict, 0, origin, profile)
+            for row, position in zip(out, found, strict=True):
+                assert position is not None
+                row.append(position)
         return out
 
     def gaps(

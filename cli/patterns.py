@@ -21,11 +21,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.common import DbOption, fail, require_backend
 from schemas.patterns import Alert, Pattern
 from schemas.transaction import Transaction
-from screener.cli_common import DbOption, fail, require_backend
 from screener.errors import InputError, parse_model
-from screener.loader import PackError
+from screener.packs.loader import PackError
 from screener.patterns.engine import scan
 from screener.patterns.loader import DEFAULT_PATTERNS_DIR, load_patterns
 from screener.patterns.stream import StreamOrderError

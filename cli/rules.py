@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from cli.common import DbOption, fail
 from schemas.rules import ClauseFile, DraftMeta, PackMeta
 from schemas.transaction import Transaction
 from screener.audit.store import AuditStore
@@ -35,10 +36,9 @@ from screener.authoring.shadow import (
     shadow_report,
 )
 from screener.authoring.source import Target, resolve
-from screener.cli_common import DbOption, fail
 from screener.engine import Screener
 from screener.errors import InputError, parse_model
-from screener.loader import DEFAULT_RULES_DIR, PackError, load_packs
+from screener.packs.loader import DEFAULT_RULES_DIR, PackError, load_packs
 from screener.parties.screening import PartyScreening, load_party_screening
 from screener.parties.store import ListStore
 from screener.patterns.loader import load_patterns

@@ -1,0 +1,2 @@
+"""Where jurisdictions disagree: the baseline gap analysis and matrix (`analysis`) and its
+self-contained HTML heat map (`report`)."""
