@@ -27,6 +27,7 @@ from pydantic import (
 from schemas.control_codes import LISTED as LISTED  # re-exported: where they used to be
 from schemas.control_codes import NOT_LISTED as NOT_LISTED
 from schemas.control_codes import control_code
+from schemas.control_codes import json_schema as control_code_schema
 from schemas.vocabulary import (
     AUTHORISATION_SYMBOLS,
     BOOLEAN_PARAMETERS,
@@ -109,19 +110,29 @@ def _whole(value: object) -> object:
 
 Count = Annotated[int, BeforeValidator(_whole)]
 
-# Each list's own numbering is checked by schemas.control_codes (Japan's native numbering
-# included), which a JSON Schema pattern cannot say: the schema bounds the text only.
-ControlCodeText = Annotated[
-    str, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 60, "pattern": r"\S"})
+
+def _control_codes(codes: object) -> object:
+    """Each jurisdiction's code checked against that list's numbering (schemas.control_codes)
+    as sent, before the model strips whitespace (the length bound is the raw text's, as in the
+    document); anything not a text is left to the type check."""
+    if not isinstance(codes, dict):
+        return codes
+    return {j: control_code(j, raw) if isinstance(raw, str) else raw for j, raw in codes.items()}
+
+
+# One property per jurisdiction with its list's pattern (schemas.control_codes.FORMS), so
+# the document says exactly what is accepted: a member state's code is EU Annex I-numbered.
+ControlCodes = Annotated[
+    dict[JurisdictionCode, str],
+    BeforeValidator(_control_codes),
+    WithJsonSchema(
+        {
+            "type": "object",
+            "properties": {j: control_code_schema(j) for j in sorted(JURISDICTIONS)},
+            "additionalProperties": False,
+        }
+    ),
 ]
-
-
-def _control_codes(codes: dict[str, str]) -> dict[str, str]:
-    """Each jurisdiction's code checked against that list's numbering (schemas.control_codes)."""
-    return {j: control_code(j, raw) for j, raw in codes.items()}
-
-
-ControlCodes = Annotated[dict[JurisdictionCode, ControlCodeText], AfterValidator(_control_codes)]
 
 
 class _Strict(BaseModel):

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(
     os.environ.get("CHOKEPOINT_SCHEMATHESIS") != "1",
     reason="schemathesis runs only with CHOKEPOINT_SCHEMATHESIS=1 (minutes on this machine)",
 )
-EXAMPLES = 4  # per operation, role and phase: bounded (about a minute on a quiet machine)
+EXAMPLES = 3  # per operation, role and phase: bounded (about 75 s on a quiet machine)
 
 
 def _app(folder: Path) -> tuple[FastAPI, dict[str, str]]:

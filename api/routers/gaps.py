@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.auth import READ
 from api.responses import KEYED
 from api.services import Services, services
+from schemas.transaction import IsoDate
 from screener.audit.keys import ApiKey
 from screener.gaps.analysis import BaselineMatrix, GapAnalyzer, MatrixBuilder, load_baseline
 from screener.gaps.report import render_html
@@ -33,7 +34,7 @@ class GapFormat(StrEnum):
 def get_gaps(
     _key: Annotated[ApiKey, Depends(READ)],
     svc: Annotated[Services, Depends(services)],
-    as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="YYYY-MM-DD; default today")] = None,
     format: Annotated[GapFormat, Query(description="json or html")] = GapFormat.json,
 ) -> Response | BaselineMatrix:
     """For each covered item class and baseline destination, every jurisdiction's answer as

@@ -40,6 +40,10 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     # WAL: the API's readers never wait for a batch job's writer; a writer waits, not fails
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # NORMAL in WAL mode: a commit is in the WAL file when it returns, so a killed process
+    # (kill -9) loses no committed audit row; only an OS crash or power loss can lose the last
+    # commits. FULL's fsync per commit was most of an audited request's time (8.7 ms).
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
