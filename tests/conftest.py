@@ -42,6 +42,17 @@ def list_store(tmp_path_factory: pytest.TempPathFactory) -> ListStore:
     return store
 
 
+@pytest.fixture(scope="module")
+def lists_url(list_store: ListStore) -> str:
+    return list_store.url
+
+
+@pytest.fixture
+def index_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The party index cache in the session's temporary folder, not the user's."""
+    monkeypatch.setenv("CHOKEPOINT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "idx"))
+
+
 @pytest.fixture(scope="session")
 def party_screening(
     list_store: ListStore, tmp_path_factory: pytest.TempPathFactory

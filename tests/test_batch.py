@@ -15,7 +15,6 @@ from screener.batch.layout import INPUT_COLUMNS, OUTPUT_COLUMNS, HeaderError, te
 from screener.batch.reader import LATIN1_NOTE
 from screener.batch.runner import BatchSummary, ResumeError, run_batch
 from screener.engine import Screener
-from screener.parties.store import ListStore
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 HEADER = (
@@ -99,14 +98,7 @@ def rows(path: Path) -> list[dict[str, str]]:
         return list(reader)
 
 
-@pytest.fixture(scope="module")
-def lists_url(list_store: ListStore) -> str:
-    return list_store.url
-
-
-@pytest.fixture(autouse=True)
-def _cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHOKEPOINT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "idx"))
+pytestmark = pytest.mark.usefixtures("index_cache")
 
 
 def test_every_malformed_line_is_accounted_for(tmp_path: Path, screener: Screener) -> None:

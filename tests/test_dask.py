@@ -26,6 +26,7 @@ TIMEOUT = 120.0  # seconds for any one partition (or the cluster to start)
 COUNTRIES = ["CN", "DE", "JP", "RU", "SG", "NL", "KR", "IN", "TW", "AE"]
 ECCNS = ["3B001.c.1.a", "3B993", "EAR99", "3A090.a", "3B001.f.1", "", "5A992.c", "4A090.a"]
 LISTED = ["Jiangxi Xintuo Enterprise Co. Ltd.", "BANK OF KUNLUN CO LTD", "KAL TEK LABS"]
+pytestmark = pytest.mark.usefixtures("index_cache")
 
 
 def write_input(path: Path, n: int) -> None:
@@ -51,16 +52,6 @@ def write_input(path: Path, n: int) -> None:
         ]
         lines.append(",".join(cells))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def lists_url(list_store: ListStore) -> str:
-    return list_store.url
-
-
-@pytest.fixture(autouse=True)
-def _cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHOKEPOINT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "idx"))
 
 
 @pytest.fixture(scope="module")
