@@ -1,16 +1,22 @@
-"""The audit trail: each screening stored with its input, result, the rule-pack and list
-versions it used, who asked and when; statistics over them; cheap iteration for replay.
+"""The audit trail: each screening stored with its input, the rule-pack and list versions
+it used, its decision, who asked and when; statistics over them; cheap iteration for replay.
 
-A screening is one row holding the transaction and the full result as JSON (what a
-compliance officer shows a regulator, byte for byte), a small `summary` (decision per
-jurisdiction, rules fired) so replay can compare without parsing whole results, and one row
-per jurisdiction verdict and per finding so statistics are plain GROUP BYs on both SQLite
-and PostgreSQL.
+A screening is one row holding what reproduces it and what proves the reproduction right:
+the transaction as screened (its date fixed to the date it was screened as of), the versions
+of every pack and list, the engine, a `summary` (decision per jurisdiction, rules fired and
+decisive) so replay can compare without re-screening, and the SHA-256 and size of the result
+JSON exactly as it was answered. The result itself grows with items x clauses (megabytes for
+a 250-item shipment, issue #19), so it is not kept unless CHOKEPOINT_AUDIT_RESULTS=full;
+`screener.audit.reproduce` re-screens a stored transaction and checks the result against the
+digest (`GET /v1/screenings/{id}` answers with the reproduced result). One row per
+jurisdiction verdict and per finding makes statistics plain GROUP BYs on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +30,7 @@ from schemas.result import ScreeningResult
 from schemas.transaction import Transaction
 from screener.audit.db import open_engine
 from screener.audit.models import FindingRow, ScreeningRow, VerdictRow, utc
+from screener.settings import settings
 
 
 class ScreeningSummary(BaseModel):
@@ -49,9 +56,25 @@ class StoredScreening(BaseModel):
     source: str
     transaction_id: str | None
     decision: str
+    as_of: dt.date
+    engine: str
     versions: dict[str, str]
+    summary: ScreeningSummary
     transaction: dict[str, Any]
-    result: dict[str, Any]
+    result_sha256: str | None = Field(
+        description="SHA-256 of the result JSON as answered (None in rows stored before it "
+        "was recorded, which keep the result itself)"
+    )
+    result_bytes: int | None = None
+    result: dict[str, Any] | None = Field(
+        description="the result as answered: stored (rows from before the digest, or "
+        "CHOKEPOINT_AUDIT_RESULTS=full) or reproduced and checked against result_sha256; "
+        "None when it cannot be reproduced here (see `reproduction`)"
+    )
+    reproduction: str = Field(
+        description="`stored` (the row holds the result), `verified` (re-screened and equal "
+        "to the digest), or why the result is not given"
+    )
 
 
 class StoredInput(BaseModel):
@@ -85,6 +108,12 @@ def summarise(result: ScreeningResult) -> ScreeningSummary:
     )
 
 
+def digest(result_json: str | bytes) -> str:
+    """The SHA-256 a stored screening keeps of its result JSON."""
+    data = result_json.encode() if isinstance(result_json, str) else result_json
+    return hashlib.sha256(data).hexdigest()
+
+
 def _start(moment: dt.date | dt.datetime | None) -> dt.datetime | None:
     """A date means from its start (UTC)."""
     if moment is None or isinstance(moment, dt.datetime):
@@ -106,9 +135,21 @@ class AuditStore:
         requested_by: str,
         source: str = "api",
         at: dt.datetime | None = None,
+        result_json: str | None = None,
     ) -> int:
-        """Store one screening; returns its id (`GET /v1/screenings/{id}`)."""
+        """Store one screening; returns its id (`GET /v1/screenings/{id}`).
+
+        `result_json`: the result as it was answered, when the caller already made it (the
+        digest is of those bytes; otherwise of `result.model_dump_json()`). The transaction
+        is stored with its date set to the date it was screened as of, so re-screening it on
+        another day gives the same answer."""
         now = utc(at) if at else dt.datetime.now(dt.UTC)
+        answered = result_json if result_json is not None else result.model_dump_json()
+        screened = (
+            transaction
+            if transaction.date
+            else transaction.model_copy(update={"date": result.as_of})
+        )
         row = ScreeningRow(
             screened_at=now,
             quarter=quarter(now),
@@ -120,8 +161,10 @@ class AuditStore:
             engine=result.engine,
             versions=json.dumps(result.versions, sort_keys=True),
             summary=summarise(result).model_dump_json(),
-            input=transaction.model_dump_json(),
-            result=result.model_dump_json(),
+            input=screened.model_dump_json(),
+            result=answered if settings().audit_full_results else None,
+            result_sha256=digest(answered),
+            result_bytes=len(answered.encode()),
         )
         with Session(self.engine, expire_on_commit=False) as session:
             session.add(row)
@@ -155,6 +198,9 @@ class AuditStore:
             return row.id
 
     def get(self, screening_id: int) -> StoredScreening | None:
+        """The stored record; `result` is filled only where the row holds it (rows from
+        before the digest, or CHOKEPOINT_AUDIT_RESULTS=full): `screener.audit.reproduce`
+        gives the others back."""
         with Session(self.engine) as session:
             row = session.get(ScreeningRow, screening_id)
             if row is None:
@@ -167,9 +213,15 @@ class AuditStore:
                 source=row.source,
                 transaction_id=row.transaction_id,
                 decision=row.decision,
+                as_of=row.as_of,
+                engine=row.engine,
                 versions=json.loads(row.versions),
+                summary=ScreeningSummary.model_validate_json(row.summary),
                 transaction=json.loads(row.input),
-                result=json.loads(row.result),
+                result_sha256=row.result_sha256,
+                result_bytes=row.result_bytes,
+                result=json.loads(row.result) if row.result is not None else None,
+                reproduction="stored" if row.result is not None else "not reproduced",
             )
 
     def iter_screenings(
