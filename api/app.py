@@ -26,6 +26,7 @@ from api.jobs import JobRunner
 from api.routers import authoring, batches, gaps, health, rules, screen, screenings, stats
 from api.services import Services
 from screener.audit.db import open_engine
+from screener.audit.group_commit import GroupCommit
 from screener.audit.jobs import JobStore
 from screener.audit.keys import KeyStore
 from screener.audit.store import AuditStore
@@ -77,10 +78,13 @@ def create_app(
         drafts = ServedDrafts(screener, jobs_path / "drafts", shadow_log, guard=lock)
         for problem in drafts.restore():  # the drafts loaded before a restart
             log.warning(problem)
+        audit = AuditStore(engine=engine)
+        recorder = GroupCommit(audit)
         app.state.services = Services(
             screener=screener,
             packs=[c.pack for c in screener.compiled],
-            audit=AuditStore(engine=engine),
+            audit=audit,
+            recorder=recorder,
             keys=KeyStore(engine=engine),
             jobs=job_store,
             runner=runner,
@@ -97,6 +101,7 @@ def create_app(
         finally:
             runner.stop()
             drafts.close()
+            recorder.close()  # the writes already queued are committed first
 
     app = FastAPIOffline(
         title="chokepoint",

@@ -11,6 +11,7 @@ from fastapi import Request
 from api.jobs import JobRunner
 from schemas.result import ScreeningResult
 from schemas.transaction import Transaction
+from screener.audit.group_commit import GroupCommit
 from screener.audit.jobs import JobStore
 from screener.audit.keys import KeyStore
 from screener.audit.store import AuditStore
@@ -33,6 +34,7 @@ class Services:
     lock: threading.Lock
     drafts: ServedDrafts
     limits: Limits
+    recorder: GroupCommit  # the audit writes of POST /v1/screen, committed together
     database_url: str = ""  # the database in use (shown with the password masked)
 
     def screen(self, tx: Transaction) -> ScreeningResult:

@@ -131,46 +131,47 @@ async def open_loop(
     base: str, key: str, bodies: list[bytes], rate: float, seconds: float, in_flight: int
 ) -> Run:
     """Send `rate` requests a second for `seconds`, each at its scheduled moment."""
+    from bench.loopback_http import Pool
+
     run = Run()
     headers = {"X-API-Key": key, "Content-Type": "application/json"}
-    limits = httpx.Limits(max_connections=in_flight, max_keepalive_connections=in_flight)
+    host, port = base.removeprefix("http://").split(":")
+    pool = Pool(host, int(port), in_flight)
     busy = 0
 
-    async def one(client: httpx.AsyncClient, body: bytes, due: float) -> None:
+    async def one(body: bytes, due: float) -> None:
         nonlocal busy
         try:
-            r = await client.post("/v1/screen", content=body)
-            if r.status_code == 200:
-                run.ids.append(int(r.headers["X-Screening-Id"]))
+            r = await asyncio.wait_for(pool.post("/v1/screen", body, headers), 30)
+            if r.status == 200:
+                run.ids.append(int(r.headers["x-screening-id"]))
             else:
-                run.errors.append(f"{r.status_code}: {r.text[:100]}")
-        except httpx.HTTPError as exc:
+                run.errors.append(f"{r.status}: {r.body[:100]!r}")
+        except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
             run.errors.append(type(exc).__name__)
         finally:
             run.latencies.append(time.perf_counter() - due)
             busy -= 1
 
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, timeout=30, limits=limits
-    ) as client:
-        tasks = []
-        total = int(rate * seconds)
-        cpu0 = time.process_time()
-        t0 = time.perf_counter()
-        for i in range(total):
-            due = t0 + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if busy >= in_flight:
-                run.skipped += 1
-                run.errors.append(f"not sent: {in_flight} requests already in flight")
-                continue
-            busy += 1
-            tasks.append(asyncio.create_task(one(client, bodies[i % len(bodies)], due)))
-        await asyncio.gather(*tasks)
-        run.wall = time.perf_counter() - t0
-        run.client_cpu = time.process_time() - cpu0
+    tasks = []
+    total = int(rate * seconds)
+    cpu0 = time.process_time()
+    t0 = time.perf_counter()
+    for i in range(total):
+        due = t0 + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if busy >= in_flight:
+            run.skipped += 1
+            run.errors.append(f"not sent: {in_flight} requests already in flight")
+            continue
+        busy += 1
+        tasks.append(asyncio.create_task(one(bodies[i % len(bodies)], due)))
+    await asyncio.gather(*tasks)
+    run.wall = time.perf_counter() - t0
+    run.client_cpu = time.process_time() - cpu0
+    await pool.close()
     return run
 
 

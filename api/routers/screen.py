@@ -77,7 +77,8 @@ def screen_transaction(
     # returned as a model, FastAPI would validate the whole result again and encode it with
     # the json module (about 9 ms of a 200 KB result, most of a request; bench/load.py)
     body = result.model_dump_json()
-    screening_id = svc.audit.record(
+    # answered only once committed; concurrent requests share the commit
+    screening_id = svc.recorder.record(
         tx, result, requested_by=key.label, source="api", result_json=body
     )
     svc.shadow(screening_id, tx, result)
