@@ -10,7 +10,10 @@ cheap enough that the load generator takes little of the machine from the server
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
+
+IDLE = 2.0  # seconds: a connection idle longer is not reused (uvicorn closes them after 5 s)
 
 
 @dataclass
@@ -25,7 +28,7 @@ class Pool:
 
     def __init__(self, host: str, port: int, size: int) -> None:
         self.host, self.port = host, port
-        self._free: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._free: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
         self._slots = asyncio.Semaphore(size)
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> Reply:
@@ -35,11 +38,7 @@ class Pool:
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode() + body
         async with self._slots:
-            reader, writer = (
-                self._free.pop()
-                if self._free
-                else await asyncio.open_connection(self.host, self.port)
-            )
+            reader, writer = await self._connection()
             try:
                 writer.write(request)
                 reply = await _read(reader)
@@ -49,11 +48,20 @@ class Pool:
             if reply.headers.get("connection", "").lower() == "close":
                 writer.close()
             else:
-                self._free.append((reader, writer))
+                self._free.append((reader, writer, time.monotonic()))
             return reply
 
+    async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """The most recently used free connection that is not stale, else a new one."""
+        while self._free:
+            reader, writer, since = self._free.pop()
+            if time.monotonic() - since < IDLE and not reader.at_eof():
+                return reader, writer
+            writer.close()
+        return await asyncio.open_connection(self.host, self.port)
+
     async def close(self) -> None:
-        for _, writer in self._free:
+        for _, writer, _ in self._free:
             writer.close()
         self._free.clear()
 
