@@ -216,3 +216,29 @@ def test_a_reproduction_on_other_versions_is_refused_naming_them(
     tampered = store.get(sid)
     assert tampered is not None
     assert reproduce(tampered, screener).status == "differs"
+
+
+def test_cli_reproduce_prints_the_verified_result(tmp_path: Path, screener: Screener) -> None:
+    """`chokepoint reproduce ID` re-screens on the same packs and lists and prints the result
+    answered; on other lists it exits 1 saying which version changed."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    ListStore(db).import_list(FIXTURE_CSL, "csl-csv", "csl")
+    from screener.wiring import build_screener
+
+    live = build_screener(db_url=db)
+    tx = Transaction.model_validate(GLOVES_TO_JP)
+    result = live.screen(tx)
+    sid = AuditStore(db).record(tx, result, requested_by="t", source="cli")
+    ok = CliRunner().invoke(app, ["reproduce", str(sid), "--db", db])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout) == json.loads(result.model_dump_json())
+    ListStore(db).import_list(FIXTURE_CSL.with_name("csl_cross_script.csv"), "csl-csv", "csl")
+    changed = CliRunner().invoke(app, ["reproduce", str(sid), "--db", db])
+    assert changed.exit_code == 1 and "versions differ" in changed.stderr
+    assert "list:csl" in changed.stderr
+    missing = CliRunner().invoke(app, ["reproduce", "999", "--db", db])
+    assert missing.exit_code == 2 and "no screening 999" in missing.stderr
