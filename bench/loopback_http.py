@@ -1,6 +1,6 @@
 """A minimal HTTP/1.1 keep-alive client over asyncio streams, for `bench/load.py`.
 
-httpx's async client spent about 14 ms of CPU per request of the load run (its connection
+httpx's async client spent 10-13 ms of CPU per request of the load run (its connection
 pool, header models and per-request objects), on the same two cores as the server it was
 measuring. This client sends a prebuilt request on a pooled connection and reads back the
 status, the headers and a Content-Length body: enough for POST /v1/screen on 127.0.0.1, and
