@@ -33,14 +33,15 @@ from schemas.transaction import Transaction
 from schemas.vocabulary import GENERAL_AUTHORISATIONS
 from screener.catalog import Catalog
 from screener.conditions import fact_paths, missing_facts, trace_condition
-from screener.decide import Decider, ItemState, Settlement
+from screener.decide import Decider, ItemState
 from screener.errors import parse_model
 from screener.explain import finding_explanation
 from screener.facts import ASSUMED, FactBuilder, Facts
+from screener.folding import Settlement
 from screener.packs.country_sets import CountrySets
 from screener.packs.derivation import Derivation
 from screener.packs.effective import effective_of
-from screener.packs.index import ClauseIndex, IndexedClause
+from screener.packs.index import GOODS, LINE_KIND, ClauseIndex, IndexedClause
 from screener.packs.jp_numbering import JapaneseNumbering
 from screener.packs.loader import DEFAULT_RULES_DIR, Pack, PackError, load_packs
 from screener.parties.screening import PartyScreening, party_facts
@@ -81,7 +82,7 @@ class PythonBackend:
             on = self._dates[on_ordinal] = dt.date.fromordinal(on_ordinal)
         out: dict[str, bool | None] = {}
         kinds = self._LAZY if lazy else self._EAGER
-        for ic in self.index.plan(entry, on, kinds).select(facts):
+        for ic in self.index.plan(entry, on, kinds, facts.get(LINE_KIND, GOODS)).select(facts):
             r = ic.predicate(facts)
             if r is not False:
                 out[ic.clause.id] = r
@@ -121,11 +122,14 @@ class CompiledPack:
         )
         self._presence: dict[tuple[int, int], tuple[tuple[str, frozenset[str]], ...]] = {}
 
-    def presence(self, entry: str | None, on: dt.date) -> tuple[tuple[str, frozenset[str]], ...]:
-        """The nexus and control clauses in effect for `entry` on `on` that test whether a
-        fact is given (`exists`), for the search over unknowns; cached per candidate set."""
-        nexus = self.index.candidates(ClauseKind.nexus, entry, on)
-        control = self.index.candidates(ClauseKind.control, entry, on)
+    def presence(
+        self, entry: str | None, on: dt.date, line: str = GOODS
+    ) -> tuple[tuple[str, frozenset[str]], ...]:
+        """The nexus and control clauses in effect for a line under `entry` on `on` that test
+        whether a fact is given (`exists`), for the search over unknowns; cached per
+        candidate set."""
+        nexus = self.index.candidates(ClauseKind.nexus, entry, on, line)
+        control = self.index.candidates(ClauseKind.control, entry, on, line)
         key = (id(nexus), id(control))
         found = self._presence.get(key)
         if found is None:
@@ -229,7 +233,7 @@ class Screener:
             base.update(
                 party_facts(hits, tx.date, self.parties.listed_since, self.parties.unreadable(tx))
             )
-        return hits or [], [self.facts.item_facts(base, item, tx.date) for item in tx.items]
+        return hits or [], [self.facts.line_facts(base, line, tx.date) for line in tx.lines()]
 
     def item_facts(self, tx: Transaction) -> list[Facts]:
         return self._facts(tx)[1]
@@ -495,8 +499,8 @@ class Screener:
                     self._finding(compiled, compiled.by_id[cid], facts, i, nexus=True)
                     for cid in undecided
                 ]
-            entry = facts.get("item.eccn_entry")
-            exceptions = compiled.index.candidates(ClauseKind.exception, entry, tx.date)
+            entry, line = facts.get("item.eccn_entry"), facts.get(LINE_KIND, GOODS)
+            exceptions = compiled.index.candidates(ClauseKind.exception, entry, tx.date, line)
             for cid in by_kind[ClauseKind.control]:
                 finding = self._finding(compiled, compiled.by_id[cid], facts, i, nexus=False)
                 if exceptions and finding.outcome == Outcome.license_required and finding.decisive:
@@ -519,7 +523,7 @@ class Screener:
             ]
             checked |= {
                 ic.clause.id
-                for ic in compiled.index.candidates(ClauseKind.control, entry, tx.date)
+                for ic in compiled.index.candidates(ClauseKind.control, entry, tx.date, line)
                 if ic.clause.id not in fired
             }
         item_applies = [n.applies for n in nexus_list]
@@ -579,16 +583,16 @@ class Screener:
         facts: Facts,
         fired: dict[str, bool | None],
     ) -> ItemState:
-        entry = facts.get("item.eccn_entry")
+        entry, line = facts.get("item.eccn_entry"), facts.get(LINE_KIND, GOODS)
         claimed = set(facts.get("license_exceptions.claimed", ()))
         return ItemState(
             item_index=index,
             facts=facts,
             results=fired,
-            presence=compiled.presence(entry, tx.date),
+            presence=compiled.presence(entry, tx.date, line),
             claimed=tuple(
                 ic
-                for ic in compiled.index.candidates(ClauseKind.exception, entry, tx.date)
+                for ic in compiled.index.candidates(ClauseKind.exception, entry, tx.date, line)
                 if ic.clause.license_exception in claimed
             ),
         )
@@ -599,7 +603,8 @@ class Screener:
         only on the pack, the date and the item count, so it is built once per such key and
         shared between results, as finding templates share their condition traces (results
         are never modified after `screen` returns them)."""
-        key = (compiled.pack.meta.id, tx.date, len(tx.items))
+        lines = len(tx.items) + len(tx.services)
+        key = (compiled.pack.meta.id, tx.date, lines)
         verdict = self._unreached_verdicts.get(key)
         if verdict is None:
             if len(self._unreached_verdicts) >= 65536:
@@ -611,7 +616,7 @@ class Screener:
                 decision=Decision.not_applicable,
                 nexus=[
                     Nexus(item_index=i, applies=False, explanation=text)
-                    for i in range(len(tx.items))
+                    for i in range(lines)
                 ],
             )
         return verdict
@@ -686,7 +691,8 @@ def _gate(index: ClauseIndex) -> tuple[tuple[str, frozenset[Any]], ...] | None:
     be true or undecided, whatever the date. None when some nexus clause has no such guard."""
     nexus = [ic for ic in index.clauses if ic.clause.kind == ClauseKind.nexus]
     guards = [ic.guard for ic in nexus]
-    if not nexus or any(g is None or g[1] is None or g[0].startswith("item.") for g in guards):
+    per_line = ("item.", LINE_KIND)
+    if not nexus or any(g is None or g[1] is None or g[0].startswith(per_line) for g in guards):
         return None
     return tuple((fact, values) for fact, values in guards if values is not None)
 

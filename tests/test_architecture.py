@@ -22,7 +22,6 @@ LONG_FILES = {
     "screener/parties/importers.py": "the parties engineer splits it into parties/formats/",
     "screener/parties/matcher.py": "the parties engineer splits index building from scoring",
     "screener/parties/normalize.py": "the parties engineer's split of the matching modules",
-    "screener/decide.py": "the lead is shrinking it",
     "screener/batch/runner.py": "the Dask path (cluster.py) still runs through it; to split",
     "screener/engine.py": "split pending: verdict assembly and pack compilation (issue #15)",
 }
