@@ -40,12 +40,6 @@ KNOWN_CYCLES: dict[frozenset[str], str] = {
             "screener.batch.bundle",
         }
     ): "shared types to move (the Dask cluster path joined the runner <-> report cycle)",
-    frozenset(
-        {"screener.patterns.engine", "screener.patterns.durable", "screener.patterns.indexed"}
-    ): "the stream evaluators and the engine import each other's types",
-    frozenset({"screener.packs.loader", "screener.packs.member_states"}): (
-        "loader composes member-state packs, which build on loader's Pack"
-    ),
     frozenset({"screener.parties.importers", "screener.parties.mofcom"}): (
         "the parties engineer splits the importers into parties/formats/"
     ),
