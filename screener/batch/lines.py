@@ -24,6 +24,7 @@ from screener.batch.layout import (
 )
 from screener.batch.reader import Line
 from screener.batch.summary import BatchSummary, Row
+from screener.cache import BoundedCache
 from screener.compact import hit_line
 from screener.csv_safe import SafeWriter, safe_row
 from screener.engine import BackendName, Screener
@@ -102,8 +103,7 @@ class LineScreener:
         self.columns = columns
         self.screener = screener
         # line content (all cells but the id, joined) -> result cells or error message
-        self.cache: dict[str, tuple[str, ...] | str] = {}
-        self.cache_size = cache_size
+        self.cache: BoundedCache[tuple[str, ...] | str] = BoundedCache(cache_size)
         self.id_at = columns.index("id") if "id" in columns else None
         self.echo_at = tuple(columns.index(c) if c in columns else None for c in ECHOED_COLUMNS)
 
@@ -130,10 +130,9 @@ class LineScreener:
         key = "\x1f".join(c for i, c in enumerate(cells) if i != self.id_at)
         cached = self.cache.get(key)
         if cached is None:
-            cached = self._screen(dict(zip(self.columns, cells, strict=True)), line)
-            if len(self.cache) >= self.cache_size:
-                self.cache.clear()
-            self.cache[key] = cached
+            cached = self.cache.put(
+                key, self._screen(dict(zip(self.columns, cells, strict=True)), line)
+            )
         if isinstance(cached, str):
             return _error(line, ident, cached, note, echo)
         return (str(line), ident, *echo, "ok", *cached, "", note)

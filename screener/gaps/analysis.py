@@ -34,6 +34,7 @@ from schemas.result import (
     most_severe,
 )
 from schemas.transaction import Item, Transaction
+from screener.cache import BoundedCache
 from screener.catalog import Span as DatedCode  # one dated classification, as in the catalog
 from screener.compiled import CompiledPack
 from screener.facts import FactBuilder, Facts
@@ -164,7 +165,7 @@ class GapAnalyzer:
             )
             for c in screener.compiled
         }
-        self._positions: dict[tuple[Any, ...], GapPosition] = {}  # see `positions`
+        self._positions: BoundedCache[GapPosition] = BoundedCache()  # see `positions`
 
     @classmethod
     def for_screener(cls, screener: JurisdictionOracle) -> GapAnalyzer:
@@ -227,8 +228,6 @@ class GapAnalyzer:
             found = [self._positions.get(key) for key in keys]
             missing = [i for i, position in enumerate(found) if position is None]
             if missing:
-                if len(self._positions) >= 65536:
-                    self._positions.clear()
                 shipped = tx.model_copy(
                     update={"exporter": tx.exporter.model_copy(update={"country": origin})}
                 )
@@ -237,7 +236,9 @@ class GapAnalyzer:
                     verdict = self.screener.verdict(
                         shipped, jurisdiction, strict, hits, [shipped_facts[i]]
                     )
-                    found[i] = self._positions[keys[i]] = item_position(verdict, 0, origin, profile)
+                    found[i] = self._positions.put(
+                        keys[i], item_position(verdict, 0, origin, profile)
+                    )
             for row, position in zip(out, found, strict=True):
                 assert position is not None
                 row.append(position)
