@@ -41,7 +41,8 @@ from screener.parties.match_params import (
     SHORT_MALUS,
     SPACEFREE_MIN,
 )
-from screener.parties.normalize import ABBREVIATIONS, NormalizedName
+from screener.parties.name_tables import ABBREVIATIONS
+from screener.parties.normalize import NormalizedName
 
 _LEGAL_PIECES = {
     "ooo": "llc",
