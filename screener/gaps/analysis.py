@@ -177,8 +177,8 @@ class GapAnalyzer:
         there (any member state for the EU), else the profile's baseline country."""
         country = tx.exporter.country
         profile = self.profiles[jurisdiction]
-        if jurisdiction == "EU":
-            if "EU27" in self.screener.facts.country_sets.of(country, tx.date):
+        if profile.exported_from_set is not None:
+            if profile.exported_from_set in self.screener.facts.country_sets.of(country, tx.date):
                 return country
         elif country == profile.baseline_exporter_country:
             return country

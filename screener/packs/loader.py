@@ -23,10 +23,11 @@ from schemas.facts import FACTS
 from schemas.lists import ListCode
 from schemas.rules import Clause, Coverage, Leaf, Op, PackMeta
 from schemas.transaction import Transaction
-from schemas.vocabulary import COUNTRY_CODES, normalize_eccn
+from schemas.vocabulary import COUNTRY_CODES, JURISDICTIONS, normalize_eccn
 from screener.bundled import RULES_DIR
 from screener.conditions import leaves
 from screener.packs.country_sets import CountrySets
+from screener.packs.jurisdictions import register as register_jurisdictions
 from screener.packs.member_states import compose
 from screener.packs.pack import LoadedClause, Pack, PackError, deep_merge
 from screener.packs.tables import UsTables
@@ -341,6 +342,7 @@ def load_pack(root: Path, country_sets: frozenset[str] | None = None) -> Pack:
         meta = PackMeta.model_validate(meta_doc.data)
     except ValidationError as exc:
         raise PackError(_pydantic_problems(meta_doc, exc)) from exc
+    JURISDICTIONS.add(meta.jurisdiction)  # the pack is what makes a jurisdiction known
     tables = UsTables.load(root / "tables") if (root / "tables" / "ccl.yaml").exists() else None
     pack = Pack(meta=meta, root=root, version=_pack_hash(root), tables=tables)
     seen: dict[str, str] = {}
@@ -372,6 +374,7 @@ def load_packs(rules_dir: Path = DEFAULT_RULES_DIR) -> list[Pack]:
     if not roots:
         raise PackError([f"{rules_dir}: no rule packs (folders with pack.yaml) found"])
     names = set_names(rules_dir)
+    register_jurisdictions(rules_dir)  # examples may name any pack's jurisdiction
     packs, problems = [], []
     for root in roots:  # every pack's problems, not the first pack's only
         try:
