@@ -276,3 +276,44 @@ class FactCatalogue(Mapping[str, FactSpec]):
 
 
 FACTS = FactCatalogue(_DECLARED, _HEAD)
+
+
+#: What a line of a shipment stream carries beyond the transaction's own facts: who the
+#: consignee and end user are across shipments and how long the consignee has been known
+#: (derived per line by screener.patterns.stream.LineBuilder). Patterns only: no clause
+#: screens one transaction on them.
+STREAM_FACTS: list[FactSpec] = [
+    FactSpec(
+        "consignee.key",
+        "string",
+        "the ultimate consignee (else the end user): normalised name | country",
+    ),
+    FactSpec("consignee.country", "string", "country of that consignee"),
+    FactSpec(
+        "consignee.days_known",
+        "number",
+        "days since the consignee's first shipment in the stream (0 on its first)",
+    ),
+    FactSpec("end_user.key", "string", "the end user: normalised name | country"),
+    FactSpec(
+        "consignee.is_end_user",
+        "bool",
+        "the consignee is the end user; absent when no end user is named",
+    ),
+]
+
+#: The facts a pattern (schemas/patterns.py) may select, group or count on: six of the
+#: transaction's facts, the same specs as a clause reads, and the stream facts. Missing
+#: facts are absent (a selector that needs one is undecided, and an undecided line is not
+#: selected: a pattern alerts on what it knows).
+LINE_FACTS: dict[str, FactSpec] = {
+    path: FACTS[path]
+    for path in (
+        "item.eccn",
+        "item.eccn_entry",
+        "item.value_usd",
+        "destination.country",
+        "exporter.country",
+        "end_user.country",
+    )
+} | {spec.path: spec for spec in STREAM_FACTS}
