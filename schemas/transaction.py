@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Annotated, NamedTuple
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import (
     AfterValidator,
@@ -17,12 +19,15 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StrictBool,
     StringConstraints,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from schemas.control_codes import LISTED as LISTED  # re-exported: where they used to be
 from schemas.control_codes import NOT_LISTED as NOT_LISTED
@@ -66,10 +71,25 @@ CountryCode = Annotated[
     AfterValidator(_country),
     WithJsonSchema({"type": "string", "enum": sorted(COUNTRY_CODES)}),
 ]
+
+
+@dataclass(frozen=True)
+class _SchemaOfKnown:
+    """A JSON Schema built when the document is generated, not when the model is defined:
+    the jurisdictions are those the packs loaded so far registered (schemas.vocabulary)."""
+
+    build: Callable[[], dict[str, Any]]
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return self.build()
+
+
 JurisdictionCode = Annotated[
     str,
     AfterValidator(_jurisdiction),
-    WithJsonSchema({"type": "string", "enum": sorted(JURISDICTIONS)}),
+    _SchemaOfKnown(lambda: {"type": "string", "enum": list(JURISDICTIONS)}),
 ]
 NonEmptyText = Annotated[
     str,
@@ -126,10 +146,10 @@ def _control_codes(codes: object) -> object:
 ControlCodes = Annotated[
     dict[JurisdictionCode, str],
     BeforeValidator(_control_codes),
-    WithJsonSchema(
-        {
+    _SchemaOfKnown(
+        lambda: {
             "type": "object",
-            "properties": {j: control_code_schema(j) for j in sorted(JURISDICTIONS)},
+            "properties": {j: control_code_schema(j) for j in JURISDICTIONS},
             "additionalProperties": False,
         }
     ),

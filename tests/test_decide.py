@@ -2,10 +2,10 @@
 the jurisdiction's decision, and then naming that fact.
 
 The property tests check the search against the real verdict: every combination of the
-representative answers is written into the facts and screened by `Screener._verdict` itself
-(the plain reading, nothing unknown left), so the decisions the search says are possible,
-the facts it asks and the ones it calls immaterial are compared with what screening the
-completed facts actually gives.
+representative answers is written into the facts and screened by the verdict assembly
+itself (screener.verdicts; the plain reading, nothing unknown left), so the decisions the
+search says are possible, the facts it asks and the ones it calls immaterial are compared
+with what screening the completed facts actually gives.
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def _completed(
             else:
                 f[unknown.fact] = list(value) if isinstance(value, tuple) else value
     results = compiled.evaluate_items(facts, tx.date.toordinal(), lazy=True)
-    decision = screener._verdict(compiled, tx, facts, results).decision
+    decision = screener.verdicts.verdict(compiled, tx, facts, results).decision
     return max(SEVERITY[decision], SEVERITY[Decision.clear])
 
 

@@ -21,7 +21,7 @@ from screener.authoring.coverage import ClauseCoverage, CoverageTracker, Locator
 from screener.conditions import missing_facts, trace_condition
 from screener.engine import Screener
 from screener.packs.index import IndexedClause
-from screener.packs.loader import LoadedClause, Pack, deep_merge
+from screener.packs.pack import LoadedClause, Pack, deep_merge
 
 WORDS: dict[bool | None, str] = {True: "fires", False: "silent", None: "undecided"}
 
