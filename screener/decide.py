@@ -46,6 +46,7 @@ from screener.folding import (
     compact,
     final_decision,
     foldable,
+    own_part,
     read,
 )
 from screener.packs.index import IndexedClause
@@ -89,13 +90,21 @@ class Decider:
         self._eccn: dict[str, list[Leaf]] = {}
 
     # ------------------------------------------------------------------ the decision function
-    def item_outcome(self, results: dict[str, bool | None], claimed_true: frozenset[str]) -> Part:
-        """What an item's clause results say, the same reading as `Screener._verdict`: a
-        nexus clause not non-enforced establishes jurisdiction (or leaves it undecided); a
+    def item_outcome(
+        self, index: int, results: dict[str, bool | None], claimed_true: frozenset[str]
+    ) -> tuple[tuple[int, Part], ...]:
+        """What an item's clause results say, the same reading as `VerdictAssembler.verdict`:
+        a nexus clause not non-enforced establishes jurisdiction (or leaves it undecided); a
         true control clause decides with its outcome unless non-enforced or overcome by a
-        claimed licence exception whose conditions hold; an undecided one is a `review`."""
+        claimed licence exception whose conditions hold; an undecided one is a `review`.
+
+        A control clause that carries its own nexus (`own_nexus`: a US person's activity,
+        whatever the item) reaches the line by itself: its results form a part of their own
+        (key `own_part(index)`), decided whether or not the item's nexus holds."""
         established = undecided = False
         severity = SEVERITY[Decision.clear]
+        own_held = own_open = False
+        own_severity = SEVERITY[Decision.clear]
         for cid, r in results.items():
             clause = self.by_id[cid]
             if clause.status == ClauseStatus.non_enforced:
@@ -104,6 +113,9 @@ class Decider:
                 established |= r is True
                 undecided |= r is None
             elif clause.kind == ClauseKind.control:
+                if clause.own_nexus:
+                    own_held |= r is True
+                    own_open |= r is None
                 if r is None:
                     outcome = Outcome.review
                 else:
@@ -111,8 +123,14 @@ class Decider:
                     outcome = clause.outcome
                     if outcome == Outcome.license_required and _overcome(cid, claimed_true, self):
                         continue
-                severity = max(severity, SEVERITY[Decision(outcome.value)])
-        return established, undecided, severity
+                if clause.own_nexus:
+                    own_severity = max(own_severity, SEVERITY[Decision(outcome.value)])
+                else:
+                    severity = max(severity, SEVERITY[Decision(outcome.value)])
+        parts: tuple[tuple[int, Part], ...] = ((index, (established, undecided, severity)),)
+        if own_held or own_open:
+            parts += ((own_part(index), (own_held, own_open, own_severity)),)
+        return parts
 
     # ------------------------------------------------------------------ the search
     def settle(self, items: Sequence[ItemState], floor: Decision) -> Settlement | None:
@@ -130,8 +148,7 @@ class Decider:
         constant = GroupOutcome((), SEVERITY[floor])
         for plan, state in zip(plans, items, strict=True):
             if not plan.unknowns:
-                part = plan.outcome(self, state, {}, frozenset())
-                constant = constant.join(GroupOutcome(((state.item_index, part),)))
+                constant = constant.join(GroupOutcome(plan.outcome(self, state, {}, frozenset())))
         names = list(dict.fromkeys(u for plan in plans for u in plan.unknowns))
         # First the bounds: the decision only grows with each nexus or control clause that
         # holds (and shrinks with a claimed exception that holds), so all of them false and
@@ -203,8 +220,7 @@ class Decider:
         out = constant
         for plan, state in zip(plans, items, strict=True):
             if plan.unknowns:
-                part = plan.extreme(self, state, top)
-                out = out.join(GroupOutcome(((state.item_index, part),)))
+                out = out.join(GroupOutcome(plan.extreme(self, state, top)))
         return out
 
     def _table(
@@ -225,8 +241,7 @@ class Decider:
             assigned = fixed | dict(zip(group, combo, strict=True))
             out = GroupOutcome(())
             for plan, state in touched:
-                part = plan.outcome(self, state, assigned, members)
-                out = out.join(GroupOutcome(((state.item_index, part),)))
+                out = out.join(GroupOutcome(plan.outcome(self, state, assigned, members)))
             table[combo] = out
         return table
 
@@ -340,7 +355,7 @@ class _ItemPlan:
         state: ItemState,
         assigned: dict[Unknown, Any],
         members: frozenset[Unknown],
-    ) -> Part:
+    ) -> tuple[tuple[int, Part], ...]:
         """The item's outcome with the unknowns in `members` set as `assigned`; a clause that
         depends on unknowns outside them counts as false (it is another group's to decide,
         and the most severe of the groups' outcomes is taken)."""
@@ -364,9 +379,11 @@ class _ItemPlan:
         claimed_true = frozenset(
             ic.clause.id for ic in state.claimed if ic.predicate(facts) is True
         )
-        return decider.item_outcome(results, claimed_true)
+        return decider.item_outcome(state.item_index, results, claimed_true)
 
-    def extreme(self, decider: Decider, state: ItemState, top: bool) -> Part:
+    def extreme(
+        self, decider: Decider, state: ItemState, top: bool
+    ) -> tuple[tuple[int, Part], ...]:
         """The item's outcome with every clause that depends on an unknown true (`top`) or
         false, and the claimed licence exceptions the other way: a bound of every
         completion."""
@@ -381,7 +398,7 @@ class _ItemPlan:
             for ic in state.claimed
             if ic.predicate(state.facts) is True or (not top and ic.predicate(state.facts) is None)
         )
-        return decider.item_outcome(results, claimed)
+        return decider.item_outcome(state.item_index, results, claimed)
 
     def groups(self) -> list[frozenset[Unknown]]:
         """Unknowns that must be enumerated together within this item."""

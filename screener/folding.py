@@ -108,6 +108,12 @@ def _decision(outcome: GroupOutcome) -> int:
 SUMMARY = -1  # the part index that stands for every item folded into one summary
 
 
+def own_part(index: int) -> int:
+    """The part index of item `index`'s clauses that carry their own nexus (`own_nexus`):
+    a line of its own as far as the decision goes (below SUMMARY, so never confused)."""
+    return -2 - index
+
+
 def foldable(
     constant: GroupOutcome, tables: list[dict[tuple[Any, ...], GroupOutcome]]
 ) -> tuple[frozenset[int], frozenset[int]]:

@@ -113,8 +113,14 @@ def test_goods_and_services_in_one_transaction(unscreened: Screener) -> None:
     result = unscreened.screen(tx)
     us = result.jurisdictions["US"]
     assert us.decision == Decision.license_required
-    assert {f.item_index for f in us.findings if f.decisive} == {1}
-    assert [n.applies for n in us.nexus] == [False, True]
+    # the O-rings are not subject to the EAR, but they are for an advanced-node fab of a
+    # D:5-headquartered entity and US persons take part: § 744.6(c)(2)(i) reaches them too
+    assert {(f.item_index, f.rule_id) for f in us.findings if f.decisive} == {
+        (0, "us.744_6.c2i_advanced_node"),
+        (1, "us.744_6.c2i.service"),
+        (1, "us.744_6.c2iii.service"),
+    }
+    assert [n.applies for n in us.nexus] == [True, True]
     # the JP-exported item is Japan's to decide; the service is not an export from Japan
     assert [n.applies for n in result.jurisdictions["JP"].nexus] == [True, False]
 
@@ -150,3 +156,53 @@ def test_a_transaction_needs_an_item_or_a_service() -> None:
     assert {"required": ["services"], "properties": {"services": {"minItems": 1}}} in schema[
         "anyOf"
     ]
+
+
+# A goods line the US does not reach through the item (Japanese-made, no US content, no US
+# technology) can still need a US licence for the US persons who move it: § 744.6(c)(2)
+# clauses carry their own nexus.
+INSTALLED_BY_US_ENGINEERS: dict[str, Any] = SERVICING_AT_CHINESE_FAB | {
+    "exporter": {"name": "Example Tool KK", "country": "JP"},
+    "services": [],
+    "items": [
+        {
+            "eccn": "3B001.c.1.a",
+            "origin_country": "JP",
+            "us_content_percent": 0,
+            "production": {"made_with_us_technology": False},
+        }
+    ],
+}
+
+
+def test_us_persons_moving_a_foreign_tool_need_a_licence(unscreened: Screener) -> None:
+    tx = Transaction.model_validate(INSTALLED_BY_US_ENGINEERS)
+    result = unscreened.screen(tx)
+    us = result.jurisdictions["US"]
+    assert us.decision == Decision.license_required
+    assert _deciding(result, "US") == {
+        "us.744_6.c2i_advanced_node",
+        "us.744_6.c2iii_sme_items",
+    }
+    assert us.nexus[0].explanation.startswith("Reached through: US-person support")
+    # the item is not subject to the EAR: no CCL clause speaks or is listed as checked
+    assert not [f for f in us.findings if f.rule_id.startswith("us.ccl.")]
+    assert not [c for c in us.checked if c.startswith("us.ccl.")]
+
+
+@pytest.mark.parametrize(
+    ("us_persons", "decision", "asked"),
+    [(None, Decision.review, ["us_persons_involved"]), (False, Decision.not_applicable, [])],
+)
+def test_without_us_persons_the_foreign_tool_is_outside_us_reach(
+    screener: Screener,
+    durable_screener: Screener,
+    us_persons: bool | None,
+    decision: Decision,
+    asked: list[str],
+) -> None:
+    """With the parties screened (the fixture list), who moves the tool is the one question."""
+    tx = Transaction.model_validate(INSTALLED_BY_US_ENGINEERS | {"us_persons_involved": us_persons})
+    for engine in (screener, durable_screener):
+        us = engine.screen(tx).jurisdictions["US"]
+        assert (us.decision, [q.fact for q in us.questions]) == (decision, asked)
