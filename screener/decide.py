@@ -361,6 +361,8 @@ class _ItemPlan:
         and the most severe of the groups' outcomes is taken)."""
         facts = dict(state.facts)
         for unknown, value in assigned.items():
+            if unknown.item_index not in (None, self.index):
+                continue  # another item's unknown (a group can span items)
             if unknown.fact == PARAGRAPH:
                 facts["item.eccn"], facts[ECCN_CHAIN] = value, chain(value)
             elif unknown.clause is None:
