@@ -25,6 +25,7 @@ evaluation), and says so.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -195,14 +196,17 @@ class Decider:
         if not shared:
             return None
         shared_domains = _domains(shared, plans)
+        fixings = math.prod(len(d) for d in shared_domains)
+        touching = _touching(shared, plans)
+        if fixings * touching > LIMIT:  # a lower bound of the work below, cheap to know
+            return None
         groups = _groups(plans, without=frozenset(shared))
-        fixings = list(itertools.product(*shared_domains))
         per_fixing = sum(_size(g, plans) * _touching(g, plans) for g in groups)
-        work = len(fixings) * (per_fixing + _touching(shared, plans))
+        work = fixings * (per_fixing + touching)
         if work > LIMIT:
             return None
         out = {}
-        for fixing in fixings:
+        for fixing in itertools.product(*shared_domains):
             fixed = dict(zip(shared, fixing, strict=True))
             # the last table: what the shared unknowns alone decide (the items only they touch)
             tables = [self._table(g, plans, items, fixed) for g in [*groups, []]]
