@@ -2,10 +2,10 @@
 the jurisdiction's decision, and then naming that fact.
 
 The property tests check the search against the real verdict: every combination of the
-representative answers is written into the facts and screened by `Screener._verdict` itself
-(the plain reading, nothing unknown left), so the decisions the search says are possible,
-the facts it asks and the ones it calls immaterial are compared with what screening the
-completed facts actually gives.
+representative answers is written into the facts and screened by the verdict assembly
+itself (screener.verdicts; the plain reading, nothing unknown left), so the decisions the
+search says are possible, the facts it asks and the ones it calls immaterial are compared
+with what screening the completed facts actually gives.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from schemas.result import SEVERITY, Decision
 from schemas.transaction import Transaction
-from screener.decide import PARAGRAPH, Settlement, Unknown, _compact, _Outcome
+from screener.answers import PARAGRAPH
 from screener.engine import Screener
+from screener.folding import GroupOutcome, Settlement, Unknown, compact
 from screener.packs.loader import deep_merge, load_packs
 
 END_USER = {"role": "end_user", "name": "Example Foundry Co", "country": "JP"}
@@ -172,7 +173,7 @@ def _completed(
             else:
                 f[unknown.fact] = list(value) if isinstance(value, tuple) else value
     results = compiled.evaluate_items(facts, tx.date.toordinal(), lazy=True)
-    decision = screener._verdict(compiled, tx, facts, results).decision
+    decision = screener.verdicts.verdict(compiled, tx, facts, results).decision
     return max(SEVERITY[decision], SEVERITY[Decision.clear])
 
 
@@ -297,9 +298,9 @@ def test_folding_final_items_into_the_summary_keeps_the_decision(
 ) -> None:
     """An outcome whose items are all final (one source each) decides the same once any of
     them (and those a nexus holds) are folded into the summary part."""
-    outcome = _Outcome(tuple(sorted(parts.items())), floor)
+    outcome = GroupOutcome(tuple(sorted(parts.items())), floor)
     held = frozenset(i for i, (h, _, _) in parts.items() if h and i in fold)
-    folded = _compact(outcome, held, frozenset(fold))
+    folded = compact(outcome, held, frozenset(fold))
     assert (folded.decision(), folded.applies()) == (outcome.decision(), outcome.applies())
 
 
@@ -322,3 +323,59 @@ def test_both_backends_give_the_same_decisions_and_questions(
                 vb.questions,
                 vb.immaterial_unknowns,
             ), (tx.model_dump(mode="json"), jurisdiction)
+
+
+def _tied_by_us_persons(n: int) -> Transaction:
+    """n Japanese-exported tools of unknown origin for a Chinese-owned advanced-node fab, US
+    persons' part unstated: every item's § 744.6 clause reads `us_persons_involved`, which
+    ties all their origins into one group too large to enumerate (2 x 2^n combinations over
+    n items) until the shared unknown is fixed first."""
+    made = {"made_with_us_technology": False}
+    eccns = ["3B001.c.1.a", "3B001.f.1", "3B991.b.1.a", "3B001.a.4", "EAR99"]
+    return Transaction.model_validate(
+        {
+            "date": "2026-08-03",
+            "exporter": {"name": "Example Tool KK", "country": "JP"},
+            "destination_country": "CN",
+            "parties": [
+                {
+                    "role": "end_user",
+                    "name": "Example Shanghai Fab Co.",
+                    "country": "CN",
+                    "headquarters_country": "CN",
+                }
+            ],
+            "end_use": {"categories": ["advanced_node_ic_production"]},
+            "items": [{"eccn": e, "us_content_percent": 0, "production": made} for e in eccns[:n]],
+        }
+    )
+
+
+@pytest.mark.parametrize("n", [3, 4, 5])
+def test_a_shared_unknown_keeps_the_search_exact(screener: Screener, n: int) -> None:
+    """Three items: one group spanning them (each item must see only its own values); four
+    and five: past the limit, so the shared unknown is fixed first. Either way the possible
+    decisions and the questions are exactly what screening every completion gives."""
+    from screener.decide import LIMIT
+
+    tx = _tied_by_us_persons(n)
+    settlement = screener.settlement(tx, "US")
+    assert settlement is not None and settlement.exhaustive
+    if n > 3:
+        assert settlement.combinations <= LIMIT < 2 * 2**n * n  # the unconditioned work
+    combos = _combinations(settlement, limit=1024)
+    assert len(combos) == _total(settlement)
+    names = list(settlement.domains)
+
+    def key(c: dict[Unknown, Any]) -> tuple[Any, ...]:
+        return tuple(c[u] for u in names)
+
+    decided = {key(c): _completed(screener, tx, "US", c) for c in combos}
+    assert set(decided.values()) == {SEVERITY[d] for d in settlement.possible}
+    asked = {q.unknown for q in settlement.questions}
+    for unknown, values in settlement.domains.items():
+        changes = any(
+            decided[key(c | {unknown: v})] != decided[key(c)] for c in combos for v in values
+        )
+        assert changes == (unknown in asked), unknown
+    assert Unknown(None, "us_persons_involved") in settlement.domains
