@@ -33,7 +33,8 @@ from sqlalchemy import text
 from schemas.transaction import Transaction
 from screener.audit.keys import KeyStore
 from screener.audit.store import AuditStore
-from screener.batch.runner import build_screener, run_batch
+from screener.batch.lines import build_screener
+from screener.batch.runner import run_batch
 from screener.engine import Screener
 from screener.packs.loader import DEFAULT_RULES_DIR
 
