@@ -129,7 +129,13 @@ def start_server(url: str, folder: Path, workers: int) -> tuple[subprocess.Popen
 
 
 async def open_loop(
-    base: str, key: str, bodies: list[bytes], rate: float, seconds: float, in_flight: int
+    base: str,
+    key: str,
+    bodies: list[bytes],
+    rate: float,
+    seconds: float,
+    in_flight: int,
+    path: str = "/v1/screen",
 ) -> Run:
     """Send `rate` requests a second for `seconds`, each at its scheduled moment."""
     from bench.loopback_http import Pool
@@ -143,7 +149,7 @@ async def open_loop(
     async def one(body: bytes, due: float) -> None:
         nonlocal busy
         try:
-            r = await asyncio.wait_for(pool.post("/v1/screen", body, headers), 30)
+            r = await asyncio.wait_for(pool.post(path, body, headers), 30)
             if r.status == 200:
                 run.ids.append(int(r.headers["x-screening-id"]))
             else:
@@ -220,7 +226,10 @@ def measure(kind: str, args: argparse.Namespace, bodies: list[bytes]) -> None:
                 open_loop(base, key, bodies, 50, min(len(bodies), 1000) / 50, 64)
             )
             before, cpu0 = load_average(), server_cpu(server.pid)
-            run = asyncio.run(open_loop(base, key, bodies, args.rate, args.seconds, args.in_flight))
+            path = "/v1/screen" + ("?view=compact" if args.view == "compact" else "")
+            run = asyncio.run(
+                open_loop(base, key, bodies, args.rate, args.seconds, args.in_flight, path)
+            )
             after, server_seconds = load_average(), server_cpu(server.pid) - cpu0
         finally:
             server.terminate()  # graceful: uvicorn finishes the requests it holds
@@ -230,7 +239,8 @@ def measure(kind: str, args: argparse.Namespace, bodies: list[bytes]) -> None:
     q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) > 1 else [0.0] * 99
     done = len(run.latencies)
     print(
-        f"{kind}: {args.workers} worker(s), {args.rate:g} req/s x {args.seconds:g} s: "
+        f"{kind}: {args.workers} worker(s), {args.view} view, "
+        f"{args.rate:g} req/s x {args.seconds:g} s: "
         f"{done} answered in {run.wall:.1f} s ({done / run.wall:.0f} req/s), "
         f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, max {lat[-1] * 1000:.0f} ms, "
         f"errors {len(run.errors)}" + (f" (first: {run.errors[0]})" if run.errors else "")
@@ -315,6 +325,7 @@ def main() -> None:
         help="distinct transactions, sent in turn (a small number: the engine's caches hit)",
     )
     ap.add_argument("--in-flight", type=int, default=256, help="requests in flight at most")
+    ap.add_argument("--view", choices=["full", "compact"], default="full", help="?view= answer")
     ap.add_argument("--no-breakdown", action="store_true")
     args = ap.parse_args()
     args.rate = min(args.rate, MAX_RATE)
