@@ -162,8 +162,9 @@ class Clause(_Strict):
     )
     instrument: str | None = Field(
         default=None,
-        description="The instrument that brought the clause into effect (e.g. 88 FR 73458); "
-        "default: what the citation names after 'as added/amended/revised by'.",
+        description="The legal instrument the clause applies, as the finding names it "
+        "(default: the pack's `instrument`); for a member state's copy of the EU pack, e.g. "
+        "'Regulation (EU) 2021/821 as applied by the Netherlands'",
     )
     status: ClauseStatus = ClauseStatus.in_force
     confidence: Confidence
@@ -182,12 +183,6 @@ class Clause(_Strict):
     )
     rationale: str | None = Field(
         default=None, description="Plain-language reason, pasted into every finding."
-    )
-    instrument: str | None = Field(
-        default=None,
-        description="The legal instrument the clause applies, as the finding names it "
-        "(default: the pack's `instrument`); for a member state's copy of the EU pack, e.g. "
-        "'Regulation (EU) 2021/821 as applied by the Netherlands'",
     )
     examples: list[Example] = Field(min_length=1)
 
