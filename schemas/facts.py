@@ -88,6 +88,18 @@ _DECLARED: list[FactSpec] = [
         "bool",
         "the pack encodes the licence requirements of the item's CCL entry as of the date",
     ),
+    FactSpec(
+        "line.kind",
+        "string",
+        "what the line is: goods (an item exported) or service (an activity, 15 CFR 744.6); "
+        "a clause meets service lines only if it tests this fact at its top level",
+        always=True,
+    ),
+    FactSpec(
+        "service.activity",
+        "string",
+        "a service line's activity: shipping, facilitation, servicing or support",
+    ),
     FactSpec("item.origin_country", "string", "ISO-2 country of origin"),
     FactSpec("item.us_content_percent", "number", "US-origin controlled content, % of value"),
     FactSpec("item.value_usd", "number", "line value in USD"),

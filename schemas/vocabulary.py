@@ -168,6 +168,15 @@ class PartyRole(StrEnum):
     other = "other"
 
 
+class ServiceActivity(StrEnum):
+    """What is done in a service line, in the words of 15 CFR 744.6 (US-person activities)."""
+
+    shipping = "shipping"  # ship, transmit or transfer (in-country) an item: 744.6(b)(6)(i), (c)(2)
+    facilitation = "facilitation"  # facilitate (or authorise) that movement: (b)(6)(ii), (c)(3)
+    servicing = "servicing"  # install, maintain, repair, overhaul, refurbish: (c)(2), (c)(3)
+    support = "support"  # perform any other contract, service or employment: (b)(6)(iii)
+
+
 class EndUseCategory(StrEnum):
     """End uses the rule packs can test. Each maps to wording in the regulations."""
 

@@ -19,7 +19,7 @@ from screener.conditions import fact_paths
 from screener.decide import Decider
 from screener.facts import Facts
 from screener.packs.effective import effective_of
-from screener.packs.index import ClauseIndex
+from screener.packs.index import GOODS, LINE_KIND, ClauseIndex
 from screener.packs.pack import Pack
 
 BackendName = Literal["python", "durable"]
@@ -59,7 +59,7 @@ class PythonBackend:
             on = self._dates[on_ordinal] = dt.date.fromordinal(on_ordinal)
         out: dict[str, bool | None] = {}
         kinds = self._LAZY if lazy else self._EAGER
-        for ic in self.index.plan(entry, on, kinds).select(facts):
+        for ic in self.index.plan(entry, on, kinds, facts.get(LINE_KIND, GOODS)).select(facts):
             r = ic.predicate(facts)
             if r is not False:
                 out[ic.clause.id] = r
@@ -104,11 +104,13 @@ class CompiledPack:
         )
         self._presence: BoundedCache[tuple[tuple[str, frozenset[str]], ...]] = BoundedCache()
 
-    def presence(self, entry: str | None, on: dt.date) -> tuple[tuple[str, frozenset[str]], ...]:
+    def presence(
+        self, entry: str | None, on: dt.date, line: str = GOODS
+    ) -> tuple[tuple[str, frozenset[str]], ...]:
         """The nexus and control clauses in effect for `entry` on `on` that test whether a
         fact is given (`exists`), for the search over unknowns; cached per candidate set."""
-        nexus = self.index.candidates(ClauseKind.nexus, entry, on)
-        control = self.index.candidates(ClauseKind.control, entry, on)
+        nexus = self.index.candidates(ClauseKind.nexus, entry, on, line)
+        control = self.index.candidates(ClauseKind.control, entry, on, line)
         return self._presence.get_or_build(
             (id(nexus), id(control)),
             lambda: self.decider.presence(ic.clause.id for ic in (*nexus, *control)),
@@ -167,10 +169,11 @@ def _gate(index: ClauseIndex) -> tuple[tuple[str, frozenset[Any]], ...] | None:
     transaction (exporter.country, exporter.country_sets): if none holds, no nexus clause can
     be true or undecided, whatever the date. None when some nexus clause has no such guard."""
     nexus = [ic for ic in index.clauses if ic.clause.kind == ClauseKind.nexus]
+    per_line = ("item.", LINE_KIND)  # facts that differ between a transaction's lines
     guards = [
         (g[0], g[1])
         for g in (ic.guard for ic in nexus)
-        if g is not None and g[1] is not None and not g[0].startswith("item.")
+        if g is not None and g[1] is not None and not g[0].startswith(per_line)
     ]
     if not nexus or len(guards) != len(nexus):
         return None

@@ -24,9 +24,9 @@ from schemas.result import (
 from schemas.transaction import Transaction
 from screener.catalog import Catalog
 from screener.compiled import BackendName, CompiledPack, compile_packs
-from screener.decide import Settlement
 from screener.errors import parse_model
 from screener.facts import ASSUMED, FactBuilder, Facts
+from screener.folding import Settlement
 from screener.gaps.analysis import GapAnalyzer
 from screener.packs.country_sets import CountrySets
 from screener.packs.derivation import Derivation
@@ -97,7 +97,7 @@ class Screener:
             base.update(
                 party_facts(hits, tx.date, self.parties.listed_since, self.parties.unreadable(tx))
             )
-        return hits or [], [self.facts.item_facts(base, item, tx.date) for item in tx.items]
+        return hits or [], [self.facts.line_facts(base, line, tx.date) for line in tx.lines()]
 
     def item_facts(self, tx: Transaction) -> list[Facts]:
         """Each item's facts as the packs see them (parties screened)."""

@@ -26,9 +26,11 @@ from schemas.rules import ClauseKind, ClauseStatus
 from schemas.transaction import Transaction
 from screener.cache import BoundedCache
 from screener.compiled import CompiledPack
-from screener.decide import ItemState, Settlement
+from screener.decide import ItemState
 from screener.facts import ASSUMED, Facts
 from screener.findings import FindingBuilder
+from screener.folding import Settlement
+from screener.packs.index import GOODS, LINE_KIND
 from screener.settle import settle_verdict
 
 
@@ -69,25 +71,34 @@ class VerdictAssembler:
                 if r is True and compiled.by_id[cid].status != ClauseStatus.non_enforced
             ]
             undecided = [cid for cid, r in by_kind[ClauseKind.nexus].items() if r is None]
-            applies = True if established else (None if undecided else False)
-            key = (compiled.pack.meta.id, tx.date, applies, tuple(established), tuple(undecided))
+            item_reach = True if established else (None if undecided else False)
+            # control clauses that carry their own nexus (a US person's activity) reach the
+            # line whether or not the item is subject to the jurisdiction
+            own = [cid for cid in by_kind[ClauseKind.control] if compiled.by_id[cid].own_nexus]
+            reach = established + [
+                cid
+                for cid in own
+                if fired[cid] is True and compiled.by_id[cid].status != ClauseStatus.non_enforced
+            ]
+            open_ = undecided + [cid for cid in own if fired[cid] is None]
+            applies = True if reach else (None if open_ else False)
+            key = (compiled.pack.meta.id, tx.date, applies, tuple(reach), tuple(open_))
             nexus = self._nexuses.get(key)
             if nexus is None:
-                nexus = self._nexuses.put(
-                    key, _nexus(compiled, tx.date, applies, established, undecided)
-                )
+                nexus = self._nexuses.put(key, _nexus(compiled, tx.date, applies, reach, open_))
             nexus_list.append(nexus.model_copy(update={"item_index": i}))
             if applies is False:
                 continue
             reached.append(i)
-            if applies is None:
+            if item_reach is None:
                 findings += [
                     self.findings.finding(compiled, compiled.by_id[cid], facts, i, nexus=True)
                     for cid in undecided
                 ]
-            entry = facts.get("item.eccn_entry")
-            exceptions = compiled.index.candidates(ClauseKind.exception, entry, tx.date)
-            for cid in by_kind[ClauseKind.control]:
+            entry, line = facts.get("item.eccn_entry"), facts.get(LINE_KIND, GOODS)
+            exceptions = compiled.index.candidates(ClauseKind.exception, entry, tx.date, line)
+            controls = by_kind[ClauseKind.control] if item_reach is not False else own
+            for cid in controls:
                 finding = self.findings.finding(
                     compiled, compiled.by_id[cid], facts, i, nexus=False
                 )
@@ -95,7 +106,7 @@ class VerdictAssembler:
                     finding = self.findings.with_exceptions(
                         compiled, finding, exceptions, facts, fired
                     )
-                if applies is None and finding.decisive:
+                if item_reach is None and finding.decisive and cid not in own:
                     # Whether the jurisdiction reaches the item is itself undecided: what it
                     # would require is shown, but the decision is the review that asks.
                     finding = finding.model_copy(
@@ -113,8 +124,8 @@ class VerdictAssembler:
             ]
             checked |= {
                 ic.clause.id
-                for ic in compiled.index.candidates(ClauseKind.control, entry, tx.date)
-                if ic.clause.id not in fired
+                for ic in compiled.index.candidates(ClauseKind.control, entry, tx.date, line)
+                if ic.clause.id not in fired and (item_reach is not False or ic.clause.own_nexus)
             }
         item_applies = [n.applies for n in nexus_list]
         applies = True if True in item_applies else (None if None in item_applies else False)
@@ -161,7 +172,8 @@ class VerdictAssembler:
         only on the pack, the date and the item count, so it is built once per such key and
         shared between results, as finding templates share their condition traces (results
         are never modified after `screen` returns them)."""
-        key = (compiled.pack.meta.id, tx.date, len(tx.items))
+        lines = len(tx.items) + len(tx.services)
+        key = (compiled.pack.meta.id, tx.date, lines)
         verdict = self._unreached.get(key)
         if verdict is None:
             text = _nexus(compiled, tx.date, False, [], []).explanation
@@ -173,7 +185,7 @@ class VerdictAssembler:
                     decision=Decision.not_applicable,
                     nexus=[
                         Nexus(item_index=i, applies=False, explanation=text)
-                        for i in range(len(tx.items))
+                        for i in range(lines)
                     ],
                 ),
             )
@@ -187,16 +199,16 @@ def _item_state(
     facts: Facts,
     fired: dict[str, bool | None],
 ) -> ItemState:
-    entry = facts.get("item.eccn_entry")
+    entry, line = facts.get("item.eccn_entry"), facts.get(LINE_KIND, GOODS)
     claimed = set(facts.get("license_exceptions.claimed", ()))
     return ItemState(
         item_index=index,
         facts=facts,
         results=fired,
-        presence=compiled.presence(entry, tx.date),
+        presence=compiled.presence(entry, tx.date, line),
         claimed=tuple(
             ic
-            for ic in compiled.index.candidates(ClauseKind.exception, entry, tx.date)
+            for ic in compiled.index.candidates(ClauseKind.exception, entry, tx.date, line)
             if ic.clause.license_exception in claimed
         ),
     )

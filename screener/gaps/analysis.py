@@ -204,6 +204,7 @@ class GapAnalyzer:
         if strict is None:
             strict = tx.strict_assumptions or self.screener.strict
         hits, item_facts = derived or self.screener.derive(tx, strict)
+        item_facts = item_facts[: len(tx.items)]  # a service is not shipped from anywhere
         common = (tx.date.toordinal(), strict, tx.exporter.headquarters_country)
         out: list[list[GapPosition]] = [[] for _ in tx.items]
         for jurisdiction, profile in self.profiles.items():
