@@ -29,7 +29,7 @@ def require(*roles: str) -> Callable[..., ApiKey]:
                 "missing API key: send it in the X-API-Key header",
                 {"WWW-Authenticate": "ApiKey"},
             )
-        record = request.app.state.services.keys.verify(key)
+        record: ApiKey | None = request.app.state.services.keys.verify(key)
         if record is None:
             raise HTTPException(401, "unknown or revoked API key", {"WWW-Authenticate": "ApiKey"})
         if record.role not in allowed:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from screener.audit.jobs import JobStore
 from screener.batch.lines import build_screener
-from screener.batch.runner import BatchSummary, run_batch
+from screener.batch.runner import run_batch
+from screener.batch.summary import BatchSummary
 from screener.engine import Screener
 from screener.packs.loader import DEFAULT_RULES_DIR
 

@@ -49,4 +49,5 @@ class Services:
 
 
 def services(request: Request) -> Services:
-    return request.app.state.services
+    found: Services = request.app.state.services
+    return found

@@ -66,7 +66,7 @@ def screen_names(
         fail("no restricted-party list imported: run `chokepoint lists import` first")
     rows = _inputs(text)
     keys = [(r["name"], r["country"], r["address"]) for r in rows if r["name"]]
-    results = screen_many(screening, keys, workers or None)  # type: ignore[arg-type]
+    results = screen_many(screening, keys, workers or None)
     out = sys.stdout
     for row in rows:
         if not row["name"]:

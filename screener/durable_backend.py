@@ -388,7 +388,8 @@ class DurableRuleset:
         self._compiler = Compiler()
         buckets: dict[str | None, list[IndexedClause]] = {}
         for ic in clauses:
-            for entry in sorted(ic.entries) or [None]:
+            entries: list[str | None] = [*sorted(ic.entries)] or [None]
+            for entry in entries:
                 buckets.setdefault(entry, []).append(ic)
         self.shards: dict[str | None, list[_Shard]] = {}
         self.rule_count = 0
@@ -419,13 +420,13 @@ class DurableRuleset:
         hits: dict[str, bool | None] = {}
         entry = facts.get("item.eccn_entry")
         for shard in self.shards.get(None, []) + (self.shards.get(entry, []) if entry else []):
-            fact: dict[str, Any] = {"t": "tx", "sid": "w"}
+            asserted: dict[str, Any] = {"t": "tx", "sid": "w"}
             for k in shard.keys:
                 if k.startswith("__pre"):
                     if k not in encoded:
                         encoded[k] = _TRI[self.pre[k](facts)]
-                    fact[k] = encoded[k]
+                    asserted[k] = encoded[k]
                 elif k in encoded:
-                    fact[k] = encoded[k]
-            shard.evaluate(fact, hits)
+                    asserted[k] = encoded[k]
+            shard.evaluate(asserted, hits)
         return hits

@@ -139,7 +139,7 @@ class Screener:
             verdicts[compiled.pack.jurisdiction] = verdict
             findings += verdict.findings
             triggers += verdict.triggers
-        applicable = [
+        applicable: list[Decision] = [
             v.decision for v in verdicts.values() if v.decision != Decision.not_applicable
         ]
         gaps = []

@@ -16,7 +16,7 @@ import secrets
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from screener.audit.db import open_engine
 from screener.audit.models import ApiKeyRow, utc
@@ -88,7 +88,7 @@ class KeyStore:
 
     def list(self) -> list[ApiKey]:
         with Session(self.engine) as session:
-            return [_key(r) for r in session.exec(select(ApiKeyRow).order_by(ApiKeyRow.id))]
+            return [_key(r) for r in session.exec(select(ApiKeyRow).order_by(col(ApiKeyRow.id)))]
 
     def revoke(self, prefix: str) -> ApiKey | None:
         with Session(self.engine, expire_on_commit=False) as session:

@@ -186,7 +186,7 @@ class AuditStore:
         caller re-screens, on SQLite and PostgreSQL alike. The full result is not read.
         """
         start, end = _start(since), _start(until)
-        last = 0
+        last: int | None = 0
         while True:
             query = select(
                 ScreeningRow.id, ScreeningRow.screened_at, ScreeningRow.input, ScreeningRow.summary

@@ -30,9 +30,6 @@ from pydantic import ValidationError
 from schemas.rules import DraftMeta
 from screener.engine import Screener
 from screener.packs.loader import (
-    LoadedClause,
-    Pack,
-    PackError,
     YamlDoc,
     check_overcomes,
     clause_files,
@@ -41,6 +38,7 @@ from screener.packs.loader import (
     set_names,
 )
 from screener.packs.member_states import compose
+from screener.packs.pack import LoadedClause, Pack, PackError
 from screener.parties.screening import PartyScreening
 
 DRAFT_META = "draft.yaml"
@@ -109,7 +107,11 @@ def _target(files: list[Path], meta: DraftMeta, live: list[Pack], meta_path: Pat
         clauses = data.get("clauses") if isinstance(data, dict) else None
         if not isinstance(clauses, list):
             raise PackError([f"{path}:1: a clause file needs a top-level 'clauses:' list"])
-        named |= {c.get("jurisdiction") for c in clauses if isinstance(c, dict)}
+        named |= {
+            j
+            for c in clauses
+            if isinstance(c, dict) and isinstance(j := c.get("jurisdiction"), str)
+        }
     matches = [p for p in live if p.jurisdiction in named]
     if len(matches) != 1:
         raise PackError(

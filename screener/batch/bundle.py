@@ -61,9 +61,9 @@ def snapshot_lists(db_url: str | None, target: Path) -> None:
 
     source, copy = ListStore(db_url), ListStore(f"sqlite:///{target}")
     versions, entries, adjudications = (
-        ListVersionRow.__table__,
-        ListEntryRow.__table__,
-        AdjudicationRow.__table__,
+        ListVersionRow.__table__,  # type: ignore[attr-defined]
+        ListEntryRow.__table__,  # type: ignore[attr-defined]
+        AdjudicationRow.__table__,  # type: ignore[attr-defined]
     )
     with source._session():  # creates the tables of an empty store, so the reads succeed
         pass

@@ -60,10 +60,10 @@ def stacked_chart(
     present = [d for d in ORDER if any(c.get(d) for _, c in ordered)]
     body = []
     for i, name in enumerate(present):  # the legend, on the first line
-        x = i * 105
+        at = i * 105
         body.append(
-            f'<rect x="{x}" y="2" width="12" height="12" fill="{COLOURS[name]}"/>'
-            f'<text x="{x + 16}" y="12" font-size="11">{escape(name)}</text>'
+            f'<rect x="{at}" y="2" width="12" height="12" fill="{COLOURS[name]}"/>'
+            f'<text x="{at + 16}" y="12" font-size="11">{escape(name)}</text>'
         )
     for i, (group, counts) in enumerate(ordered):
         y = 22 + i * ROW

@@ -47,6 +47,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from anyascii import anyascii
 from rapidfuzz import process
@@ -195,7 +196,7 @@ def _translit_char(ch: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _t2s():
+def _t2s() -> Any:
     import opencc  # opencc-python-reimplemented: loaded only when a name has Han characters
 
     return opencc.OpenCC("t2s")

@@ -92,7 +92,7 @@ class AdjudicationRow(SQLModel, table=True):
     decided_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-_TABLES = [ListVersionRow.__table__, ListEntryRow.__table__, AdjudicationRow.__table__]
+_TABLES = [ListVersionRow.__table__, ListEntryRow.__table__, AdjudicationRow.__table__]  # type: ignore[attr-defined]
 
 
 class Adjudication(BaseModel):
@@ -237,7 +237,7 @@ class ListStore:
                 }
                 for entry in result.entries
             ]
-            table = ListEntryRow.__table__
+            table = ListEntryRow.__table__  # type: ignore[attr-defined]
             for start in range(0, len(rows), 5000):  # executemany: one bulk insert per chunk
                 session.connection().execute(table.insert(), rows[start : start + 5000])
             session.commit()
@@ -264,8 +264,8 @@ class ListStore:
         they are reviewers' decisions on record, and apply again (with their entry-hash
         check) if the list is imported again. Screenings in the audit trail keep citing the
         list version they were screened against."""
-        versions = ListVersionRow.__table__
-        entries = ListEntryRow.__table__
+        versions = ListVersionRow.__table__  # type: ignore[attr-defined]
+        entries = ListEntryRow.__table__  # type: ignore[attr-defined]
         with self._session() as session:
             ids = list(session.exec(select(ListVersionRow.id).where(ListVersionRow.name == name)))
             if not ids:
