@@ -103,6 +103,12 @@ class CompiledPack:
             self.by_id, self.reads, {ic.clause.id: ic.predicate for ic in self.index.clauses}
         )
         self._presence: BoundedCache[tuple[tuple[str, frozenset[str]], ...]] = BoundedCache()
+        readers: dict[str, set[str]] = {}
+        for cid, paths in self.reads.items():
+            for path in paths:
+                readers.setdefault(path, set()).add(cid)
+        # fact path -> the clauses that read it (which clauses an assumption could change)
+        self.readers = {path: frozenset(cids) for path, cids in readers.items()}
 
     def presence(
         self, entry: str | None, on: dt.date, line: str = GOODS
