@@ -193,4 +193,5 @@ def test_api_rescreen(tmp_path: Path) -> None:
         assert body["stats"]["changed"] == 1
         new_id = body["changes"][0]["new_screening_id"]
         stored = client.get(f"/v1/screenings/{new_id}", headers={"X-API-Key": key}).json()
-        assert stored["source"] == f"rescreen:{first}" and stored["requested_by"].endswith(":reviewer")
+        assert stored["source"] == f"rescreen:{first}"
+        assert stored["requested_by"].endswith(":reviewer")

@@ -35,7 +35,8 @@ from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from schemas.lists import ListEntry, ListVersion
 from screener.parties.diff import ListDiff, diff_entries
-from screener.parties.importers import ImportReport, content_hash, load_list
+from screener.parties.formats.common import ImportReport
+from screener.parties.formats.registry import content_hash, load_list
 from screener.settings import database_url
 
 Decision = Literal["false_positive", "true_match"]
