@@ -40,6 +40,7 @@ def _countries(node: ET.Element, report: ImportReport) -> list[str]:
             continue
         code = (attr(child, "countryIso2Code") or "").upper()
         if code in _NO_COUNTRY:
+            code = ""
             description = attr(child, "countryDescription")
             if description and description.upper() != "UNKNOWN":
                 resolved, _ = resolve_country(description)

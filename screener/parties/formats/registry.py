@@ -57,7 +57,7 @@ class Format:
     default_name: str | None = None  # the import name when none is given
     options: frozenset[str] = frozenset()
     folder: bool = False  # reads a folder of files (the OFAC legacy trio)
-    # (file name, first 4 KiB) -> whether this is a file of the format
+    # (file name, first 64 KiB) -> whether this is a file of the format
     detect: Callable[[str, bytes], bool] | None = None
 
 
@@ -220,12 +220,12 @@ def content_hash(path: Path | str, fmt: str) -> str:
 
 
 def detect_format(path: Path) -> str | None:
-    """The format of a downloaded file, from its name and first 4 KiB; None if no format
+    """The format of a downloaded file, from its name and first 64 KiB; None if no format
     recognises it (a generic CSV needs a mapping, so is never detected)."""
     if not path.is_file():
         return None
     with path.open("rb") as handle:
-        head = handle.read(4096)
+        head = handle.read(65536)
     for form in FORMAT_SPECS.values():
         if form.detect is not None and form.detect(path.name, head):
             return form.name
