@@ -20,6 +20,7 @@ from rich.table import Table
 from cli.common import DbOption, fail
 from cli.lists_diff import diff_command
 from screener.parties.importers import FORMAT_SPECS, FORMATS, MAPPABLE, ListFormatError
+from screener.parties.refresh import refresh_folder
 from screener.parties.screening import forget_cached_index
 from screener.parties.store import ListStore
 
@@ -173,3 +174,28 @@ def delete(
         f"{len(removed)} cached index file(s)",
         err=True,
     )
+
+
+@lists_app.command("refresh")
+def refresh(
+    folder: Annotated[Path, typer.Argument(help="a folder of downloaded list files")],
+    db: DbOption = None,
+) -> None:
+    """Import every recognised list file in FOLDER under its format's default name; files
+    identical to the latest version are left alone. One JSON line per file on stdout; exits
+    2 when a file could not be read (the others are imported all the same)."""
+    if not folder.is_dir():
+        fail(f"{folder}: not a folder")
+    store = ListStore(db)
+    try:
+        results = refresh_folder(store, folder)
+    finally:
+        store.dispose()
+    for result in results:
+        typer.echo(result.model_dump_json(exclude_none=True))
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    typer.echo(", ".join(f"{n} {status}" for status, n in counts.items()) or "no files", err=True)
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(2)

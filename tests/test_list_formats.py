@@ -186,3 +186,47 @@ def test_xml_damage_is_a_format_error(tmp_path: Path) -> None:
     wrong.write_text("<sdnList/>")
     with pytest.raises(ListFormatError, match="root element is <sdnList>"):
         load_list(wrong, "eu-fsd-xml")
+
+
+def test_lists_refresh_folder(tmp_path: Path) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    for source in (
+        FIX / "consolidated.csv",
+        FORMATS / "sdn.xml",
+        FORMATS / "eu_fsd_export.xml",
+        FORMATS / "uk_sanctions_list.xml",
+        FIX / "meti_end_user_list.csv",
+        *(FIX / "ofac_sdn").iterdir(),
+    ):
+        shutil.copy(source, downloads / source.name)
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    runner = CliRunner()
+    out = runner.invoke(app, ["lists", "refresh", str(downloads), "--db", url])
+    assert out.exit_code == 0, out.output
+    rows = {r["file"]: r for r in map(json.loads, out.stdout.splitlines())}
+    assert {f: (r["status"], r.get("name")) for f, r in rows.items()} == {
+        "consolidated.csv": ("imported", "csl"),
+        "eu_fsd_export.xml": ("imported", "eu"),
+        "meti_end_user_list.csv": ("skipped", None),
+        "sdn.csv": ("imported", "sdn"),  # the legacy trio, read with add.csv and alt.csv
+        "sdn.xml": ("skipped", "sdn"),  # a second file for the same name in one run
+        "uk_sanctions_list.xml": ("imported", "uk"),
+    }
+    assert rows["consolidated.csv"]["entries"] == 32
+    assert rows["eu_fsd_export.xml"]["published"] == "2026-11-30"
+    again = runner.invoke(app, ["lists", "refresh", str(downloads), "--db", url])
+    statuses = {r["file"]: r["status"] for r in map(json.loads, again.stdout.splitlines())}
+    assert statuses["consolidated.csv"] == statuses["sdn.csv"] == "unchanged"
+    assert "4 unchanged" in again.stderr
+    (downloads / "eu_fsd_export.xml").write_text("<export><sanctionEntity>")
+    broken = runner.invoke(app, ["lists", "refresh", str(downloads), "--db", url])
+    assert broken.exit_code == 2
+    row = next(r for r in map(json.loads, broken.stdout.splitlines()) if r["file"].startswith("eu"))
+    assert row["status"] == "failed" and "not well-formed XML" in row["reason"]
