@@ -35,11 +35,12 @@ from screener.wiring import build_screener  # noqa: E402
 
 FULL = ROOT.parent / "shared/data/lists/csl-2026-07-31/consolidated.csv"
 FIXTURE = ROOT / "tests/fixtures/lists/consolidated.csv"
-WORDS = (
+_WORD_TEXT = (
     "Apex Blue Cedar Delta Ember Fjord Granite Harbor Iris Juniper Kestrel Lumen Meridian "
     "Nimbus Orchid Pioneer Quartz Riverside Summit Tundra Union Vertex Willow Xenon Yarrow "
     "Zephyr Atlas Beacon Cobalt Dune Eastgate Falcon Grove Horizon Ingot Jasper Keystone"
-).split()
+)
+WORDS = _WORD_TEXT.split()
 SUFFIXES = ("Ltd", "GmbH", "Co., Ltd.", "Trading LLC", "Pte. Ltd.", "S.A.", "Industries")
 
 
