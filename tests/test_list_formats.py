@@ -230,3 +230,30 @@ def test_lists_refresh_folder(tmp_path: Path) -> None:
     assert broken.exit_code == 2
     row = next(r for r in map(json.loads, broken.stdout.splitlines()) if r["file"].startswith("eu"))
     assert row["status"] == "failed" and "not well-formed XML" in row["reason"]
+
+
+def test_sdn_advanced_xml() -> None:
+    result = load_list(FORMATS / "sdn_advanced.xml", "ofac-advanced-xml")
+    assert result.published == dt.date(2022, 1, 28)
+    entries = _by_id(result)
+    bank = entries["SDN:306"]
+    assert bank.name == "BANCO NACIONAL DE CUBA" and bank.entity_type is EntityType.organization
+    assert {(a.name, a.type) for a in bank.aliases} == {
+        ("NATIONAL BANK OF CUBA", AliasType.aka),
+        ("BNC", AliasType.weak),
+    }
+    assert bank.countries == ["CH", "ES"]
+    assert bank.addresses == [
+        "Zweierstrasse 35, Zurich, CH-8022, Switzerland",
+        "Avenida de Concha Espina 8, Madrid, E-28036, Spain",
+    ]
+    assert bank.programs == ["CUBA"]
+    assert bank.start_date == dt.date(1963, 7, 8)
+    person = entries["SDN:9999"]
+    assert person.name == "EXAMPLOV, Ivan Petrovich" and person.entity_type is EntityType.person
+    assert [(a.name, a.type) for a in person.aliases] == [("EKZAMPLOV, Ivan", AliasType.fka)]
+    # the same entry as the classic sdn.xml gives, but for the dates only this schema has
+    classic = _by_id(load_list(FORMATS / "sdn.xml", "ofac-xml"))["SDN:306"]
+    assert (bank.name, bank.programs) == (classic.name, classic.programs)
+    assert {a.name for a in bank.aliases} == {a.name for a in classic.aliases}
+    assert detect_format(FORMATS / "sdn_advanced.xml") == "ofac-advanced-xml"

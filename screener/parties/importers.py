@@ -1,7 +1,7 @@
 """Read restricted-party lists into `ListEntry` rows: the public names of the list formats.
 
 The formats live in `screener/parties/formats/`, one module per format (`csl_json`,
-`csl_csv`, `ofac_csv`, `ofac_xml`, `eu_fsd`, `uk_sanctions`, `kaist`, `mapped_csv`,
+`csl_csv`, `ofac_csv`, `ofac_xml`, `ofac_advanced`, `eu_fsd`, `uk_sanctions`, `kaist`, `mapped_csv`,
 `mofcom`) over what they share (`common`, `countries`, `names`, `csl_common`), with the
 registry (`formats/registry.py`) naming each and reading any of them: `load_list(path, fmt,
 **opts)` returns the entries, the stated publication date, an `ImportReport` (nothing is

@@ -10,8 +10,8 @@ Sanctions List Service's): `publshInformation/Publish_Date` (MM/DD/YYYY), then o
 
 The `uid` is the legacy files' `ent_num`, so the id is `SDN:<uid>` as there: a list imported
 from sdn.csv and later from sdn.xml keeps its entry ids (and adjudications). Individuals are
-named "LAST, First" as in the legacy files. The advanced XML (SDN_ADVANCED.XML) is not read
-yet: its profile/identity/alias graph needs a reader of its own.
+named "LAST, First" as in the legacy files. The advanced XML (SDN_ADVANCED.XML) has its own
+reader, `ofac_advanced.py`.
 """
 
 from __future__ import annotations

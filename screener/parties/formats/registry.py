@@ -29,6 +29,7 @@ from screener.parties.formats import (
     kaist,
     mapped_csv,
     mofcom,
+    ofac_advanced,
     ofac_csv,
     ofac_xml,
     uk_sanctions,
@@ -137,6 +138,13 @@ FORMAT_SPECS: dict[str, Format] = {
             "OFAC SDN list, classic XML (sdn.xml, sdnList schema)",
             "sdn",
             detect=lambda name, head: _xml_root(head) == "sdnList",
+        ),
+        Format(
+            "ofac-advanced-xml",
+            lambda p, b, r, _: ofac_advanced.read_sdn_advanced(p, b[0][1], r),
+            "OFAC SDN list, advanced XML (SDN_ADVANCED.XML, sdn_advanced schema)",
+            "sdn",
+            detect=lambda name, head: _xml_root(head) == "Sanctions",
         ),
         Format(
             "eu-fsd-xml",
