@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 from screener.audit.jobs import JobStore
-from screener.batch.runner import BatchSummary, build_screener, run_batch
+from screener.batch.lines import build_screener
+from screener.batch.runner import BatchSummary, run_batch
 from screener.engine import Screener
 from screener.packs.loader import DEFAULT_RULES_DIR
 from screener.wiring import lists_current

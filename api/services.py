@@ -17,7 +17,7 @@ from screener.audit.store import AuditStore
 from screener.authoring.served import ServedDrafts
 from screener.engine import Screener
 from screener.limits import Limits
-from screener.packs.loader import Pack
+from screener.packs.pack import Pack
 
 
 @dataclass

@@ -25,7 +25,7 @@ from cli.common import DbOption, fail, require_backend
 from schemas.patterns import Alert, Pattern
 from schemas.transaction import Transaction
 from screener.errors import InputError, parse_model
-from screener.packs.loader import PackError
+from screener.packs.pack import PackError
 from screener.patterns.engine import scan
 from screener.patterns.loader import DEFAULT_PATTERNS_DIR, load_patterns
 from screener.patterns.stream import StreamOrderError

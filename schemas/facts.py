@@ -8,7 +8,9 @@ matching nothing forever. The screener derives these facts once per transaction 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from schemas.vocabulary import BOOLEAN_PARAMETERS, JURISDICTIONS, PARAMETERS
@@ -85,6 +87,18 @@ _DECLARED: list[FactSpec] = [
         "item.eccn_covered",
         "bool",
         "the pack encodes the licence requirements of the item's CCL entry as of the date",
+    ),
+    FactSpec(
+        "line.kind",
+        "string",
+        "what the line is: goods (an item exported) or service (an activity, 15 CFR 744.6); "
+        "a clause meets service lines only if it tests this fact at its top level",
+        always=True,
+    ),
+    FactSpec(
+        "service.activity",
+        "string",
+        "a service line's activity: shipping, facilitation, servicing or support",
     ),
     FactSpec("item.origin_country", "string", "ISO-2 country of origin"),
     FactSpec("item.us_content_percent", "number", "US-origin controlled content, % of value"),
@@ -198,10 +212,7 @@ _DECLARED += [
     )
     for name, spec in PARAMETERS.items()
 ]
-_DECLARED += [
-    FactSpec(f"item.control_codes.{j}", "string", f"{j} control list entry, or not_listed")
-    for j in JURISDICTIONS
-]
+_HEAD = len(_DECLARED)  # the control codes, one per jurisdiction, are listed here
 _DECLARED.append(
     FactSpec(
         "item.model_catalog",
@@ -228,4 +239,93 @@ _DECLARED.append(
     )
 )
 
-FACTS: dict[str, FactSpec] = {spec.path: spec for spec in _DECLARED}
+CONTROL_CODE = "item.control_codes."
+
+
+@cache
+def _control_code_fact(jurisdiction: str) -> FactSpec:
+    return FactSpec(
+        f"{CONTROL_CODE}{jurisdiction}",
+        "string",
+        f"{jurisdiction} control list entry, or not_listed",
+    )
+
+
+class FactCatalogue(Mapping[str, FactSpec]):
+    """Every declared fact path: the fixed ones above and `item.control_codes.<J>` for every
+    jurisdiction known (schemas.vocabulary.JURISDICTIONS, which the packs register), so a new
+    jurisdiction's pack may test its own control code without a Python edit."""
+
+    def __init__(self, declared: list[FactSpec], head: int) -> None:
+        self._fixed = {spec.path: spec for spec in declared}
+        self._head = [spec.path for spec in declared[:head]]
+        self._tail = [spec.path for spec in declared[head:]]
+
+    def get(self, path: str, default: FactSpec | None = None) -> FactSpec | None:  # type: ignore[override]
+        spec = self._fixed.get(path)
+        if spec is not None:
+            return spec
+        if path.startswith(CONTROL_CODE) and path[len(CONTROL_CODE) :] in JURISDICTIONS:
+            return _control_code_fact(path[len(CONTROL_CODE) :])
+        return default
+
+    def __getitem__(self, path: str) -> FactSpec:
+        spec = self.get(path)
+        if spec is None:
+            raise KeyError(path)
+        return spec
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self.get(path) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._head
+        yield from (f"{CONTROL_CODE}{j}" for j in JURISDICTIONS)
+        yield from self._tail
+
+    def __len__(self) -> int:
+        return len(self._fixed) + len(JURISDICTIONS)
+
+
+FACTS = FactCatalogue(_DECLARED, _HEAD)
+
+
+#: What a line of a shipment stream carries beyond the transaction's own facts: who the
+#: consignee and end user are across shipments and how long the consignee has been known
+#: (derived per line by screener.patterns.stream.LineBuilder). Patterns only: no clause
+#: screens one transaction on them.
+STREAM_FACTS: list[FactSpec] = [
+    FactSpec(
+        "consignee.key",
+        "string",
+        "the ultimate consignee (else the end user): normalised name | country",
+    ),
+    FactSpec("consignee.country", "string", "country of that consignee"),
+    FactSpec(
+        "consignee.days_known",
+        "number",
+        "days since the consignee's first shipment in the stream (0 on its first)",
+    ),
+    FactSpec("end_user.key", "string", "the end user: normalised name | country"),
+    FactSpec(
+        "consignee.is_end_user",
+        "bool",
+        "the consignee is the end user; absent when no end user is named",
+    ),
+]
+
+#: The facts a pattern (schemas/patterns.py) may select, group or count on: six of the
+#: transaction's facts, the same specs as a clause reads, and the stream facts. Missing
+#: facts are absent (a selector that needs one is undecided, and an undecided line is not
+#: selected: a pattern alerts on what it knows).
+LINE_FACTS: dict[str, FactSpec] = {
+    path: FACTS[path]
+    for path in (
+        "item.eccn",
+        "item.eccn_entry",
+        "item.value_usd",
+        "destination.country",
+        "exporter.country",
+        "end_user.country",
+    )
+} | {spec.path: spec for spec in STREAM_FACTS}

@@ -14,53 +14,15 @@ which guidance names the behaviour and that its numbers are configurable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from schemas.facts import FactType
+from schemas.facts import LINE_FACTS
 from schemas.rules import Condition, Confidence
 
-
-@dataclass(frozen=True)
-class LineFact:
-    path: str
-    type: FactType
-    description: str
-
-
-# The facts a pattern may select, group or count on. Derived per line by
-# `screener.patterns.stream.LineBuilder`; missing facts are absent (a selector that needs one
-# is undecided, and an undecided line is not selected: a pattern alerts on what it knows).
-LINE_FACTS: dict[str, LineFact] = {
-    f.path: f
-    for f in (
-        LineFact("item.eccn", "string", "the item's ECCN (eccn_in reads its hierarchy)"),
-        LineFact("item.eccn_entry", "string", "the five-character CCL entry (3B001) or EAR99"),
-        LineFact("item.value_usd", "number", "line value in USD"),
-        LineFact("destination.country", "string", "ISO-2 destination"),
-        LineFact("exporter.country", "string", "ISO-2 country exported from"),
-        LineFact(
-            "consignee.key",
-            "string",
-            "the ultimate consignee (else the end user): normalised name | country",
-        ),
-        LineFact("consignee.country", "string", "country of that consignee"),
-        LineFact(
-            "consignee.days_known",
-            "number",
-            "days since the consignee's first shipment in the stream (0 on its first)",
-        ),
-        LineFact("end_user.key", "string", "the end user: normalised name | country"),
-        LineFact("end_user.country", "string", "country of the end user"),
-        LineFact(
-            "consignee.is_end_user",
-            "bool",
-            "the consignee is the end user; absent when no end user is named",
-        ),
-    )
-}
+# The facts a pattern may select, group or count on: declared with every other fact in
+# schemas/facts.py (LINE_FACTS), the one catalogue.
 
 
 class _Strict(BaseModel):
@@ -114,7 +76,7 @@ class Pattern(_Strict):
     def _consistent(self) -> Pattern:
         for path in [*self.group_by, *([self.distinct_by] if self.distinct_by else [])]:
             if path not in LINE_FACTS:
-                raise ValueError(f"unknown line fact {path!r} (schemas/patterns.py LINE_FACTS)")
+                raise ValueError(f"unknown line fact {path!r} (schemas/facts.py LINE_FACTS)")
         if (self.distinct_by is None) != (self.thresholds.min_distinct is None):
             raise ValueError("distinct_by and thresholds.min_distinct go together")
         if not any(e.expect == "fires" for e in self.examples):

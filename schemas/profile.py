@@ -64,6 +64,13 @@ class Profile(_Strict):
         description="ship-from country when the destination is the baseline one (e.g. an "
         "intra-EU shipment to Germany asked of the EU from France)",
     )
+    exported_from_set: str | None = Field(
+        default=None,
+        description="a country set (rules/*/tables/country_sets.yaml) from every member of "
+        "which the jurisdiction reaches an export, so a gap report keeps the transaction's "
+        "own exporter country when it is one (EU27 for the Union); without it only the "
+        "baseline country is kept",
+    )
     enforcing_agency: str
     coverage: Literal["encoded", "partial", "thin"]
     coverage_note: str

@@ -160,16 +160,18 @@ class Clause(_Strict):
     effective_to: dt.date | None = Field(
         default=None, description="Last day the clause applies (inclusive); null while in force."
     )
-    instrument: str | None = Field(
-        default=None,
-        description="The instrument that brought the clause into effect (e.g. 88 FR 73458); "
-        "default: what the citation names after 'as added/amended/revised by'.",
-    )
     status: ClauseStatus = ClauseStatus.in_force
     confidence: Confidence
     when: Condition
     outcome: Outcome | None = None
     license_review_policy: str | None = None
+    own_nexus: bool = Field(
+        default=False,
+        description="control clauses: the condition is itself the jurisdiction's reach (15 "
+        "CFR 744.6: a US person's activity, whatever the item), so the clause applies to a "
+        "line the pack's nexus clauses do not reach, and when it holds the jurisdiction "
+        "applies through it",
+    )
     license_exception: str | None = Field(
         default=None,
         description="exception clauses: the Part 740 symbol (LVS) or the general "
@@ -201,6 +203,8 @@ class Clause(_Strict):
             raise ValueError("a control clause needs an outcome")
         if self.kind != ClauseKind.control and self.outcome is not None:
             raise ValueError(f"a {self.kind.value} clause has no outcome")
+        if self.own_nexus and self.kind != ClauseKind.control:
+            raise ValueError("own_nexus belongs to control clauses")
         if self.kind == ClauseKind.exception:
             if self.license_exception not in AUTHORISATION_SYMBOLS or not self.overcomes:
                 raise ValueError(

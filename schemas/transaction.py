@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import (
     AfterValidator,
@@ -17,12 +19,15 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StrictBool,
     StringConstraints,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from schemas.control_codes import LISTED as LISTED  # re-exported: where they used to be
 from schemas.control_codes import NOT_LISTED as NOT_LISTED
@@ -38,6 +43,7 @@ from schemas.vocabulary import (
     PARAMETERS,
     EndUseCategory,
     PartyRole,
+    ServiceActivity,
     normalize_eccn,
 )
 
@@ -65,10 +71,25 @@ CountryCode = Annotated[
     AfterValidator(_country),
     WithJsonSchema({"type": "string", "enum": sorted(COUNTRY_CODES)}),
 ]
+
+
+@dataclass(frozen=True)
+class _SchemaOfKnown:
+    """A JSON Schema built when the document is generated, not when the model is defined:
+    the jurisdictions are those the packs loaded so far registered (schemas.vocabulary)."""
+
+    build: Callable[[], dict[str, Any]]
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return self.build()
+
+
 JurisdictionCode = Annotated[
     str,
     AfterValidator(_jurisdiction),
-    WithJsonSchema({"type": "string", "enum": sorted(JURISDICTIONS)}),
+    _SchemaOfKnown(lambda: {"type": "string", "enum": list(JURISDICTIONS)}),
 ]
 NonEmptyText = Annotated[
     str,
@@ -125,10 +146,10 @@ def _control_codes(codes: object) -> object:
 ControlCodes = Annotated[
     dict[JurisdictionCode, str],
     BeforeValidator(_control_codes),
-    WithJsonSchema(
-        {
+    _SchemaOfKnown(
+        lambda: {
             "type": "object",
-            "properties": {j: control_code_schema(j) for j in sorted(JURISDICTIONS)},
+            "properties": {j: control_code_schema(j) for j in JURISDICTIONS},
             "additionalProperties": False,
         }
     ),
@@ -321,6 +342,30 @@ LicenceException = Annotated[
 ]
 
 
+class Service(_Strict):
+    """An activity in which no item is exported by the exporter: a US person's shipping,
+    facilitating or servicing of an item (typically one not subject to the EAR), or any other
+    contract, service or employment (15 CFR 744.6). It is screened as a line of its own, after
+    the items; only clauses written for services (a `line.kind` test) apply to it."""
+
+    activity: ServiceActivity
+    description: str = ""
+    item: Item | None = Field(
+        default=None,
+        description="The item the service concerns (the tool serviced, the part whose delivery "
+        "is arranged), described and classified as an item is; null for support that concerns "
+        "no item. Its classification and origin are facts the service clauses test.",
+    )
+
+
+class Line(NamedTuple):
+    """One line of a transaction as the screener evaluates it."""
+
+    kind: str  # "goods" or "service" (the fact `line.kind`)
+    item: Item
+    activity: ServiceActivity | None = None  # a service's activity (`service.activity`)
+
+
 class EndUse(_Strict):
     description: str = ""
     categories: list[EndUseCategory] = Field(default_factory=list)
@@ -341,7 +386,16 @@ class Transaction(_Strict):
         examples=[["NL"]],
     )
     parties: list[Party] = Field(default_factory=list)
-    items: list[Item] = Field(min_length=1)
+    items: list[Item] = Field(
+        default_factory=list,
+        description="The goods exported; at least one item or one service. Findings number "
+        "the lines: the items first (item_index 0..n-1), then the services (n, n+1...).",
+    )
+    services: list[Service] = Field(
+        default_factory=list,
+        description="Services (US-person support, 15 CFR 744.6): screened after the items, "
+        "each as one line.",
+    )
     end_use: EndUse = Field(default_factory=EndUse)
     us_persons_involved: StrictBool | None = None
     license_exceptions: list[LicenceException] = Field(
@@ -365,6 +419,28 @@ class Transaction(_Strict):
         "country, so a decision that would rest on such an assumption asks (review) instead. "
         "Left false, every default applied is listed on the verdicts it affects.",
     )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["items"], "properties": {"items": {"minItems": 1}}},
+                {"required": ["services"], "properties": {"services": {"minItems": 1}}},
+            ]
+        }
+    )
+
+    @model_validator(mode="after")
+    def _something_to_screen(self) -> Transaction:
+        if not self.items and not self.services:
+            raise ValueError("items: give at least one item (or one service in services)")
+        return self
+
+    def lines(self) -> list[Line]:
+        """What is screened line by line: each item as a `goods` line, then each service as
+        a `service` line carrying the item it concerns (an empty item when none)."""
+        return [Line("goods", item) for item in self.items] + [
+            Line("service", service.item or Item(), service.activity) for service in self.services
+        ]
 
     @field_validator("license_exceptions", "license_exceptions_confirmed")
     @classmethod

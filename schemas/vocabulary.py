@@ -7,6 +7,7 @@ input error instead of a fact that silently matches nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,10 +20,43 @@ EU_MEMBER_STATES: tuple[str, ...] = (
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
     "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
 )  # fmt: skip
-JURISDICTIONS: tuple[str, ...] = (
-    *("US", "EU", "NL", "JP", "KR", "TW", "UK", "CN"),
-    *(c for c in EU_MEMBER_STATES if c != "NL"),
-)
+
+
+class Jurisdictions:
+    """The jurisdictions chokepoint knows, in code order: the Union's member states (each
+    applies the EU regime through its competent authority, whether or not it has a pack of
+    its own) and every jurisdiction a rule pack declares (`jurisdiction:` in its pack.yaml).
+
+    The packs are the only source: the pack loader registers each pack's jurisdiction (the
+    bundled packs' as soon as `screener.packs` is imported), so a new jurisdiction is a pack
+    folder and its profile, never a Python edit. Validation and the JSON Schema (enums of
+    jurisdiction codes, the control-code properties) read this registry when they run."""
+
+    def __init__(self, codes: tuple[str, ...]) -> None:
+        self._codes: set[str] = set(codes)
+
+    def add(self, code: str) -> None:
+        self._codes.add(code)
+
+    def discard(self, code: str) -> None:
+        """Forget a jurisdiction (a test that registered a scratch pack's cleans up)."""
+        if code not in EU_MEMBER_STATES:
+            self._codes.discard(code)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._codes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._codes))
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+JURISDICTIONS = Jurisdictions(EU_MEMBER_STATES)
 
 # ISO 3166-1 alpha-2 codes, plus XK (Kosovo: user-assigned, but used by the EAR's country
 # list and by every sanctions list).
@@ -132,6 +166,15 @@ class PartyRole(StrEnum):
     purchaser = "purchaser"
     freight_forwarder = "freight_forwarder"
     other = "other"
+
+
+class ServiceActivity(StrEnum):
+    """What is done in a service line, in the words of 15 CFR 744.6 (US-person activities)."""
+
+    shipping = "shipping"  # ship, transmit or transfer (in-country) an item: 744.6(b)(6)(i), (c)(2)
+    facilitation = "facilitation"  # facilitate (or authorise) that movement: (b)(6)(ii), (c)(3)
+    servicing = "servicing"  # install, maintain, repair, overhaul, refurbish: (c)(2), (c)(3)
+    support = "support"  # perform any other contract, service or employment: (b)(6)(iii)
 
 
 class EndUseCategory(StrEnum):

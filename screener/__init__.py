@@ -4,6 +4,7 @@
 and backend ("python", the oracle and fast path, or "durable", durable-rules' Rete engine).
 """
 
-from screener.engine import Screener, screen
+from screener.engine import Screener
+from screener.wiring import screen
 
 __all__ = ["Screener", "screen"]

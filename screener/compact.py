@@ -91,11 +91,13 @@ def _items(result: ScreeningResult, tx: Transaction | None) -> list[CompactItem]
         return [
             CompactItem(
                 index=i,
-                description=item.description,
-                eccn=item.eccn,
-                origin_country=item.origin_country,
+                description=line.item.description
+                if line.activity is None
+                else f"service ({line.activity.value}): {line.item.description}".rstrip(": "),
+                eccn=line.item.eccn,
+                origin_country=line.item.origin_country,
             )
-            for i, item in enumerate(tx.items)
+            for i, line in enumerate(tx.lines())
         ]
     return [
         CompactItem(

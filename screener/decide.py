@@ -28,53 +28,32 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from schemas.facts import FACTS
 from schemas.result import SEVERITY, Decision, Outcome
 from schemas.rules import Clause, ClauseKind, ClauseStatus, Leaf, Op
-from screener.answers import _MAX_LIST_VALUES as MAX_ANSWERS
-from screener.answers import PARAGRAPH, chain, domain, paragraphs, show
+from screener.answers import PARAGRAPH, chain, domain, paragraphs
 from screener.conditions import ECCN_CHAIN, Predicate, _cached_leaf, leaves
+from screener.folding import (
+    BY_SEVERITY,
+    GroupOutcome,
+    Part,
+    Question,
+    Settlement,
+    Tables,
+    Unknown,
+    compact,
+    final_decision,
+    foldable,
+    own_part,
+    read,
+)
 from screener.packs.index import IndexedClause
 
 Facts = dict[str, Any]
 LIMIT = 96  # item evaluations the search may spend per jurisdiction and transaction
 _DECIDING = (ClauseKind.nexus, ClauseKind.control)
-
-
-class Unknown(NamedTuple):
-    """One unknown: a fact of one item (`item.*`), or of the whole transaction (index None);
-    or, `clause` set, the outcome of one clause that cannot be enumerated (free)."""
-
-    item_index: int | None
-    fact: str
-    clause: str | None = None
-
-    def label(self) -> str:
-        where = f"items[{self.item_index}]: " if self.item_index is not None else ""
-        return where + self.fact
-
-
-@dataclass
-class Question:
-    """An unknown whose answer changes the decision, with what each answer leads to."""
-
-    unknown: Unknown
-    answers: list[tuple[str, list[Decision]]]  # representative value -> decisions it allows
-
-
-@dataclass
-class Settlement:
-    decision: Decision
-    applies: bool | None
-    possible: list[Decision]
-    questions: list[Question] = field(default_factory=list)
-    immaterial: list[Unknown] = field(default_factory=list)
-    exhaustive: bool = True
-    combinations: int = 1
-    domains: dict[Unknown, tuple[Any, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -111,13 +90,21 @@ class Decider:
         self._eccn: dict[str, list[Leaf]] = {}
 
     # ------------------------------------------------------------------ the decision function
-    def item_outcome(self, results: dict[str, bool | None], claimed_true: frozenset[str]) -> Part:
-        """What an item's clause results say, the same reading as `Screener._verdict`: a
-        nexus clause not non-enforced establishes jurisdiction (or leaves it undecided); a
+    def item_outcome(
+        self, index: int, results: dict[str, bool | None], claimed_true: frozenset[str]
+    ) -> tuple[tuple[int, Part], ...]:
+        """What an item's clause results say, the same reading as `VerdictAssembler.verdict`:
+        a nexus clause not non-enforced establishes jurisdiction (or leaves it undecided); a
         true control clause decides with its outcome unless non-enforced or overcome by a
-        claimed licence exception whose conditions hold; an undecided one is a `review`."""
+        claimed licence exception whose conditions hold; an undecided one is a `review`.
+
+        A control clause that carries its own nexus (`own_nexus`: a US person's activity,
+        whatever the item) reaches the line by itself: its results form a part of their own
+        (key `own_part(index)`), decided whether or not the item's nexus holds."""
         established = undecided = False
         severity = SEVERITY[Decision.clear]
+        own_held = own_open = False
+        own_severity = SEVERITY[Decision.clear]
         for cid, r in results.items():
             clause = self.by_id[cid]
             if clause.status == ClauseStatus.non_enforced:
@@ -126,6 +113,9 @@ class Decider:
                 established |= r is True
                 undecided |= r is None
             elif clause.kind == ClauseKind.control:
+                if clause.own_nexus:
+                    own_held |= r is True
+                    own_open |= r is None
                 if r is None:
                     outcome = Outcome.review
                 else:
@@ -133,8 +123,14 @@ class Decider:
                     outcome = clause.outcome
                     if outcome == Outcome.license_required and _overcome(cid, claimed_true, self):
                         continue
-                severity = max(severity, SEVERITY[Decision(outcome.value)])
-        return established, undecided, severity
+                if clause.own_nexus:
+                    own_severity = max(own_severity, SEVERITY[Decision(outcome.value)])
+                else:
+                    severity = max(severity, SEVERITY[Decision(outcome.value)])
+        parts: tuple[tuple[int, Part], ...] = ((index, (established, undecided, severity)),)
+        if own_held or own_open:
+            parts += ((own_part(index), (own_held, own_open, own_severity)),)
+        return parts
 
     # ------------------------------------------------------------------ the search
     def settle(self, items: Sequence[ItemState], floor: Decision) -> Settlement | None:
@@ -149,11 +145,10 @@ class Decider:
         plans = [self._plan(state) for state in items]
         if not any(plan.unknowns for plan in plans):
             return None
-        constant = _Outcome((), SEVERITY[floor])
+        constant = GroupOutcome((), SEVERITY[floor])
         for plan, state in zip(plans, items, strict=True):
             if not plan.unknowns:
-                part = plan.outcome(self, state, {}, frozenset())
-                constant = constant.join(_Outcome(((state.item_index, part),)))
+                constant = constant.join(GroupOutcome(plan.outcome(self, state, {}, frozenset())))
         names = list(dict.fromkeys(u for plan in plans for u in plan.unknowns))
         # First the bounds: the decision only grows with each nexus or control clause that
         # holds (and shrinks with a claimed exception that holds), so all of them false and
@@ -161,14 +156,17 @@ class Decider:
         low, high = (self._bound(plans, items, constant, top) for top in (False, True))
         if low.decision() == high.decision():
             return Settlement(
-                decision=_final(low.decision(), {low.applies(), high.applies()}),
+                decision=final_decision(low.decision(), {low.applies(), high.applies()}),
                 applies=low.applies() if low.applies() == high.applies() else None,
-                possible=[_BY_SEVERITY[low.decision()]],
+                possible=[BY_SEVERITY[low.decision()]],
                 immaterial=names,
             )
         groups = _groups(plans)
         work = sum(_size(g, plans) * _touching(g, plans) for g in groups)
         if work > LIMIT:
+            conditioned = self._conditioned(plans, items, constant)
+            if conditioned is not None:
+                return conditioned
             # too many unknowns to search here: the plain reading stands, every one named
             floor_ = low.decision()
             return Settlement(
@@ -182,40 +180,68 @@ class Decider:
                 combinations=work,
             )
         tables = [self._table(g, plans, items) for g in groups]
-        # items a nexus surely reaches, or that only one group (or the known rest) speaks
-        # for, need no column of their own: their parts fold into one summary, so the folds
-        # below stay as small as the distinct decisions
-        held, unshared = _foldable(constant, tables)
-        constant = _compact(constant, held, unshared)
-        tables = [{c: _compact(o, held, unshared) for c, o in t.items()} for t in tables]
-        return _read(groups, tables, constant, [_domains(g, plans) for g in groups])
+        domains = [_domains(g, plans) for g in groups]
+        return read(groups, domains, {(): _compacted(constant, tables)})
+
+    def _conditioned(
+        self, plans: list[_ItemPlan], items: Sequence[ItemState], constant: GroupOutcome
+    ) -> Settlement | None:
+        """The search when transaction-level unknowns (whether US persons take part, the
+        parties' lists...) tie every item's unknowns into one group too large to enumerate:
+        fix those shared unknowns (each has a few representative values) and, for each
+        fixing, enumerate the rest group by group, as independent as without them. None
+        when that too would exceed LIMIT."""
+        shared = list(dict.fromkeys(u for p in plans for u in p.unknowns if u.item_index is None))
+        if not shared:
+            return None
+        shared_domains = _domains(shared, plans)
+        groups = _groups(plans, without=frozenset(shared))
+        fixings = list(itertools.product(*shared_domains))
+        per_fixing = sum(_size(g, plans) * _touching(g, plans) for g in groups)
+        work = len(fixings) * (per_fixing + _touching(shared, plans))
+        if work > LIMIT:
+            return None
+        out = {}
+        for fixing in fixings:
+            fixed = dict(zip(shared, fixing, strict=True))
+            # the last table: what the shared unknowns alone decide (the items only they touch)
+            tables = [self._table(g, plans, items, fixed) for g in [*groups, []]]
+            out[fixing] = _compacted(constant, tables)
+        domains = [_domains(g, plans) for g in groups]
+        return read(groups, domains, out, shared, shared_domains, combinations=work)
 
     def _bound(
         self,
         plans: list[_ItemPlan],
         items: Sequence[ItemState],
-        constant: _Outcome,
+        constant: GroupOutcome,
         top: bool,
-    ) -> _Outcome:
+    ) -> GroupOutcome:
         out = constant
         for plan, state in zip(plans, items, strict=True):
             if plan.unknowns:
-                part = plan.extreme(self, state, top)
-                out = out.join(_Outcome(((state.item_index, part),)))
+                out = out.join(GroupOutcome(plan.extreme(self, state, top)))
         return out
 
     def _table(
-        self, group: list[Unknown], plans: list[_ItemPlan], items: Sequence[ItemState]
-    ) -> dict[tuple[Any, ...], _Outcome]:
-        members = frozenset(group)
-        touched = [(p, s) for p, s in zip(plans, items, strict=True) if members & p.unknowns.keys()]
-        table: dict[tuple[Any, ...], _Outcome] = {}
+        self,
+        group: list[Unknown],
+        plans: list[_ItemPlan],
+        items: Sequence[ItemState],
+        fixed: dict[Unknown, Any] | None = None,
+    ) -> dict[tuple[Any, ...], GroupOutcome]:
+        """The outcome of each combination of the group's values, over the items it touches
+        (with `fixed` shared unknowns set as given; an empty group: the items they touch)."""
+        fixed = fixed or {}
+        anchor = frozenset(group) or frozenset(fixed)
+        members = frozenset(group) | frozenset(fixed)
+        touched = [(p, s) for p, s in zip(plans, items, strict=True) if anchor & p.unknowns.keys()]
+        table: dict[tuple[Any, ...], GroupOutcome] = {}
         for combo in itertools.product(*_domains(group, plans)):
-            assigned = dict(zip(group, combo, strict=True))
-            out = _Outcome(())
+            assigned = fixed | dict(zip(group, combo, strict=True))
+            out = GroupOutcome(())
             for plan, state in touched:
-                part = plan.outcome(self, state, assigned, members)
-                out = out.join(_Outcome(((state.item_index, part),)))
+                out = out.join(GroupOutcome(plan.outcome(self, state, assigned, members)))
             table[combo] = out
         return table
 
@@ -329,7 +355,7 @@ class _ItemPlan:
         state: ItemState,
         assigned: dict[Unknown, Any],
         members: frozenset[Unknown],
-    ) -> Part:
+    ) -> tuple[tuple[int, Part], ...]:
         """The item's outcome with the unknowns in `members` set as `assigned`; a clause that
         depends on unknowns outside them counts as false (it is another group's to decide,
         and the most severe of the groups' outcomes is taken)."""
@@ -353,9 +379,11 @@ class _ItemPlan:
         claimed_true = frozenset(
             ic.clause.id for ic in state.claimed if ic.predicate(facts) is True
         )
-        return decider.item_outcome(results, claimed_true)
+        return decider.item_outcome(state.item_index, results, claimed_true)
 
-    def extreme(self, decider: Decider, state: ItemState, top: bool) -> Part:
+    def extreme(
+        self, decider: Decider, state: ItemState, top: bool
+    ) -> tuple[tuple[int, Part], ...]:
         """The item's outcome with every clause that depends on an unknown true (`top`) or
         false, and the claimed licence exceptions the other way: a bound of every
         completion."""
@@ -370,7 +398,7 @@ class _ItemPlan:
             for ic in state.claimed
             if ic.predicate(state.facts) is True or (not top and ic.predicate(state.facts) is None)
         )
-        return decider.item_outcome(results, claimed)
+        return decider.item_outcome(state.item_index, results, claimed)
 
     def groups(self) -> list[frozenset[Unknown]]:
         """Unknowns that must be enumerated together within this item."""
@@ -379,114 +407,26 @@ class _ItemPlan:
         return [needs for needs in self.reevaluate.values() if needs]
 
 
-Part = tuple[bool, bool, int]  # a nexus holds, a nexus is undecided, most severe outcome
-
-
-class _Outcome(NamedTuple):
-    """What a group of unknowns (or the known rest) contributes, per item: whether a nexus
-    clause holds or is undecided, and the most severe control outcome. Groups combine item
-    by item (or, max), so an item's nexus and its controls may be settled by different
-    groups; `floor` is a decision the jurisdiction cannot go below once it applies."""
-
-    parts: tuple[tuple[int, Part], ...]
-    floor: int = SEVERITY[Decision.not_applicable]
-
-    def join(self, other: _Outcome) -> _Outcome:
-        return _join(self, other)
-
-    def _join(self, other: _Outcome) -> _Outcome:
-        merged = dict(self.parts)
-        for i, (held, open_, severity) in other.parts:
-            h, o, s = merged.get(i, (False, False, SEVERITY[Decision.clear]))
-            merged[i] = (h or held, o or open_, max(s, severity))
-        return _Outcome(tuple(sorted(merged.items())), max(self.floor, other.floor))
-
-    def applies(self) -> bool | None:
-        if any(held for _, (held, _, _) in self.parts):
-            return True
-        return None if any(open_ for _, (_, open_, _) in self.parts) else False
-
-    def decision(self) -> int:
-        """The jurisdiction's decision; "no nexus" reads as clear (neither needs a licence:
-        one answer, not a question)."""
-        return _decision(self)
-
-
-_BY_SEVERITY = {s: d for d, s in SEVERITY.items()}
-
-
-@lru_cache(maxsize=65536)
-def _join(a: _Outcome, b: _Outcome) -> _Outcome:
-    return a._join(b)
-
-
-@lru_cache(maxsize=65536)
-def _decision(outcome: _Outcome) -> int:
-    severity = SEVERITY[Decision.clear]
-    reached = False
-    for _, (held, open_, s) in outcome.parts:
-        if held or open_:
-            reached = True
-            severity = max(severity, s if held else max(s, SEVERITY[Decision.review]))
-    return max(severity, outcome.floor) if reached else SEVERITY[Decision.clear]
-
-
-_SUMMARY = -1  # the part index that stands for every item folded into one summary
-
-
-def _foldable(
-    constant: _Outcome, tables: list[dict[tuple[Any, ...], _Outcome]]
-) -> tuple[frozenset[int], frozenset[int]]:
-    """The items whose parts can be folded into one summary: those a nexus surely reaches
-    (held by the known rest, or in every outcome of some group: then each source's severity
-    counts as it is), and those only one source speaks for (its part is then final)."""
-    count: dict[int, int] = {}
-    held = {i for i, (h, _, _) in constant.parts if h}
-    for items in [{i for i, _ in constant.parts}] + [
-        {i for out in t.values() for i, _ in out.parts} for t in tables
-    ]:
-        for i in items:
-            count[i] = count.get(i, 0) + 1
-    for t in tables:
-        outs = [{i for i, (h, _, _) in out.parts if h} for out in t.values()]
-        held |= set.intersection(*outs) if outs else set()
-    return frozenset(held), frozenset(i for i, n in count.items() if n == 1)
-
-
-@lru_cache(maxsize=65536)
-def _compact(outcome: _Outcome, held: frozenset[int], unshared: frozenset[int]) -> _Outcome:
-    """The outcome with the foldable items' parts (`_foldable`) folded into one summary part:
-    only whether some item holds a nexus, whether some is undecided, and the most severe
-    outcome of the items reached still matter (what `_decision` and `applies` read), so
-    outcomes differing only in how those items got there merge."""
-    kept: list[tuple[int, Part]] = []
-    held_any = open_any = False
-    worst = SEVERITY[Decision.clear]
-    for i, (h, open_, s) in outcome.parts:
-        if i in held:
-            held_any, worst = True, max(worst, s)
-        elif i not in unshared:
-            kept.append((i, (h, open_, s)))
-        elif h or open_:
-            held_any |= h
-            open_any |= open_
-            worst = max(worst, s if h else max(s, SEVERITY[Decision.review]))
-    if held_any or open_any:
-        kept.append((_SUMMARY, (held_any, open_any, worst)))
-    return _Outcome(tuple(sorted(kept)), outcome.floor)
-
-
-def _final(severity: int, applied: set[bool | None]) -> Decision:
-    return _BY_SEVERITY[severity] if applied - {False} else Decision.not_applicable
-
-
 def _touching(group: list[Unknown], plans: list[_ItemPlan]) -> int:
     members = set(group)
     return sum(1 for plan in plans if members & plan.unknowns.keys())
 
 
-def _groups(plans: list[_ItemPlan]) -> list[list[Unknown]]:
-    """Connected groups of unknowns (union-find over the clauses that read them together)."""
+def _compacted(constant: GroupOutcome, tables: Tables) -> tuple[GroupOutcome, Tables]:
+    """Items a nexus surely reaches, or that only one group (or the known rest) speaks for,
+    need no column of their own: their parts fold into one summary, so the folds stay as
+    small as the distinct decisions."""
+    held, unshared = foldable(constant, tables)
+    return compact(constant, held, unshared), [
+        {c: compact(o, held, unshared) for c, o in t.items()} for t in tables
+    ]
+
+
+def _groups(
+    plans: list[_ItemPlan], without: frozenset[Unknown] = frozenset()
+) -> list[list[Unknown]]:
+    """Connected groups of unknowns (union-find over the clauses that read them together),
+    leaving out the unknowns in `without` (fixed by the caller)."""
     parent: dict[Unknown, Unknown] = {}
 
     def find(u: Unknown) -> Unknown:
@@ -496,12 +436,12 @@ def _groups(plans: list[_ItemPlan]) -> list[list[Unknown]]:
         return u
 
     for plan in plans:
-        for unknown in plan.unknowns:
+        for unknown in plan.unknowns.keys() - without:
             find(unknown)
         for group in plan.groups():
-            first, *rest = group
-            for u in rest:
-                parent[find(u)] = find(first)
+            kept = [u for u in group if u not in without]
+            for u in kept[1:]:
+                parent[find(u)] = find(kept[0])
     out: dict[Unknown, list[Unknown]] = {}
     for u in parent:
         out.setdefault(find(u), []).append(u)
@@ -523,84 +463,5 @@ def _size(group: list[Unknown], plans: list[_ItemPlan]) -> int:
     return size
 
 
-def _read(
-    groups: list[list[Unknown]],
-    tables: list[dict[tuple[Any, ...], _Outcome]],
-    constant: _Outcome,
-    domains: list[list[tuple[Any, ...]]],
-) -> Settlement:
-    by_severity = _BY_SEVERITY
-    outputs = [set(t.values()) for t in tables]
-    # what all groups but one can lead to, from prefix and suffix folds (each deduplicated,
-    # so they stay as small as the distinct outcomes, not the product of the groups)
-    prefix = [{constant}]
-    for outs in outputs:
-        prefix.append(_fold(prefix[-1], outs))
-    suffix = [{_Outcome(())}]
-    for outs in reversed(outputs):
-        suffix.append(_fold(suffix[-1], outs))
-    suffix.reverse()
-    everything = prefix[-1]
-    possible = sorted({o.decision() for o in everything})
-    applied = {o.applies() for o in everything}
-    applies = True if applied == {True} else (False if applied == {False} else None)
-    if len(possible) == 1:
-        decision = _final(possible[0], applied)
-    elif possible[0] >= SEVERITY[Decision.license_required]:
-        decision = Decision.license_required
-    else:
-        decision = Decision.review
-    questions: list[Question] = []
-    immaterial: list[Unknown] = []
-    for g, (group, table) in enumerate(zip(groups, tables, strict=True)):
-        rests = list(_fold(prefix[g], suffix[g + 1]))
-        # what each of the group's outcomes leads to, against every outcome of the rest
-        leads = {out: tuple(r.join(out).decision() for r in rests) for out in outputs[g]}
-        for n, unknown in enumerate(group):
-            if len(possible) > 1 and _essential(table, n, leads):
-                answers = []
-                for value in domains[g][n]:
-                    allowed = {
-                        d for combo, out in table.items() if combo[n] == value for d in leads[out]
-                    }
-                    answers.append((show(value), [by_severity[s] for s in sorted(allowed)]))
-                questions.append(Question(unknown, answers[: MAX_ANSWERS + 1]))
-            else:
-                immaterial.append(unknown)
-    return Settlement(
-        decision=decision,
-        applies=applies,
-        possible=[by_severity[s] for s in possible],
-        questions=questions,
-        immaterial=immaterial,
-        combinations=sum(len(t) for t in tables),
-        domains={
-            u: d
-            for group, ds in zip(groups, domains, strict=True)
-            for u, d in zip(group, ds, strict=True)
-        },
-    )
-
-
-def _claimed_true(state: ItemState) -> frozenset[str]:
-    return frozenset(ic.clause.id for ic in state.claimed if ic.predicate(state.facts) is True)
-
-
 def _overcome(cid: str, claimed_true: frozenset[str], decider: Decider) -> bool:
     return any(any(fnmatchcase(cid, p) for p in decider.by_id[e].overcomes) for e in claimed_true)
-
-
-def _fold(left: set[_Outcome], right: set[_Outcome]) -> set[_Outcome]:
-    return {a.join(b) for a in left for b in right}
-
-
-def _essential(
-    table: dict[tuple[Any, ...], _Outcome], n: int, leads: dict[_Outcome, tuple[int, ...]]
-) -> bool:
-    """The decision depends on unknown n of a group: two of the group's combinations that
-    differ only there lead, with some outcome of the other groups, to different decisions."""
-    seen: dict[tuple[Any, ...], tuple[int, ...]] = {}
-    for combo, out in table.items():
-        if seen.setdefault(combo[:n] + combo[n + 1 :], leads[out]) != leads[out]:
-            return True
-    return False

@@ -30,7 +30,7 @@ from schemas.facts import FACTS
 from schemas.rules import All, AnyOf, Condition, Leaf, Not, Op
 from screener.conditions import Predicate, compile_condition
 from screener.optional import durable_engine
-from screener.packs.index import IndexedClause
+from screener.packs.index import GOODS, LINE_KIND, IndexedClause
 
 dre = durable_engine()  # an optional extra: BackendUnavailable when not installed
 
@@ -291,7 +291,9 @@ def _guard(ic: IndexedClause) -> Expr:
     entries = (
         _or(*({_key("item.eccn_entry"): e} for e in sorted(ic.entries))) if ic.entries else TRUE
     )
-    return _and(date, until, entries)
+    # a clause without a `line.kind` test of its own meets goods lines only (ClauseIndex)
+    lines = {_key(LINE_KIND): GOODS} if ic.lines == frozenset([GOODS]) else TRUE
+    return _and(date, until, entries, lines)
 
 
 _REGISTRY: dict[str, tuple[Any, threading.Lock]] = {}

@@ -21,6 +21,7 @@ class InputError(ValueError):
 
 _NAME = re.compile(r"^[\w-]+$")
 _TAGS = re.compile(r"^[\w-]+\[.*\]$")  # pydantic's union/validator tags: function-after[...]
+_FIELD_FIRST = re.compile(r"^([a-z_]+): (.+)$", re.S)
 
 
 def _location(loc: tuple[Any, ...], skip: tuple[str, ...] = ()) -> str:
@@ -47,7 +48,11 @@ def describe_errors(errors: list[Any], skip: tuple[str, ...] = ()) -> list[str]:
             msg = "required field is missing"
         elif err.get("type") == "json_invalid":
             msg = f"not valid JSON: {err.get('ctx', {}).get('error', msg)}"
-        out.append(f"{_location(tuple(err.get('loc', ())), skip)}: {msg}")
+        where = _location(tuple(err.get("loc", ())), skip)
+        named = _FIELD_FIRST.match(msg) if where == "(root)" else None
+        if named:  # a check across fields (a model validator) names its field first
+            where, msg = named.group(1), named.group(2)
+        out.append(f"{where}: {msg}")
     return out
 
 

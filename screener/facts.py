@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from schemas.transaction import Item, Transaction
+from schemas.transaction import Item, Line, Transaction
 from schemas.vocabulary import EndUseCategory, PartyRole, eccn_chain
 from screener.bundled import RULES_DIR
 from screener.catalog import Catalog
@@ -207,6 +207,15 @@ class FactBuilder:
             facts["us_persons_involved"] = tx.us_persons_involved
         if assumed:
             facts[ASSUMED] = assumed
+        return facts
+
+    def line_facts(self, tx_facts: Facts, line: Line, on: dt.date) -> Facts:
+        """One line's facts: its item's, and what kind of line it is (goods clauses never
+        meet a service line, `screener.packs.index`)."""
+        facts = self.item_facts(tx_facts, line.item, on)
+        facts["line.kind"] = line.kind
+        if line.activity is not None:
+            facts["service.activity"] = line.activity.value
         return facts
 
     def item_facts(self, tx_facts: Facts, item: Item, on: dt.date) -> Facts:

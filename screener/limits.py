@@ -55,6 +55,11 @@ class Limits:
                 f"items: {len(tx.items):,} items; the limit is {self.items:,} per transaction "
                 "(CHOKEPOINT_MAX_ITEMS; split the shipment or use the batch)"
             )
+        if len(tx.services) > self.items:  # a service is screened as a line, like an item
+            problems.append(
+                f"services: {len(tx.services):,} services; the limit is {self.items:,} per "
+                "transaction (CHOKEPOINT_MAX_ITEMS)"
+            )
         if len(tx.parties) > self.parties:
             problems.append(
                 f"parties: {len(tx.parties):,} parties; the limit is {self.parties:,} per "

@@ -16,8 +16,9 @@ from schemas.result import (
     Outcome,
     Question,
 )
-from screener.decide import PARAGRAPH, Settlement, Unknown
-from screener.decide import Question as Asked
+from screener.answers import PARAGRAPH
+from screener.folding import Question as Asked
+from screener.folding import Settlement, Unknown
 
 
 def settle_verdict(verdict: JurisdictionVerdict, settlement: Settlement) -> JurisdictionVerdict:

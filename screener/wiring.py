@@ -5,16 +5,20 @@ transaction gets the same answer, gaps included, whichever way it is asked.
 Party screening runs over the lists in the configured database (none imported: the party
 clauses ask for screening, never clear). Adjudications are read live from the store, except
 for a batch, which is screened as they stood when it started (`snapshot`, one read instead
-of one query per hit, screener.batch.snapshot).
+of one query per hit, screener.parties.snapshot).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from schemas.result import ScreeningResult
+from schemas.transaction import Transaction
 from screener.engine import BackendName, Screener
 from screener.packs.loader import DEFAULT_RULES_DIR
 from screener.parties.screening import load_party_screening
+from screener.parties.snapshot import AdjudicationSnapshot
 from screener.parties.store import ListStore
 
 
@@ -34,8 +38,6 @@ def build_screener(
     store = ListStore(db_url)
     parties = load_party_screening(store)
     if parties is not None and snapshot:
-        from screener.batch.snapshot import AdjudicationSnapshot
-
         parties.adjudications = AdjudicationSnapshot(store)
     return Screener(rules_dir, backend=backend, parties=parties, gaps=gaps)
 
@@ -50,3 +52,17 @@ def lists_current(screener: Screener, db_url: str | None = None) -> bool:
     finally:
         store.dispose()
     return latest == (screener.parties.list_versions if screener.parties else {})
+
+
+_DEFAULT: dict[BackendName, Screener] = {}
+
+
+def screen(
+    transaction: Transaction | dict[str, Any], backend: BackendName = "python"
+) -> ScreeningResult:
+    """Screen with the bundled packs and the lists imported into the configured database
+    (screener.settings), built as every entry point builds it (`build_screener`), once per
+    process."""
+    if backend not in _DEFAULT:
+        _DEFAULT[backend] = build_screener(backend=backend)
+    return _DEFAULT[backend].screen(transaction)

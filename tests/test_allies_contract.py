@@ -143,8 +143,8 @@ def test_nexus_gate_skips_only_packs_that_reach_nothing(unscreened, exporter: st
         full = [c.backend.evaluate(f, tx.date.toordinal(), f.get("item.eccn_entry")) for f in facts]
         nexus_ids = {cid for r in full for cid in r if c.by_id[cid].kind.value == "nexus"}
         assert nexus_ids == set()
-        slow = unscreened._verdict(c, tx, facts, full)
-        assert slow.model_dump() == unscreened._unreached(c, tx).model_dump()
+        slow = unscreened.verdicts.verdict(c, tx, facts, full)
+        assert slow.model_dump() == unscreened.verdicts.unreached(c, tx).model_dump()
 
 
 def test_bundled_allies_example(unscreened) -> None:

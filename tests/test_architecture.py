@@ -18,34 +18,10 @@ PACKAGES = ("schemas", "screener", "api", "cli")
 MAX_LINES = 500
 
 # Files allowed past MAX_LINES while their owners split them (issue #15).
-LONG_FILES = {
-    "screener/parties/matcher.py": "the parties engineer splits index building from scoring",
-    "screener/parties/normalize.py": "the parties engineer's split of the matching modules",
-    "screener/decide.py": "the lead is shrinking it",
-    "screener/batch/runner.py": "the Dask path (cluster.py) still runs through it; to split",
-    "screener/engine.py": "split pending: verdict assembly and pack compilation (issue #15)",
-}
+LONG_FILES: dict[str, str] = {}
 
-# Module cycles still to remove (each closed today by an import inside a function).
-KNOWN_CYCLES: dict[frozenset[str], str] = {
-    frozenset({"screener.engine", "screener.gaps.analysis", "screener.wiring"}): (
-        "engine builds its GapAnalyzer and `screen()` builds through wiring, both lazily"
-    ),
-    frozenset(
-        {
-            "screener.batch.runner",
-            "screener.batch.report",
-            "screener.batch.cluster",
-            "screener.batch.bundle",
-        }
-    ): "shared types to move (the Dask cluster path joined the runner <-> report cycle)",
-    frozenset(
-        {"screener.patterns.engine", "screener.patterns.durable", "screener.patterns.indexed"}
-    ): "the stream evaluators and the engine import each other's types",
-    frozenset({"screener.packs.loader", "screener.packs.member_states"}): (
-        "loader composes member-state packs, which build on loader's Pack"
-    ),
-}
+# Module cycles still to remove.
+KNOWN_CYCLES: dict[frozenset[str], str] = {}
 
 
 def _modules() -> dict[str, Path]:
@@ -209,12 +185,7 @@ def test_no_module_over_the_line_limit() -> None:
 
 
 # Package cycles still to remove (issue #15), with the module edge that closes each.
-KNOWN_PACKAGE_CYCLES: dict[frozenset[str], str] = {
-    frozenset({"screener.batch", "screener.engine", "screener.gaps", "screener.wiring"}): (
-        "the engine <-> gaps <-> wiring cycle above, and wiring -> batch.snapshot while "
-        "batch.runner builds through wiring"
-    ),
-}
+KNOWN_PACKAGE_CYCLES: dict[frozenset[str], str] = {}
 
 
 def test_no_package_import_cycle_beyond_the_known_ones() -> None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from schemas.rules import Leaf, Op
 from schemas.transaction import Transaction
-from schemas.vocabulary import PARAMETERS, EndUseCategory
+from schemas.vocabulary import PARAMETERS, EndUseCategory, ServiceActivity
 from screener.conditions import leaves
 from screener.engine import Screener
 from screener.packs.loader import load_packs
@@ -123,6 +123,16 @@ transactions = st.builds(
     destination_country=st.sampled_from(COUNTRIES),
     transit_countries=st.lists(st.sampled_from(COUNTRIES), max_size=2),
     items=st.lists(items, min_size=1, max_size=3),
+    # US-person services (15 CFR 744.6): lines that only service clauses meet
+    services=st.lists(
+        st.fixed_dictionaries(
+            {
+                "activity": st.sampled_from([a.value for a in ServiceActivity]),
+                "item": st.one_of(st.none(), items),
+            }
+        ),
+        max_size=1,
+    ),
     end_use=st.builds(
         dict,
         categories=st.lists(st.sampled_from([c.value for c in EndUseCategory]), max_size=2),

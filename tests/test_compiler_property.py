@@ -81,6 +81,7 @@ def random_facts(rng: random.Random) -> dict[str, Any]:
             LISTS["destination.country_groups"], rng.randint(0, 2)
         ),
         "end_use.categories": rng.sample(LISTS["end_use.categories"], rng.randint(0, 2)),
+        "line.kind": "goods",  # derived for every line (clauses without a test of it: goods)
     }
     for fact in NUMBERS:
         if rng.random() < 0.7:

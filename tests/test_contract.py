@@ -62,7 +62,7 @@ def test_valid_transaction_normalises_eccn_and_country() -> None:
             {"items": [{"eccn": "EAR99", "quantity": 0}]},
             "items.0.quantity: Input should be greater than 0",
         ),
-        ({"items": []}, "items: List should have at least 1 item"),
+        ({"items": []}, "items: give at least one item (or one service in services)"),
         ({"end_use": {"categories": ["weapons"]}}, "end_use.categories.0: Input should be"),
         ({"destinaton_country": "CN"}, "destinaton_country: unknown field"),
         (

@@ -2,10 +2,10 @@
 the jurisdiction's decision, and then naming that fact.
 
 The property tests check the search against the real verdict: every combination of the
-representative answers is written into the facts and screened by `Screener._verdict` itself
-(the plain reading, nothing unknown left), so the decisions the search says are possible,
-the facts it asks and the ones it calls immaterial are compared with what screening the
-completed facts actually gives.
+representative answers is written into the facts and screened by the verdict assembly
+itself (screener.verdicts; the plain reading, nothing unknown left), so the decisions the
+search says are possible, the facts it asks and the ones it calls immaterial are compared
+with what screening the completed facts actually gives.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from schemas.result import SEVERITY, Decision
 from schemas.transaction import Transaction
-from screener.decide import PARAGRAPH, Settlement, Unknown, _compact, _Outcome
+from screener.answers import PARAGRAPH
 from screener.engine import Screener
+from screener.folding import GroupOutcome, Settlement, Unknown, compact
 from screener.packs.loader import deep_merge, load_packs
 
 END_USER = {"role": "end_user", "name": "Example Foundry Co", "country": "JP"}
@@ -172,7 +173,7 @@ def _completed(
             else:
                 f[unknown.fact] = list(value) if isinstance(value, tuple) else value
     results = compiled.evaluate_items(facts, tx.date.toordinal(), lazy=True)
-    decision = screener._verdict(compiled, tx, facts, results).decision
+    decision = screener.verdicts.verdict(compiled, tx, facts, results).decision
     return max(SEVERITY[decision], SEVERITY[Decision.clear])
 
 
@@ -297,9 +298,9 @@ def test_folding_final_items_into_the_summary_keeps_the_decision(
 ) -> None:
     """An outcome whose items are all final (one source each) decides the same once any of
     them (and those a nexus holds) are folded into the summary part."""
-    outcome = _Outcome(tuple(sorted(parts.items())), floor)
+    outcome = GroupOutcome(tuple(sorted(parts.items())), floor)
     held = frozenset(i for i, (h, _, _) in parts.items() if h and i in fold)
-    folded = _compact(outcome, held, frozenset(fold))
+    folded = compact(outcome, held, frozenset(fold))
     assert (folded.decision(), folded.applies()) == (outcome.decision(), outcome.applies())
 
 

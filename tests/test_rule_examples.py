@@ -27,7 +27,8 @@ def test_clause_example(unscreened: Screener, pack, loaded, example) -> None:
     tx = Transaction.model_validate(deep_merge(pack.meta.example_defaults, example.transaction))
     facts = unscreened.item_facts(tx)[0] | example.facts
     ic = IndexedClause.of(loaded.clause)
-    result = ic.predicate(facts) if ic.applies_to(facts.get("item.eccn_entry"), tx.date) else False
+    applies = ic.applies_to(facts.get("item.eccn_entry"), tx.date, facts["line.kind"])
+    result = ic.predicate(facts) if applies else False
     assert result is EXPECTED[example.expect], (
         f"{loaded.file}:{loaded.line}: example {example.name!r} expected {example.expect}, "
         f"got {result}; facts: { {k: v for k, v in facts.items() if k != 'item.eccn_chain'} }"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from cli.main import app as cli
-from screener import engine
+from screener import wiring
 from screener.audit.keys import KeyStore
 from screener.parties.store import ListStore
 
@@ -52,8 +52,8 @@ def test_cli_api_and_python_give_the_same_result(url: str, monkeypatch, tmp_path
     from_api = response.json()
 
     monkeypatch.setenv("CHOKEPOINT_DATABASE_URL", url)
-    monkeypatch.setattr(engine, "_DEFAULT", {})
-    from_python = engine.screen(json.loads(EXAMPLE.read_text())).model_dump(mode="json")
+    monkeypatch.setattr(wiring, "_DEFAULT", {})
+    from_python = wiring.screen(json.loads(EXAMPLE.read_text())).model_dump(mode="json")
 
     # no timestamps or generated ids in a result: all three are equal as a whole
     assert from_api == from_cli == from_python

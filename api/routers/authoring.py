@@ -23,7 +23,7 @@ from screener.authoring.diff import ImpactReport
 from screener.authoring.history import audit_history
 from screener.authoring.requests import DraftRequestError, rules_lint, rules_replay, rules_test
 from screener.authoring.served import DraftInfo
-from screener.packs.loader import PackError
+from screener.packs.pack import PackError
 
 router = APIRouter(prefix="/v1/rules", tags=["rule authoring"], responses=KEYED)
 

@@ -3,7 +3,8 @@
 The same evaluation as tests/test_rule_examples.py: the example's transaction is merged over
 the pack's `example_defaults`, facts are derived as for a real screening (no party lists, so
 party facts are absent unless the example sets them), and the clause is evaluated on the
-first item if it is in effect on the transaction's date and keyed to the item's CCL entry.
+first line (the first item, or the first service of an example with no items) if it is in
+effect on the transaction's date, meets that kind of line and is keyed to its CCL entry.
 A failure says which condition decided it and with which value of the fact.
 """
 
@@ -20,7 +21,7 @@ from screener.authoring.coverage import ClauseCoverage, CoverageTracker, Locator
 from screener.conditions import missing_facts, trace_condition
 from screener.engine import Screener
 from screener.packs.index import IndexedClause
-from screener.packs.loader import LoadedClause, Pack, deep_merge
+from screener.packs.pack import LoadedClause, Pack, deep_merge
 
 WORDS: dict[bool | None, str] = {True: "fires", False: "silent", None: "undecided"}
 
@@ -107,10 +108,13 @@ def run_clause(
                 f"{clause.effective_to or 'open'})"
             )
             tracker.observe(None, got)
-        elif not ic.applies_to(entry, tx.date):
+        elif not ic.applies_to(entry, tx.date, facts["line.kind"]):
             got = False
             reason = (
-                f"keyed to CCL entries {', '.join(sorted(ic.entries))}; the item is under "
+                f"meets {' and '.join(sorted(ic.lines))} lines; the first line is "
+                f"{facts['line.kind']}"
+                if facts["line.kind"] not in ic.lines
+                else f"keyed to CCL entries {', '.join(sorted(ic.entries))}; the item is under "
                 f"{entry or 'no entry'} ({facts.get('item.eccn')})"
             )
             tracker.observe(None, got)

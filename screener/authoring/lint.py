@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from schemas.rules import All, Clause, ClauseKind, ClauseStatus, Condition, Leaf, Not, Op
 from screener.authoring.sat import satisfiable
-from screener.packs.loader import LoadedClause, Pack
+from screener.packs.pack import LoadedClause, Pack
 from screener.packs.tables import UsTables
 
 Severity = Literal["error", "warning", "note"]  # a note never fails lint

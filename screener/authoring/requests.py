@@ -23,7 +23,7 @@ from screener.authoring.examples import run_examples
 from screener.authoring.lint import LintFinding, check_pack, from_problem
 from screener.authoring.replay import StoredScreening, replay
 from screener.engine import Screener
-from screener.packs.loader import PackError
+from screener.packs.pack import PackError
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.ya?ml$")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from screener.packs.loader import LoadedClause, Pack
+from screener.packs.pack import LoadedClause, Pack
 
 SCHEMA_LINE = "# yaml-language-server: $schema={}\n"
 _ALIAS = re.compile(r"(?<![\w&])\*[A-Za-z_][\w-]*")

@@ -35,7 +35,7 @@ from screener.authoring.shadow import (
     shadow_report,
 )
 from screener.engine import Screener
-from screener.packs.loader import PackError
+from screener.packs.pack import PackError
 
 _DRAFT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SHADOW_MARK = "SHADOW"  # in a draft's folder: it shadows the live pack (kept over restarts)

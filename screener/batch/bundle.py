@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from screener.batch.lines import build_screener
 from screener.engine import BackendName, Screener
 
 RULES = "rules/"
@@ -129,8 +130,6 @@ def screener_of(bundle: Bundle, backend: BackendName) -> Screener:
     key = (bundle.digest, backend)
     with _LOCK:
         if key not in _SCREENERS:
-            from screener.batch.runner import build_screener
-
             folder = materialise(bundle)
             _SCREENERS.clear()  # a new version replaces the old: one screener in memory
             _SCREENERS[key] = build_screener(

@@ -25,13 +25,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from screener.batch.bundle import Bundle, make_bundle, screener_of
+from screener.batch.lines import LineScreener, render
 from screener.batch.reader import Line
+from screener.batch.summary import BatchSummary, ReportContext
 from screener.engine import BackendName
 
 if TYPE_CHECKING:
     from distributed import Client, Future, LocalCluster
-
-    from screener.batch.runner import BatchSummary, LineScreener, ReportContext
 
     Rendered = tuple[str, BatchSummary]  # a partition's CSV text and its counts
 
@@ -80,8 +80,6 @@ _LINES: dict[tuple[str, tuple[str, ...], str], LineScreener] = {}
 def report_context(bundle: Bundle, backend: BackendName) -> ReportContext:
     """Built on a worker: checks the bundle builds (a broken pack fails the run here, with
     its message) and warms that worker's screener and list index."""
-    from screener.batch.runner import ReportContext
-
     return ReportContext.of(screener_of(bundle, backend))
 
 
@@ -90,8 +88,6 @@ def screen_partition(
 ) -> Rendered:
     """One partition's output text and counts, on a worker (rendering here leaves the client
     only the writing; the line cache lives as long as the process)."""
-    from screener.batch.runner import LineScreener, render
-
     screener = screener_of(bundle, backend)
     key = (bundle.digest, tuple(columns), backend)
     local = _LINES.get(key)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from screener.batch.charts import ORDER, bar_chart, stacked_chart
 from screener.batch.layout import OUTPUT_COLUMNS
-from screener.batch.runner import BatchSummary, Row
+from screener.batch.summary import BatchSummary, Row
 
 LINE_COLUMNS = ["Line", "Id", "Description", "ECCN", "Destination"]
 

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,8 +34,10 @@ from schemas.result import (
     most_severe,
 )
 from schemas.transaction import Item, Transaction
+from screener.cache import BoundedCache
 from screener.catalog import Span as DatedCode  # one dated classification, as in the catalog
-from screener.engine import Facts, Screener
+from screener.compiled import CompiledPack
+from screener.facts import FactBuilder, Facts
 from screener.packs.loader import DEFAULT_RULES_DIR
 from screener.packs.profiles import load_profiles
 
@@ -123,10 +125,35 @@ def summarise(positions: Iterable[GapPosition]) -> str:
     return "; ".join(parts)
 
 
+class JurisdictionOracle(Protocol):
+    """What the gap analysis asks of a Screener (screener.engine.Screener): its compiled
+    packs, facts and rules folder, and one jurisdiction's verdict on a transaction. A
+    protocol, because the Screener reports gaps through this analysis: the engine imports
+    the analysis, and the analysis needs only this much of the engine."""
+
+    compiled: list[CompiledPack]
+    facts: FactBuilder
+    rules_dir: Path
+    strict: bool
+
+    def derive(
+        self, tx: Transaction, strict: bool = False, hits: list[PartyHit] | None = None
+    ) -> tuple[list[PartyHit], list[Facts]]: ...
+
+    def verdict(
+        self,
+        tx: Transaction,
+        jurisdiction: str,
+        strict: bool | None = None,
+        hits: list[PartyHit] | None = None,
+        item_facts: list[Facts] | None = None,
+    ) -> JurisdictionVerdict: ...
+
+
 class GapAnalyzer:
     """Asks every baseline jurisdiction about the same item and destination."""
 
-    def __init__(self, screener: Screener, profiles: dict[str, Profile]) -> None:
+    def __init__(self, screener: JurisdictionOracle, profiles: dict[str, Profile]) -> None:
         packs = {c.pack.jurisdiction for c in screener.compiled}
         self.screener = screener
         self.profiles = {j: p for j, p in profiles.items() if j in packs}
@@ -138,10 +165,10 @@ class GapAnalyzer:
             )
             for c in screener.compiled
         }
-        self._positions: dict[tuple[Any, ...], GapPosition] = {}  # see `positions`
+        self._positions: BoundedCache[GapPosition] = BoundedCache()  # see `positions`
 
     @classmethod
-    def for_screener(cls, screener: Screener) -> GapAnalyzer:
+    def for_screener(cls, screener: JurisdictionOracle) -> GapAnalyzer:
         """The analyzer for a screener's own rules folder (profiles beside its packs)."""
         return cls(screener, load_profiles(Path(screener.rules_dir) / "profiles"))
 
@@ -150,8 +177,8 @@ class GapAnalyzer:
         there (any member state for the EU), else the profile's baseline country."""
         country = tx.exporter.country
         profile = self.profiles[jurisdiction]
-        if jurisdiction == "EU":
-            if "EU27" in self.screener.facts.country_sets.of(country, tx.date):
+        if profile.exported_from_set is not None:
+            if profile.exported_from_set in self.screener.facts.country_sets.of(country, tx.date):
                 return country
         elif country == profile.baseline_exporter_country:
             return country
@@ -176,7 +203,8 @@ class GapAnalyzer:
         `Screener.screen` already has (the parties are screened once, not per jurisdiction)."""
         if strict is None:
             strict = tx.strict_assumptions or self.screener.strict
-        hits, item_facts = derived or self.screener._facts(tx, strict)
+        hits, item_facts = derived or self.screener.derive(tx, strict)
+        item_facts = item_facts[: len(tx.items)]  # a service is not shipped from anywhere
         common = (tx.date.toordinal(), strict, tx.exporter.headquarters_country)
         out: list[list[GapPosition]] = [[] for _ in tx.items]
         for jurisdiction, profile in self.profiles.items():
@@ -201,17 +229,17 @@ class GapAnalyzer:
             found = [self._positions.get(key) for key in keys]
             missing = [i for i, position in enumerate(found) if position is None]
             if missing:
-                if len(self._positions) >= 65536:
-                    self._positions.clear()
                 shipped = tx.model_copy(
                     update={"exporter": tx.exporter.model_copy(update={"country": origin})}
                 )
-                _, shipped_facts = self.screener._facts(shipped, strict, hits)
+                _, shipped_facts = self.screener.derive(shipped, strict, hits)
                 for i in missing:
                     verdict = self.screener.verdict(
                         shipped, jurisdiction, strict, hits, [shipped_facts[i]]
                     )
-                    found[i] = self._positions[keys[i]] = item_position(verdict, 0, origin, profile)
+                    found[i] = self._positions.put(
+                        keys[i], item_position(verdict, 0, origin, profile)
+                    )
             for row, position in zip(out, found, strict=True):
                 assert position is not None
                 row.append(position)

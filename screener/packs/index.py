@@ -2,8 +2,11 @@
 
 A clause whose condition is an `all` with an `eccn_in` leaf at the top (or is such a leaf) is
 *keyed* by the CCL entries of its ECCNs (3B001.c.1.a -> 3B001): it applies only to items
-classified under one of those entries. Every other clause is *generic*. This is part of the
-semantics, not just an optimisation: every backend applies the same rule (`applies_to`).
+classified under one of those entries. Every other clause is *generic*. Likewise a clause meets
+the kinds of line (`line.kind`: goods, service) that a top-level test of `line.kind` names, and
+goods lines only when it has none: every clause written for exported goods stays silent on a
+US person's service. This is part of the semantics, not just an optimisation: every backend
+applies the same rule (`applies_to`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,23 @@ def _entries(clause: Clause) -> frozenset[str]:
         if isinstance(cond, Leaf) and cond.op == Op.eccn_in:
             return frozenset(str(v).split(".")[0] for v in cond.value)
     return frozenset()
+
+
+GOODS = "goods"
+LINE_KIND = "line.kind"
+
+
+def _lines(clause: Clause) -> frozenset[str]:
+    """The kinds of line the clause meets: those its top-level `line.kind` test names, or
+    goods alone."""
+    tops = clause.when.all if isinstance(clause.when, All) else [clause.when]
+    for cond in tops:
+        if isinstance(cond, Leaf) and cond.fact == LINE_KIND:
+            if cond.op == Op.equals:
+                return frozenset([str(cond.value)])
+            if cond.op == Op.in_:
+                return frozenset(str(v) for v in cond.value)
+    return frozenset([GOODS])
 
 
 Guard = tuple[str, frozenset[Any] | None]  # (fact, values one must match) or (fact, None): given
@@ -74,6 +94,7 @@ class IndexedClause:
     predicate: Predicate
     guard: Guard | None = None
     excludes: tuple[str, frozenset[Any]] | None = None
+    lines: frozenset[str] = frozenset([GOODS])
 
     @classmethod
     def of(cls, clause: Clause) -> IndexedClause:
@@ -83,10 +104,15 @@ class IndexedClause:
             compile_fast(clause.when),
             _guard(clause),
             _excludes(clause),
+            _lines(clause),
         )
 
-    def applies_to(self, entry: str | None, on: dt.date) -> bool:
-        return self.clause.in_effect(on) and (not self.entries or entry in self.entries)
+    def applies_to(self, entry: str | None, on: dt.date, line: str = GOODS) -> bool:
+        return (
+            line in self.lines
+            and self.clause.in_effect(on)
+            and (not self.entries or entry in self.entries)
+        )
 
 
 class ClauseIndex:
@@ -106,28 +132,34 @@ class ClauseIndex:
         bounds = {c.effective_from for c in clauses}
         bounds |= {c.effective_to + dt.timedelta(days=1) for c in clauses if c.effective_to}
         self._bounds = sorted(bounds)
-        self._cache: dict[tuple[ClauseKind, str | None, int], tuple[IndexedClause, ...]] = {}
-        self._plans: dict[tuple[str | None, int, tuple[ClauseKind, ...]], Plan] = {}
+        self._cache: dict[tuple[ClauseKind, str | None, int, str], tuple[IndexedClause, ...]] = {}
+        self._plans: dict[tuple[str | None, int, tuple[ClauseKind, ...], str], Plan] = {}
 
     def plan(
-        self, entry: str | None, on: dt.date, kinds: tuple[ClauseKind, ...] = tuple(ClauseKind)
+        self,
+        entry: str | None,
+        on: dt.date,
+        kinds: tuple[ClauseKind, ...] = tuple(ClauseKind),
+        line: str = GOODS,
     ) -> Plan:
-        """Candidates of `kinds` for an item under `entry` on `on`, grouped by guard."""
-        key = (entry, bisect.bisect_right(self._bounds, on), kinds)
+        """Candidates of `kinds` for a line of kind `line` under `entry` on `on`, grouped
+        by guard."""
+        key = (entry, bisect.bisect_right(self._bounds, on), kinds, line)
         found = self._plans.get(key)
         if found is None:
             if len(self._plans) >= 100_000:
                 self._plans.clear()
             found = self._plans[key] = Plan.of(
-                tuple(ic for kind in kinds for ic in self.candidates(kind, entry, on))
+                tuple(ic for kind in kinds for ic in self.candidates(kind, entry, on, line))
             )
         return found
 
     def candidates(
-        self, kind: ClauseKind, entry: str | None, on: dt.date
+        self, kind: ClauseKind, entry: str | None, on: dt.date, line: str = GOODS
     ) -> tuple[IndexedClause, ...]:
-        """Clauses of `kind` in effect on `on` that apply to an item under CCL `entry`."""
-        key = (kind, entry, bisect.bisect_right(self._bounds, on))
+        """Clauses of `kind` in effect on `on` that apply to a line of kind `line` (goods:
+        an item) under CCL `entry`."""
+        key = (kind, entry, bisect.bisect_right(self._bounds, on), line)
         found = self._cache.get(key)
         if found is None:
             if len(self._cache) >= 100_000:  # entries come from input: keep the cache bounded
@@ -137,7 +169,7 @@ class ClauseIndex:
             )
             found = self._cache[key] = tuple(
                 sorted(
-                    (ic for ic in bucket if ic.clause.in_effect(on)),
+                    (ic for ic in bucket if line in ic.lines and ic.clause.in_effect(on)),
                     key=lambda ic: self._position[id(ic)],
                 )
             )

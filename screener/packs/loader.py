@@ -9,10 +9,9 @@ a condition must exist, and every example must be a valid transaction.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -24,10 +23,13 @@ from schemas.facts import FACTS
 from schemas.lists import ListCode
 from schemas.rules import Clause, Coverage, Leaf, Op, PackMeta
 from schemas.transaction import Transaction
-from schemas.vocabulary import COUNTRY_CODES, normalize_eccn
+from schemas.vocabulary import COUNTRY_CODES, JURISDICTIONS, normalize_eccn
 from screener.bundled import RULES_DIR
 from screener.conditions import leaves
 from screener.packs.country_sets import CountrySets
+from screener.packs.jurisdictions import register as register_jurisdictions
+from screener.packs.member_states import compose
+from screener.packs.pack import LoadedClause, Pack, PackError, deep_merge
 from screener.packs.tables import UsTables
 
 DEFAULT_RULES_DIR = RULES_DIR  # ./rules in a checkout, the bundled copy in a wheel
@@ -52,14 +54,6 @@ _SET_FACTS = {"exporter.country_sets", "destination.country_sets", "transit.coun
 _LIST_CODE_FACTS = {"parties.lists", "parties.review_lists", "end_user.lists"}
 _NUMERIC_OPS = {Op.gt, Op.gte, Op.lt, Op.lte}
 _LIST_OPS = {Op.contains, Op.contains_any}
-
-
-class PackError(Exception):
-    """A pack that does not validate. `problems` are `file:line: reason` strings."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("rule pack does not validate:\n  " + "\n  ".join(problems))
-        self.problems = problems
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -162,39 +156,6 @@ class YamlDoc:
             else:
                 break
         return line
-
-
-@dataclass
-class LoadedClause:
-    clause: Clause
-    file: Path
-    line: int
-    applied_from: str | None = None  # id of the pack a member state applies it from
-
-
-@dataclass
-class Pack:
-    meta: PackMeta
-    root: Path
-    version: str
-    clauses: list[LoadedClause] = field(default_factory=list)
-    tables: UsTables | None = None
-    own_version: str = ""  # content hash of the pack's own files (version adds applied packs)
-
-    @property
-    def jurisdiction(self) -> str:
-        return self.meta.jurisdiction
-
-
-def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Merge `override` over `base`: mappings merge, everything else (lists too) replaces."""
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
 
 
 _TAGS = {"all", "any", "not", "leaf"}
@@ -381,6 +342,7 @@ def load_pack(root: Path, country_sets: frozenset[str] | None = None) -> Pack:
         meta = PackMeta.model_validate(meta_doc.data)
     except ValidationError as exc:
         raise PackError(_pydantic_problems(meta_doc, exc)) from exc
+    JURISDICTIONS.add(meta.jurisdiction)  # the pack is what makes a jurisdiction known
     tables = UsTables.load(root / "tables") if (root / "tables" / "ccl.yaml").exists() else None
     pack = Pack(meta=meta, root=root, version=_pack_hash(root), tables=tables)
     seen: dict[str, str] = {}
@@ -412,8 +374,7 @@ def load_packs(rules_dir: Path = DEFAULT_RULES_DIR) -> list[Pack]:
     if not roots:
         raise PackError([f"{rules_dir}: no rule packs (folders with pack.yaml) found"])
     names = set_names(rules_dir)
-    from screener.packs.member_states import compose  # builds on Pack and LoadedClause
-
+    register_jurisdictions(rules_dir)  # examples may name any pack's jurisdiction
     packs, problems = [], []
     for root in roots:  # every pack's problems, not the first pack's only
         try:

@@ -21,7 +21,7 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from schemas.rules import AppliedPack, Clause, ClauseKind, Example
-from screener.packs.loader import LoadedClause, Pack, PackError, deep_merge
+from screener.packs.pack import LoadedClause, Pack, PackError, deep_merge
 
 
 def compose(packs: list[Pack]) -> list[Pack]:

@@ -8,13 +8,16 @@ import yaml
 from pydantic import ValidationError
 
 from schemas.profile import Profile
+from screener.packs.jurisdictions import register as register_jurisdictions
 from screener.packs.loader import DEFAULT_RULES_DIR, PackError
 
 PROFILES_DIR = DEFAULT_RULES_DIR / "profiles"
 
 
 def load_profiles(folder: Path = PROFILES_DIR) -> dict[str, Profile]:
-    """Profiles by jurisdiction code, in the order of the files; PackError names bad files."""
+    """Profiles by jurisdiction code, in the order of the files; PackError names bad files.
+    A profile's jurisdiction must be one a pack beside the profiles folder declares."""
+    register_jurisdictions(folder.parent)
     profiles: dict[str, Profile] = {}
     problems: list[str] = []
     for path in sorted(folder.glob("*.yaml")):

@@ -32,7 +32,7 @@ import zlib
 from typing import Any
 
 from screener.optional import durable_engine
-from screener.patterns.engine import Entry, Window
+from screener.patterns.windows import Entry, Window
 
 dre = durable_engine()  # an optional extra: BackendUnavailable when not installed
 

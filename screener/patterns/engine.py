@@ -22,50 +22,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal, Protocol
 
 from schemas.patterns import Alert, Pattern
 from schemas.transaction import Transaction
 from screener.conditions import Predicate, compile_fast
+from screener.patterns.indexed import IndexedWindows
 from screener.patterns.stream import Line, LineBuilder
-
-PatternBackendName = Literal["indexed", "durable"]
-
-
-@dataclass(frozen=True)
-class Entry:
-    """What a backend stores for one selected line."""
-
-    seq: int
-    ordinal: int
-    cents: int  # integer cents: running sums never drift
-    distinct: str | None
-    transaction_id: str | None
-
-
-@dataclass
-class Window:
-    """A group's window after a line was added."""
-
-    lines: int
-    cents: int
-    distinct: int
-
-
-class WindowBackend(Protocol):
-    name: str
-
-    def add(self, pattern: int, group: str, entry: Entry, window_days: int) -> Window:
-        """Add `entry` to `group` of pattern number `pattern`; return the window it closes."""
-        ...
-
-    def members(self, pattern: int, group: str, entry: Entry, window_days: int) -> list[Entry]:
-        """The window's entries (oldest first), for the alert of the line just added."""
-        ...
-
-    def close(self) -> None:
-        """Release what the backend holds (facts in the engine)."""
-        ...
+from screener.patterns.windows import Entry, PatternBackendName, Window, WindowBackend
 
 
 @dataclass(frozen=True)
@@ -172,9 +135,9 @@ class PatternEngine:
 
 
 def make_backend(name: PatternBackendName) -> WindowBackend:
+    """The window backend `name`; the durable one is imported only when asked for, since
+    durable-rules is an optional extra that fails on import when absent."""
     if name == "indexed":
-        from screener.patterns.indexed import IndexedWindows
-
         return IndexedWindows()
     from screener.patterns.durable import DurableWindows
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from screener.patterns.engine import Entry, Window
+from screener.patterns.windows import Entry, Window
 
 
 @dataclass

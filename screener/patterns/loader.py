@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from schemas.patterns import LINE_FACTS, Pattern, PatternFile
+from schemas.facts import LINE_FACTS
+from schemas.patterns import Pattern, PatternFile
 from schemas.rules import Leaf, Op
 from schemas.transaction import Transaction
 from schemas.vocabulary import COUNTRY_CODES, normalize_eccn
@@ -31,7 +32,7 @@ _NUMERIC = {Op.gt, Op.gte, Op.lt, Op.lte}
 def _check_leaf(leaf: Leaf) -> list[str]:
     spec = LINE_FACTS.get(leaf.fact)
     if spec is None:
-        return [f"unknown line fact {leaf.fact!r} (schemas/patterns.py LINE_FACTS)"]
+        return [f"unknown line fact {leaf.fact!r} (schemas/facts.py LINE_FACTS)"]
     if leaf.op == Op.exists:
         return []
     if leaf.op == Op.eccn_in:
