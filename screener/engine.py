@@ -84,7 +84,12 @@ class Screener:
         """Each pack's content hash and each imported list's (`list:NAME`)."""
         packs = {c.pack.meta.id: c.pack.version for c in self.compiled}
         lists = self.parties.list_versions if self.parties else {}
-        return packs | {f"list:{name}": digest for name, digest in lists.items()}
+        owners = self.parties.ownership_versions if self.parties else {}
+        return (
+            packs
+            | {f"list:{name}": digest for name, digest in lists.items()}
+            | {f"ownership:{name}": digest for name, digest in owners.items()}
+        )
 
     def derive(
         self, tx: Transaction, strict: bool = False, hits: list[PartyHit] | None = None

@@ -140,6 +140,7 @@ def test_affiliates_rule_finding_from_ownership_data(db_url: str) -> None:
     assert OwnershipStore(store.engine).import_csv(FIX / "ownership/links.csv")[1] is False
 
     result = build_screener(db_url=db_url, gaps=False).screen(TX)
+    assert result.versions["ownership:ownership"] == version.content_hash  # cited in the trail
     [finding] = _affiliates(result)
     assert finding.outcome is Outcome.review and finding.decisive
     assert not finding.missing_facts
@@ -174,3 +175,21 @@ def test_cli_ownership(tmp_path: Path) -> None:
     assert json.loads(free.stdout)["owned_by_listed"] is False
     missing = runner.invoke(app, ["parties", "ownership", "Nobody Ltd", "--db", url])
     assert missing.exit_code == 2 and "records no owner" in missing.output
+
+
+def test_cluster_bundle_carries_the_ownership_links(tmp_path: Path) -> None:
+    """A Dask worker screens against the bundle's snapshot: without the links there, a
+    cluster batch would decide the affiliates case differently from a local one."""
+    from screener.batch.bundle import snapshot_lists
+
+    url = f"sqlite:///{tmp_path / 'src.db'}"
+    store = ListStore(url)
+    store.import_list(FIX / "lists/consolidated.csv", "csl-csv", "csl")
+    OwnershipStore(store.engine).import_csv(FIX / "ownership/links.csv")
+    snapshot_lists(url, tmp_path / "copy.db")
+    copy = ListStore(f"sqlite:///{tmp_path / 'copy.db'}")
+    graph = OwnershipStore(copy.engine).graph()
+    assert graph is not None and len(graph.links) == 4
+    assert [i.name for i in OwnershipStore(copy.engine).imports()] == ["ownership"]
+    store.dispose()
+    copy.dispose()

@@ -71,6 +71,7 @@ class PartyScreening:
     cache_size: int = 100_000
     # ownership links imported from data (ownership.py): who owns the parties, and how much
     ownership: OwnershipGraph | None = None
+    ownership_versions: dict[str, str] = field(default_factory=dict)  # name -> sha256
 
     def __post_init__(self) -> None:
         self._cache: dict[tuple[str, str | None, str | None], list[PartyHit]] = {}
@@ -364,10 +365,12 @@ def load_party_screening(store: ListStore) -> PartyScreening | None:
             since_file.write_text(json.dumps(since))
         matchers.append(matcher)
         listed_since |= {(code, entry): dt.date.fromisoformat(day) for code, entry, day in since}
+    owners = OwnershipStore(store.engine)
     return PartyScreening(
         matcher=matchers[0] if len(matchers) == 1 else _Matchers(matchers),
         list_versions=hashes,
         adjudications=store,
         listed_since=listed_since,
-        ownership=OwnershipStore(store.engine).graph(),
+        ownership=owners.graph(),
+        ownership_versions={i.name: i.content_hash for i in owners.imports()},
     )
