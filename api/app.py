@@ -23,7 +23,17 @@ from fastapi_offline import FastAPIOffline
 
 from api import errors, request_log
 from api.jobs import JobRunner
-from api.routers import authoring, batches, gaps, health, rules, screen, screenings, stats
+from api.routers import (
+    authoring,
+    batches,
+    gaps,
+    health,
+    rescreen,
+    rules,
+    screen,
+    screenings,
+    stats,
+)
 from api.services import Services
 from screener.audit.db import open_engine
 from screener.audit.jobs import JobStore
@@ -113,6 +123,6 @@ def create_app(
     )
     request_log.install(app)
     # authoring before rules: /v1/rules/drafts must not be read as the clause id 'drafts'
-    for module in (health, screen, batches, screenings, authoring, rules, stats, gaps):
+    for module in (health, screen, batches, screenings, rescreen, authoring, rules, stats, gaps):
         app.include_router(module.router)
     return app
