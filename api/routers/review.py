@@ -202,7 +202,9 @@ def adjudicate(
         raise HTTPException(422, str(exc)) from None
     except LookupError as exc:  # the entry left the list since the screening
         raise HTTPException(409, str(exc)) from None
-    target = f"{COOKIE_PATH}/screenings/{screening_id}?recorded={made.id}#hit-{hit_index}"
+    target = (
+        f"{COOKIE_PATH}/screenings/{screening_id}?recorded={made.id}#hit-{screening_id}-{hit_index}"
+    )
     return RedirectResponse(target, 303)
 
 
