@@ -209,7 +209,7 @@ def test_the_loop_queue_adjudicate_rescreen_audit(site: Site) -> None:
     )
     assert r.status_code == 303
     assert re.fullmatch(
-        rf"/review/screenings/{sid}\?recorded=\d+#hit-{sid}-0", r.headers["location"]
+        rf"/review/screenings/{sid}\?recorded=\d+&hit=0#hit-{sid}-0", r.headers["location"]
     )
     made = ListStore(site.url).adjudications_for(KUNLUN, "csl", "CAP:15268")[0]
     assert made.reviewer == f"key:{site.review_record.prefix}:Rita Reviewer"

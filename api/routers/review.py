@@ -161,12 +161,13 @@ def screening(
     who: Who,
     svc: Svc,
     recorded: Annotated[int | None, Query()] = None,
+    hit: Annotated[int | None, Query()] = None,
 ) -> HTMLResponse:
     stored = svc.audit.get(screening_id)
     if stored is None:
         raise HTTPException(404, f"no screening {screening_id}")
     view = screening_view(stored, svc.lists)
-    return page(request, "screening.html", who, s=view, recorded=recorded)
+    return page(request, "screening.html", who, s=view, recorded=recorded, decided=hit)
 
 
 @router.post("/screenings/{screening_id}/hits/{hit_index}")
@@ -202,9 +203,8 @@ def adjudicate(
         raise HTTPException(422, str(exc)) from None
     except LookupError as exc:  # the entry left the list since the screening
         raise HTTPException(409, str(exc)) from None
-    target = (
-        f"{COOKIE_PATH}/screenings/{screening_id}?recorded={made.id}#hit-{screening_id}-{hit_index}"
-    )
+    query = f"recorded={made.id}&hit={hit_index}#hit-{screening_id}-{hit_index}"
+    target = f"{COOKIE_PATH}/screenings/{screening_id}?{query}"
     return RedirectResponse(target, 303)
 
 

@@ -22,10 +22,13 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   });
-  // After a decision, bring the reviewer back to the hit they decided on.
+});
+// After a decision, move the focus to its confirmation, inside the hit decided on (after the
+// load, so the browser's own scroll to the #hit fragment does not take it back).
+window.addEventListener("load", () => {
   const recorded = document.getElementById("recorded");
   if (recorded) {
     recorded.setAttribute("tabindex", "-1");
-    recorded.focus();
+    window.requestAnimationFrame(() => recorded.focus());
   }
 });
