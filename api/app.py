@@ -30,6 +30,7 @@ from api.routers import (
     batches,
     gaps,
     health,
+    rescreen,
     review,
     rules,
     screen,
@@ -129,7 +130,7 @@ def create_app(
     )
     request_log.install(app)
     # authoring before rules: /v1/rules/drafts must not be read as the clause id 'drafts'
-    for module in (health, screen, batches, screenings, authoring, rules, stats, gaps):
+    for module in (health, screen, batches, screenings, rescreen, authoring, rules, stats, gaps):
         app.include_router(module.router)
     review.install(app)  # the reviewer's HTML pages under /review (not in the OpenAPI document)
     return app

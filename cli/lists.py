@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.common import DbOption, fail
+from cli.lists_diff import diff_command
 from screener.parties.importers import MAPPABLE, ListFormatError
 from screener.parties.screening import forget_cached_index
 from screener.parties.store import ListStore
@@ -27,6 +28,7 @@ lists_app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+lists_app.command("diff")(diff_command)
 
 
 class ListFormat(StrEnum):

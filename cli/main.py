@@ -17,6 +17,7 @@ from cli.lists import lists_app
 from cli.parties import parties_app
 from cli.patterns import patterns_command
 from cli.profiles import profiles
+from cli.rescreen import rescreen_command
 from cli.rules import rules_app
 from cli.schema import schema
 from cli.screen import screen
@@ -40,6 +41,7 @@ app.add_typer(db_app, name="db")
 app.command("batch")(batch)
 app.command("serve")(serve)
 app.command("stats")(stats)
+app.command("rescreen")(rescreen_command)
 app.command("examples")(examples)
 app.command("screen")(screen)
 app.command("schema")(schema)

@@ -220,6 +220,15 @@ class AuditStore:
                 return
             last = rows[-1][0]
 
+    def sources(self, prefix: str = "") -> list[str]:
+        """The distinct `source` values starting with `prefix` (re-screening reads its own
+        `rescreen:<id>` marks to skip the screenings it replaced)."""
+        with Session(self.engine) as session:
+            query = select(ScreeningRow.source).distinct()
+            if prefix:
+                query = query.where(col(ScreeningRow.source).startswith(prefix))
+            return list(session.exec(query))
+
     def stats(
         self, since: dt.date | dt.datetime | None = None, until: dt.date | dt.datetime | None = None
     ) -> DecisionStats:

@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from schemas.lists import ListEntry, ListVersion
+from screener.parties.diff import ListDiff, diff_entries
 from screener.parties.importers import ImportReport, content_hash, load_list
 from screener.settings import database_url
 
@@ -275,6 +276,84 @@ class ListStore:
             conn.execute(versions.delete().where(versions.c.id.in_(ids)))
             session.commit()
             return len(ids), gone
+
+    def _resolve(self, session: Session, name: str, ref: str | int | None) -> ListVersionRow:
+        """The version `ref` names: None for the latest, an ordinal (1 = the first imported,
+        -1 the latest, -2 the one before), or a content-hash prefix of at least 6 hex digits.
+        An unknown list or version raises LookupError."""
+        rows = list(
+            session.exec(
+                select(ListVersionRow)
+                .where(ListVersionRow.name == name)
+                .order_by(ListVersionRow.id)  # type: ignore[arg-type]
+            )
+        )
+        if not rows:
+            raise LookupError(f"no list imported under {name!r}")
+        if ref is None:
+            return rows[-1]
+        text = str(ref).strip()
+        if re.fullmatch(r"-?\d{1,5}", text):
+            n = int(text)
+            if 1 <= n <= len(rows):
+                return rows[n - 1]
+            if -len(rows) <= n <= -1:
+                return rows[n]
+            raise LookupError(f"{name!r} has {len(rows)} version(s), no version {n}")
+        matches = [r for r in rows if r.content_hash.startswith(text.lower())]
+        if len(text) < 6 or not matches:
+            raise LookupError(
+                f"{name!r} has no version {text!r} (give an ordinal, or 6+ hex digits of its hash)"
+            )
+        if len({r.content_hash for r in matches}) > 1:
+            raise LookupError(f"{text!r} names several versions of {name!r}: give more digits")
+        return matches[-1]
+
+    def _version_entries(self, session: Session, row: ListVersionRow) -> list[ListEntry]:
+        data = session.exec(
+            select(ListEntryRow.data)
+            .where(ListEntryRow.version_id == row.id)
+            .order_by(ListEntryRow.id)  # type: ignore[arg-type]
+        )
+        return [ListEntry.model_validate_json(d) for d in data]
+
+    def version(self, name: str, ref: str | int | None = None) -> ListVersion:
+        """The version of `name` that `ref` names (see `diff`); LookupError if none."""
+        with self._session() as session:
+            return _version(self._resolve(session, name, ref))
+
+    def version_entries(self, name: str, ref: str | int | None = None) -> list[ListEntry]:
+        """The entries of one stored version (default: the latest), in file order."""
+        with self._session() as session:
+            return self._version_entries(session, self._resolve(session, name, ref))
+
+    def diff(
+        self, name: str, old: str | int | None = None, new: str | int | None = None
+    ) -> ListDiff:
+        """Entries added, removed and changed from version `old` to version `new` of `name`.
+
+        A version is named by ordinal (1 = the first imported, -1 = the latest) or by a
+        content-hash prefix; `new` defaults to the latest and `old` to the version imported
+        just before `new` (with a single version, everything in it counts as added)."""
+        with self._session() as session:
+            to_row = self._resolve(session, name, new)
+            if old is None:
+                before = session.exec(
+                    select(ListVersionRow)
+                    .where(ListVersionRow.name == name, ListVersionRow.id < to_row.id)
+                    .order_by(ListVersionRow.id.desc())  # type: ignore[union-attr]
+                    .limit(1)
+                ).first()
+            else:
+                before = self._resolve(session, name, old)
+            old_entries = self._version_entries(session, before) if before else []
+            return diff_entries(
+                name,
+                _version(before) if before else None,
+                old_entries,
+                _version(to_row),
+                self._version_entries(session, to_row),
+            )
 
     def entries_by_list(self, names: Sequence[str] | None = None) -> dict[str, list[ListEntry]]:
         """Entries of the latest version of each list (all lists, or `names`), by list name:
