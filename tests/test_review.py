@@ -227,7 +227,7 @@ def test_the_loop_queue_adjudicate_rescreen_audit(site: Site) -> None:
         f"/v1/screenings/{new_id}", headers={"X-API-Key": site.screen_key}
     ).json()
     assert record["decision"] == "clear" and record["requested_by"] == made.reviewer
-    assert record["source"] == "review" and record["transaction_id"] == "PO-LOOP"
+    assert record["source"] == f"rescreen:{sid}" and record["transaction_id"] == "PO-LOOP"
     note = record["result"]["party_hits"][0]["adjudication"]
     assert note.startswith(f"released as not the listed party by {made.reviewer}")
     assert note.endswith("a savings bank in Xinjiang")
@@ -244,6 +244,42 @@ def test_the_loop_queue_adjudicate_rescreen_audit(site: Site) -> None:
     queue = client.get("/review").text
     assert f'href="/review/screenings/{new_id}"' in queue
     assert "Status: <strong>reopened</strong>" in queue
+
+
+def test_rescreening_the_trail_after_a_list_update(site: Site) -> None:
+    """A party that was clear is added to the list: the page's re-screen finds it, says
+    which entry caused it, and the new screening's hit waits in the queue."""
+    sid = site.screen(tx("PO-H3C", "New H3C Semiconductor Technologies"))
+    client = sign_in(site)
+    queue = client.get("/review").text
+    assert f'href="/review/screenings/{sid}"' not in queue  # clear, no hit
+    with (FIXTURE_CSL.parent / "csl_next.csv").open(newline="", encoding="utf-8") as f:
+        h3c = next(r for r in csv.DictReader(f) if r["_id"] == "3703")
+    ListStore(site.url).import_list(
+        write_list(
+            site.folder / "v3.csv",
+            [entity_list_row(HOSTILE), h3c],
+            {"BANK OF KUNLUN CO LTD": {"addresses": "Karamay, Xinjiang, CN"}},
+        ),
+        "csl-csv",
+        "csl",
+    )
+    r = client.post("/review/rescreen", data={"csrf": csrf_of(queue)})
+    assert r.status_code == 200
+    change = re.search(
+        rf'<section class="change" aria-labelledby="change-{sid}">(.*?)</section>', r.text, re.S
+    )
+    assert change, "the H3C screening did not change"
+    assert "clear" in change.group(1) and "license required" in change.group(1)
+    assert "New H3C Semiconductor Technologies Co., Ltd." in change.group(1)
+    assert "was added on csl" in change.group(1)
+    new_id = int(re.search(r'href="/review/screenings/(\d+)"', change.group(1)).group(1))
+    queue = client.get("/review").text
+    assert f'href="/review/screenings/{new_id}"' in queue
+    assert f'Re-screening of <a href="/review/screenings/{sid}">' in queue
+    assert r.headers["content-security-policy"].startswith("default-src 'none'")
+    r = client.post("/review/rescreen", data={"csrf": "wrong"})
+    assert r.status_code == 403
 
 
 def test_hostile_names_and_reasons_are_escaped(site: Site) -> None:

@@ -3,8 +3,10 @@ driven by Playwright) against `create_app` under uvicorn on 127.0.0.1, fresh SQL
 
 Screen a transaction over the API, sign in with a review key, find the hit in the queue,
 decide on it with the keyboard, re-screen, and read who decided and why in the stored
-record; a form posted from another origin is refused; the gap map's cells read out by
-keyboard (the page's script runs under its Content-Security-Policy).
+record. Then the list-update loop: a clear transaction, a new list version that adds its
+party, the trail re-screened from the queue page, the new hit confirmed as a true match. A
+form posted from another origin is refused; the gap map's cells read out by keyboard (the
+page's script runs under its Content-Security-Policy).
 
 Skips, saying why, where Playwright or the browser is missing (`make test` installs Chromium
 with apt where it can).
@@ -42,6 +44,8 @@ if not CHROMIUM.exists():
     )
 
 FIXTURE_CSL = Path(__file__).parent / "fixtures" / "lists" / "consolidated.csv"
+NEXT_CSL = FIXTURE_CSL.with_name("csl_next.csv")  # the same plus New H3C (Entity List)
+H3C = "New H3C Semiconductor Technologies"
 PARTY = "Kunlun Bank Company"  # a strong hit on the fixture CSL's CAP entry: `review`
 REASON = "Kunlun savings cooperative in Urumqi, not the Karamay bank (registry extract 4411)"
 
@@ -185,6 +189,66 @@ def test_the_daily_loop_in_the_browser(live: Live, page: Any) -> None:
     assert page.problems == []
 
 
+def test_a_list_update_re_screened_and_confirmed_in_the_browser(live: Live, page: Any) -> None:
+    expect = sync_api.expect
+    with live.api() as api:
+        r = api.post("/v1/screen", json=_transaction("PO-2026-0502", H3C))
+        assert r.status_code == 200 and r.json()["decision"] == "clear"
+        sid = int(r.headers["X-Screening-Id"])
+    sign_in(page, live)
+    expect(page.get_by_role("link", name=f"Screening {sid}: PO-2026-0502")).to_have_count(0)
+    ListStore(live.url).import_list(NEXT_CSL, "csl-csv", "csl")  # the next list version
+
+    page.get_by_role("button", name="Re-screen against the latest lists").click()
+    page.wait_for_url(f"{live.base}/review/rescreen")
+    change = page.get_by_role("region", name=f"Screening {sid}: PO-2026-0502")
+    expect(change).to_contain_text("clear now license required")
+    expect(change.locator(".cause")).to_contain_text(
+        "New H3C Semiconductor Technologies Co., Ltd. was added on csl"
+    )
+    change.get_by_role("link", name="The new screening").click()
+    page.wait_for_url(f"{live.base}/review/screenings/*")
+    new_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.get_by_text(f"Re-screening of screening {sid}.")).to_be_visible()
+
+    page.get_by_role("link", name="Queue").click()
+    item = page.get_by_role("article").filter(has_text=f"Screening {new_id}: PO-2026-0502")
+    hit = item.locator(f"#hit-{new_id}-0")
+    expect(hit).to_contain_text("Status: pending")
+    expect(hit).to_contain_text("Entity List")
+    asked: list[str] = []
+
+    def accept(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)  # a true match is confirmed once more
+    hit.get_by_label("True match: it is the listed party").check()
+    hit.get_by_label("Reason (kept in the audit trail)").fill("same Hangzhou address and FN4")
+    hit.get_by_role("button", name="Record decision").click()
+    page.wait_for_url(f"{live.base}/review/screenings/{new_id}?recorded=*")
+    assert asked == ["Record that this party IS the listed party?"]
+    expect(page.locator(f"#hit-{new_id}-0")).to_contain_text("Status: confirmed")
+    decisions = page.get_by_role("table", name="Decisions on this name and entry (newest first)")
+    expect(decisions).to_contain_text("true match")
+    expect(decisions.locator(".reviewer")).to_have_text(live.reviewer)
+    page.get_by_role("link", name="Queue").click()
+    expect(page.get_by_role("link", name=f"Screening {new_id}: PO-2026-0502")).to_have_count(0)
+
+    page.goto(f"{live.base}/review/screenings/{new_id}")
+    page.get_by_role("button", name="Re-screen now").click()
+    page.wait_for_url(f"{live.base}/review/screenings/*")
+    last = int(page.url.rsplit("/", 1)[1])
+    with live.api() as api:
+        record = api.get(f"/v1/screenings/{last}").json()
+    assert record["source"] == f"rescreen:{new_id}" and record["requested_by"] == live.reviewer
+    assert record["decision"] == "license_required"
+    note = record["result"]["party_hits"][0]["adjudication"]
+    assert note.startswith(f"confirmed as the listed party by {live.reviewer} on ")
+    assert note.endswith("same Hangzhou address and FN4")
+    assert page.problems == []
+
+
 def test_a_form_from_another_origin_is_refused(live: Live, page: Any) -> None:
     """Same host, another port: same-site, so the Strict cookie is sent; the token and the
     Origin check refuse it, and nothing is recorded."""
@@ -238,12 +302,12 @@ def test_gap_map_and_statistics_by_keyboard(live: Live, page: Any) -> None:
     assert page.problems == []
 
 
-def _transaction(tid: str) -> dict[str, object]:
+def _transaction(tid: str, party: str = PARTY) -> dict[str, object]:
     return {
         "id": tid,
         "date": "2026-08-03",
         "exporter": {"name": "Acme Test Instruments", "country": "US"},
         "destination_country": "CN",
-        "parties": [{"role": "end_user", "name": PARTY, "country": "CN"}],
+        "parties": [{"role": "end_user", "name": party, "country": "CN"}],
         "items": [{"description": "Oscilloscope", "eccn": "EAR99", "origin_country": "US"}],
     }

@@ -35,12 +35,15 @@ from api.web_session import (
     safe_next,
 )
 from schemas.transaction import IsoDate, Transaction
+from screener.engine import Screener
 from screener.gaps.analysis import GapAnalyzer, MatrixBuilder, load_baseline
+from screener.rescreen import SOURCE_PREFIX, run_rescreen
 from screener.review.charts import batch_chart, decisions_chart, quarterly_chart
 from screener.review.gaps import gap_grids
 from screener.review.hits import list_name
 from screener.review.queue import review_queue
 from screener.review.screening import screening_view
+from screener.wiring import build_screener
 
 HERE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(
@@ -208,25 +211,63 @@ def adjudicate(
     return RedirectResponse(target, 303)
 
 
+def _latest_lists_screener(svc: Services) -> Screener:
+    """The service's screener when it screens against the latest list versions, else one
+    built over them: a list imported since the service started must count."""
+    parties = svc.screener.parties
+    loaded = parties.list_versions if parties is not None else {}
+    latest = {v.name: v.content_hash for v in svc.lists.versions()} if svc.lists else loaded
+    if loaded == latest:
+        return svc.screener
+    return build_screener(svc.runner.rules_dir, "python", svc.database_url)
+
+
 @router.post("/screenings/{screening_id}/rescreen")
-def rescreen(
+def rescreen_one(
     request: Request,
     screening_id: ScreeningId,
     who: Who,
     svc: Svc,
     csrf: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    """Screen the stored transaction again now (the reviewers' decisions since apply) and
-    store it; the new screening replaces the old one in the queue."""
+    """Screen the stored transaction again now, against the latest lists and with every
+    decision recorded since, and store it as a re-screening of the old one (`rescreen:<id>`,
+    as `chokepoint rescreen` does): the new screening replaces the old one in the queue."""
     check_form(request, who, csrf)
     stored = svc.audit.get(screening_id)
     if stored is None:
         raise HTTPException(404, f"no screening {screening_id}")
     tx = Transaction.model_validate(stored.transaction)
-    result = svc.screen(tx)
-    new_id = svc.audit.record(tx, result, requested_by=who.label, source="review")
+    svc.limits.check(tx)
+    screener = _latest_lists_screener(svc)
+    with svc.lock:
+        result = screener.screen(tx)
+    source = f"{SOURCE_PREFIX}{screening_id}"
+    new_id = svc.audit.record(tx, result, requested_by=who.label, source=source)
     svc.shadow(new_id, tx, result)
     return RedirectResponse(f"{COOKIE_PATH}/screenings/{new_id}", 303)
+
+
+@router.post("/rescreen", response_class=HTMLResponse)
+def rescreen_trail(
+    request: Request,
+    who: Who,
+    svc: Svc,
+    csrf: Annotated[str, Form()] = "",
+    since: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Re-screen the audit trail against the latest list versions (`screener.rescreen`, as
+    `chokepoint rescreen` and `POST /v1/rescreen`) and show what changed and why."""
+    check_form(request, who, csrf)
+    try:
+        start = dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        raise HTTPException(422, f"since: {since!r} is not a date (YYYY-MM-DD)") from None
+    with svc.lock:
+        report = run_rescreen(
+            svc.database_url, svc.runner.rules_dir, since=start, requested_by=who.label
+        )
+    return page(request, "rescreen.html", who, report=report, since=start)
 
 
 # ----------------------------------------------------------------------------- overviews

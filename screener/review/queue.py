@@ -1,8 +1,9 @@
 """The review queue: the latest screening of each transaction that is `review`, or that has a
 party hit nobody has decided on (or whose release the list has since re-opened).
 
-"Latest" is per transaction id (a screening without one stands alone), so a re-screened
-transaction leaves the queue with the screening it replaced. Party hits are read from
+"Latest" is per transaction id (a screening without one stands alone), and a screening a
+re-screening replaced (`rescreen:<id>`, `screener.rescreen.superseded`) is never shown, so a
+re-screened transaction leaves the queue with the screening it replaced. Party hits are read from
 `cp_screening_hits` (one row per stored hit), never by parsing every stored result; a hit's
 status is read from the adjudications once per distinct (name, list, entry).
 """
@@ -11,12 +12,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 from sqlalchemy import String, cast, func, literal, or_
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from screener.audit.models import HitRow, ScreeningRow
 from screener.audit.store import AuditStore
 from screener.parties.store import ListStore
+from screener.rescreen import superseded
 from screener.review.hits import HitStatus, status_of
 from screener.review.screening import ScreeningView, screening_view
 
@@ -38,9 +39,10 @@ def _latest_ids() -> object:
     return select(func.max(ScreeningRow.id)).group_by(key).scalar_subquery()
 
 
-def waiting(engine: Engine, lists: ListStore | None) -> tuple[list[int], int]:
+def waiting(audit: AuditStore, lists: ListStore | None) -> tuple[list[int], int]:
     """(ids of the screenings waiting for a reviewer, newest first; party hits waiting)."""
-    with Session(engine) as session:
+    replaced = superseded(audit)
+    with Session(audit.engine) as session:
         rows = session.exec(
             select(ScreeningRow.id, ScreeningRow.decision)
             .where(col(ScreeningRow.id).in_(_latest_ids()))
@@ -52,6 +54,7 @@ def waiting(engine: Engine, lists: ListStore | None) -> tuple[list[int], int]:
             )
             .order_by(col(ScreeningRow.id).desc())
         ).all()
+        rows = [(sid, decision) for sid, decision in rows if sid not in replaced]
         ids = [sid for sid, _ in rows]
         hits = (
             session.exec(
@@ -78,7 +81,7 @@ def review_queue(
     audit: AuditStore, lists: ListStore | None, *, offset: int = 0, limit: int = 50
 ) -> Queue:
     """One page of the queue, each screening with its findings, questions and hits."""
-    ids, hits = waiting(audit.engine, lists)
+    ids, hits = waiting(audit, lists)
     items = []
     for sid in ids[offset : offset + limit]:
         stored = audit.get(sid)

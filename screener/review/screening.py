@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from screener.audit.store import StoredScreening
 from screener.parties.store import ListStore
+from screener.rescreen import SOURCE_PREFIX
 from screener.review.hits import HitView, hit_view
 
 
@@ -52,6 +53,7 @@ class ScreeningView(BaseModel):
     destination: str
     exporter: str
     versions: dict[str, str]
+    replaces: int | None  # the screening this re-screening replaced (`rescreen:<id>`)
 
     @property
     def waiting_hits(self) -> list[HitView]:
@@ -115,4 +117,10 @@ def screening_view(stored: StoredScreening, lists: ListStore | None) -> Screenin
         destination=str(tx.get("destination_country") or ""),
         exporter=str((tx.get("exporter") or {}).get("name") or ""),
         versions=stored.versions,
+        replaces=_replaced(stored.source),
     )
+
+
+def _replaced(source: str) -> int | None:
+    rest = source.removeprefix(SOURCE_PREFIX)
+    return int(rest) if rest != source and rest.isdigit() else None
