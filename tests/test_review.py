@@ -19,6 +19,7 @@ from api.app import create_app
 from api.web_session import COOKIE, MAX_AGE, SessionSigner
 from screener.audit.db import _config, open_engine
 from screener.audit.keys import KeyStore
+from screener.engine import Screener
 from screener.parties.store import ListStore
 
 FIXTURE_CSL = Path(__file__).parent / "fixtures" / "lists" / "consolidated.csv"
@@ -382,3 +383,30 @@ def test_migration_fills_the_hits_of_screenings_stored_before_it(site: Site) -> 
             )
         ).all()
     assert sorted(before) == after
+
+
+def test_queue_on_either_database(db_url: str, screener: Screener, list_store: ListStore) -> None:
+    """The queue's query (latest per transaction id, superseded re-screenings left out, hits
+    from cp_screening_hits) on SQLite and PostgreSQL: only what still waits is shown."""
+    from schemas.transaction import Transaction
+    from screener.audit.store import AuditStore
+    from screener.review.queue import review_queue
+
+    audit = AuditStore(db_url)
+
+    def record(body: dict[str, object], source: str = "api") -> int:
+        t = Transaction.model_validate(body)
+        return audit.record(t, screener.screen(t), requested_by="test", source=source)
+
+    old = record(tx("PO-Q1", KUNLUN))
+    latest = record(tx("PO-Q1", KUNLUN))  # the same transaction again: only this one shows
+    clear = record(tx("PO-Q2", "Example Fab Co."))
+    anonymous = {**tx("x", KUNLUN), "id": None}
+    replaced = record(anonymous)
+    again = record(anonymous, source=f"rescreen:{replaced}")
+    queue = review_queue(audit, list_store)
+    shown = [s.id for s in queue.items]
+    assert shown == [again, latest] and queue.total == 2 and queue.waiting_hits == 2
+    assert {old, clear, replaced}.isdisjoint(shown)
+    assert [h.entry_id for h in queue.items[1].waiting_hits] == ["CAP:15268"]
+    assert review_queue(audit, list_store, offset=1, limit=1).items[0].id == latest
