@@ -76,7 +76,7 @@ def main() -> None:
             page = review_queue(audit, store, limit=50)
             built = time.perf_counter() - start
             print(
-                f"{n:>7,} screenings ({hits:,} with a hit, {hits - hits // 2:,} of them decided since): "
+                f"{n:>7,} screenings ({hits:,} with a hit, {hits - hits // 2:,} decided since): "
                 f"{len(ids):,} waiting with {waiting_hits:,} hits; find {found * 1000:,.0f} ms, "
                 f"first page of {len(page.items)} {built * 1000:,.0f} ms "
                 f"(recording took {filled:,.1f} s)"
