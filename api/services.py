@@ -38,6 +38,9 @@ class Services:
     database_url: str = ""  # the database in use (shown with the password masked)
     lists: ListStore | None = None  # imported lists and adjudications (the review pages)
     sessions: SessionSigner = field(default_factory=SessionSigner)  # review sign-ins
+    # a screener over lists imported since the service started (review re-screens), kept
+    # until the lists change again
+    latest_screener: Screener | None = None
 
     def screen(self, tx: Transaction) -> ScreeningResult:
         self.limits.check(tx)  # before the lock: a refused transaction costs no screening

@@ -211,15 +211,20 @@ def adjudicate(
     return RedirectResponse(target, 303)
 
 
+def _lists_of(screener: Screener) -> dict[str, str]:
+    return screener.parties.list_versions if screener.parties is not None else {}
+
+
 def _latest_lists_screener(svc: Services) -> Screener:
     """The service's screener when it screens against the latest list versions, else one
-    built over them: a list imported since the service started must count."""
-    parties = svc.screener.parties
-    loaded = parties.list_versions if parties is not None else {}
-    latest = {v.name: v.content_hash for v in svc.lists.versions()} if svc.lists else loaded
-    if loaded == latest:
+    built over them (kept while they stay the latest): a list imported since the service
+    started must count."""
+    latest = {v.name: v.content_hash for v in svc.lists.versions()} if svc.lists else None
+    if latest is None or _lists_of(svc.screener) == latest:
         return svc.screener
-    return build_screener(svc.runner.rules_dir, "python", svc.database_url)
+    if svc.latest_screener is None or _lists_of(svc.latest_screener) != latest:
+        svc.latest_screener = build_screener(svc.runner.rules_dir, "python", svc.database_url)
+    return svc.latest_screener
 
 
 @router.post("/screenings/{screening_id}/rescreen")
