@@ -311,3 +311,34 @@ def _transaction(tid: str, party: str = PARTY) -> dict[str, object]:
         "parties": [{"role": "end_user", "name": party, "country": "CN"}],
         "items": [{"description": "Oscilloscope", "eccn": "EAR99", "origin_country": "US"}],
     }
+
+
+def test_every_page_passes_axe(live: Live, browser: Any) -> None:
+    """axe-core (the accessibility engine, as bundled by axe-playwright-python) finds no
+    violation on any page: labels, headings, landmarks, contrast, ARIA, names of controls."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="no axe").Axe()
+    with live.api() as api:
+        sid = int(api.post("/v1/screen", json=_transaction("PO-AXE")).headers["X-Screening-Id"])
+    context = browser.new_context(bypass_csp=True)  # axe is injected as a script
+    tab = context.new_page()
+    try:
+        tab.goto(f"{live.base}/review/login")
+        reports = {"login": axe.run(tab)}
+        sign_in(tab, live)
+        reports["queue"] = axe.run(tab)
+        for name, path in (
+            ("screening", f"/review/screenings/{sid}"),
+            ("gaps", "/review/gaps?as_of=2025-06-01"),
+            ("batches", "/review/batches"),
+            ("stats", "/review/stats"),
+        ):
+            tab.goto(f"{live.base}{path}")
+            reports[name] = axe.run(tab)
+        tab.goto(f"{live.base}/review")
+        tab.get_by_role("button", name="Re-screen against the latest lists").click()
+        tab.wait_for_url(f"{live.base}/review/rescreen")
+        reports["rescreen"] = axe.run(tab)
+    finally:
+        context.close()
+    found = {name: r.generate_report() for name, r in reports.items() if r.violations_count}
+    assert not found, "\n".join(f"{name}: {text}" for name, text in found.items())
