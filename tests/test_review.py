@@ -322,6 +322,15 @@ def test_refused_adjudications(site: Site) -> None:
     )
     assert r.status_code == 422 and "reason" in r.json()["error"]
     assert site.client.get("/review/screenings/999999", headers=headers).status_code == 404
+    # a browser on the review pages is refused with a page, everything else with JSON
+    browser = {**headers, "Accept": "text/html,application/xhtml+xml"}
+    r = site.client.get("/review/screenings/999999", headers=browser)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert '<p class="error" role="alert" id="reason">no screening 999999</p>' in r.text
+    r = site.client.get("/review/gaps?as_of=<b>x</b>", headers=browser)
+    assert r.status_code == 422 and "as_of: " in r.text and "<b>x" not in r.text
+    r = site.client.get("/v1/screenings/999999", headers={**browser, "X-API-Key": site.screen_key})
+    assert r.status_code == 404 and r.json()["error"] == "no screening 999999"
 
 
 def test_overview_pages(site: Site) -> None:

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routers.screenings import ScreeningId
 from api.services import Services, services
@@ -340,8 +342,44 @@ def _to_login(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"{COOKIE_PATH}/login?{query}", 303)
 
 
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    return (
+        path.startswith(COOKIE_PATH)
+        and not path.startswith(f"{COOKIE_PATH}/static")
+        and "text/html" in request.headers.get("accept", "")
+    )
+
+
+def _problem(exc: Exception) -> tuple[int, str, dict[str, str]]:
+    """(status, one-line reason, headers) of a refusal, as the JSON error would give them."""
+    if isinstance(exc, RequestValidationError):
+        lines = [
+            f"{'.'.join(str(p) for p in e['loc'] if p not in ('query', 'form', 'path'))}: "
+            f"{e['msg']}"
+            for e in exc.errors()
+        ]
+        return 422, "invalid request: " + "; ".join(lines), {}
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+    return exc.status_code, detail, dict(getattr(exc, "headers", None) or {})
+
+
 def install(app: FastAPI) -> None:
-    """The pages, their static files and the redirect to the sign-in form."""
+    """The pages, their static files, the redirect to the sign-in form, and refusals as an
+    HTML page for a browser on the review pages (JSON, as everywhere else, for the rest)."""
     app.include_router(router)
     app.mount(f"{COOKIE_PATH}/static", StaticFiles(directory=HERE / "static"), "review-static")
     app.add_exception_handler(LoginRequired, _to_login)
+    for kind in (StarletteHTTPException, RequestValidationError):
+        as_json = app.exception_handlers[kind]
+
+        def handler(request: Request, exc: Exception, as_json: Any = as_json) -> Response:
+            if not _wants_html(request):
+                return as_json(request, exc)
+            status, reason, headers = _problem(exc)
+            response = page(request, "error.html", None, status, reason=reason, code=status)
+            response.headers.update(headers)
+            return response
+
+        app.add_exception_handler(kind, handler)
