@@ -283,6 +283,30 @@ def test_rescreening_the_trail_after_a_list_update(site: Site) -> None:
     assert r.status_code == 403
 
 
+def test_a_review_for_a_missing_fact_names_it(site: Site) -> None:
+    """No party hit: the screening waits because US content decides it, and the queue says
+    so with what each answer would lead to."""
+    body = {
+        "id": "PO-KR-ETCH",
+        "date": "2026-08-03",
+        "exporter": {"name": "Korea Etch Co.", "country": "KR"},
+        "destination_country": "JP",
+        "items": [
+            {"description": "Isotropic dry etcher", "eccn": "3B001.c.1.a", "origin_country": "KR"}
+        ],
+    }
+    sid = site.screen(body)
+    queue = site.client.get("/review", headers=site.as_reviewer()).text
+    item = re.search(
+        rf'<article class="screening" aria-labelledby="s-{sid}">(.*?)</article>', queue, re.S
+    )
+    assert item, "the review screening is not in the queue"
+    text = item.group(1)
+    assert '<code class="fact">item.us_content_percent</code>' in text
+    assert "24.0 -&gt; clear" in text and "26.0 -&gt; license_required" in text
+    assert 'class="hit' not in text
+
+
 def test_hostile_names_and_reasons_are_escaped(site: Site) -> None:
     sid = site.screen(tx("PO-<b>bold</b>", HOSTILE))
     r = site.client.get(f"/review/screenings/{sid}", headers=site.as_reviewer())
