@@ -363,10 +363,32 @@ def test_overview_pages(site: Site) -> None:
     assert gaps.status_code == 200 and "as of 2024-09-01" in gaps.text
     assert 'class="gap-cell"' in gaps.text and '<th scope="row">CN</th>' in gaps.text
     assert site.client.get("/review/gaps?as_of=2024-13-01", headers=headers).status_code == 422
+    from schemas.result import ScreeningResult
+    from schemas.transaction import Transaction
+    from screener.audit.store import AuditStore
+
+    audit = AuditStore(site.url)
+    stored = audit.get(site.screen(tx("PO-STATS", "Example Fab Co.")))
+    assert stored is not None
+    for when in (dt.datetime(2026, 5, 2, tzinfo=dt.UTC), dt.datetime(2025, 2, 1, tzinfo=dt.UTC)):
+        audit.record(
+            Transaction.model_validate(stored.transaction),
+            ScreeningResult.model_validate(stored.result),
+            requested_by="test",
+            at=when,
+        )
     stats = site.client.get("/review/stats", headers=headers).text
     quarter = f"{dt.date.today().year}-Q{(dt.date.today().month - 1) // 3 + 1}"
     assert 'aria-label="screenings by quarter and decision"' in stats
     assert f">{quarter}</text>" in stats and f'<th scope="row">{quarter}</th>' in stats
+    # oldest first, a time series (the batch report's chart orders by size)
+    assert (
+        stats.index(">2025-Q1</text>")
+        < stats.index(">2026-Q2</text>")
+        < stats.index(f">{quarter}</text>")
+    )
+    window = site.client.get("/review/stats?since=2026-01-01&until=2026-07-01", headers=headers)
+    assert ">2026-Q2</text>" in window.text and "2025-Q1" not in window.text
     batches = site.client.get("/review/batches", headers=headers)
     assert batches.status_code == 200
     assert site.client.get("/review/static/review.js").status_code == 200
