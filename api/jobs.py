@@ -14,6 +14,7 @@ from screener.audit.jobs import JobStore
 from screener.batch.runner import BatchSummary, build_screener, run_batch
 from screener.engine import Screener
 from screener.packs.loader import DEFAULT_RULES_DIR
+from screener.wiring import lists_current
 
 log = logging.getLogger("chokepoint.jobs")
 
@@ -85,7 +86,9 @@ class JobRunner:
                 self.store.update(job_id, done_lines=summary.lines, counts=summary.as_dict())
 
         try:
-            if self.processes == 1 and self._screener is None:
+            if self.processes == 1 and (
+                self._screener is None or not lists_current(self._screener, self.db_url)
+            ):  # built again when a list was imported since: pending lines get the latest
                 self._screener = build_screener(self.rules_dir, "python", self.db_url)
             summary = run_batch(
                 Path(job.input_path),

@@ -223,12 +223,16 @@ class Screener:
     ) -> tuple[list[PartyHit], list[Facts]]:
         """The hits and each item's facts; `hits`: the parties already screened (the gap
         analysis re-asks about the same parties shipped from elsewhere)."""
+        owned: list[tuple[str, Any]] = []
+        if self.parties is not None:  # ownership data sets owned_by_listed_parties
+            tx, owned = self.parties.with_ownership(tx)
         base = self.facts.transaction_facts(tx, strict)
         if self.parties is not None:
             hits = self.parties.screen(tx) if hits is None else hits
             base.update(
                 party_facts(hits, tx.date, self.parties.listed_since, self.parties.unreadable(tx))
             )
+            base["parties.hits"] += tuple(f.describe(role) for role, f in owned)
         return hits or [], [self.facts.item_facts(base, item, tx.date) for item in tx.items]
 
     def item_facts(self, tx: Transaction) -> list[Facts]:

@@ -194,8 +194,12 @@ class FactBuilder:
             facts["parties.headquarters_country_groups"] = sorted(
                 {g for code in hq for g in self.tables.country_groups(code)}
             )
-        if tx.parties and all(p.owned_by_listed_parties is not None for p in tx.parties):
-            facts["parties.owned_by_listed"] = any(p.owned_by_listed_parties for p in tx.parties)
+        # one party known to be owned by listed parties settles it; "no" needs every party
+        owned = [p.owned_by_listed_parties for p in tx.parties]
+        if any(owned):
+            facts["parties.owned_by_listed"] = True
+        elif owned and all(o is not None for o in owned):
+            facts["parties.owned_by_listed"] = False
         end_user = next((p for p in tx.parties if p.role == PartyRole.end_user), None)
         if end_user is not None and end_user.country:
             facts["end_user.country"] = end_user.country

@@ -32,7 +32,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from schemas.lists import ListEntry, PartyHit
+from schemas.lists import ListEntry
 from schemas.result import ScreeningResult
 from schemas.transaction import Transaction
 from screener.audit.store import AuditStore, StoredInput
@@ -337,11 +337,6 @@ def _rescreen_one(
         caused_by=_causes([*added, *changed, *removed], probes, probed),
         versions={k: v for k, v in result.versions.items() if k.startswith("list:")},
     )
-
-
-def hit_refs(hits: list[PartyHit]) -> list[HitRef]:
-    """`HitRef`s of live hits (for callers that screen themselves)."""
-    return [_hit_ref(h.model_dump(mode="json")) for h in hits]
 
 
 class RescreenReport(BaseModel):

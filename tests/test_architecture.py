@@ -19,7 +19,6 @@ MAX_LINES = 500
 
 # Files allowed past MAX_LINES while their owners split them (issue #15).
 LONG_FILES = {
-    "screener/parties/importers.py": "the parties engineer splits it into parties/formats/",
     "screener/parties/matcher.py": "the parties engineer splits index building from scoring",
     "screener/parties/normalize.py": "the parties engineer's split of the matching modules",
     "screener/decide.py": "the lead is shrinking it",
@@ -45,9 +44,6 @@ KNOWN_CYCLES: dict[frozenset[str], str] = {
     ): "the stream evaluators and the engine import each other's types",
     frozenset({"screener.packs.loader", "screener.packs.member_states"}): (
         "loader composes member-state packs, which build on loader's Pack"
-    ),
-    frozenset({"screener.parties.importers", "screener.parties.mofcom"}): (
-        "the parties engineer splits the importers into parties/formats/"
     ),
 }
 

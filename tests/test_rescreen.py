@@ -193,4 +193,19 @@ def test_api_rescreen(tmp_path: Path) -> None:
         assert body["stats"]["changed"] == 1
         new_id = body["changes"][0]["new_screening_id"]
         stored = client.get(f"/v1/screenings/{new_id}", headers={"X-API-Key": key}).json()
-        assert stored["source"] == f"rescreen:{first}" and stored["requested_by"].endswith(":reviewer")
+        assert stored["source"] == f"rescreen:{first}"
+        assert stored["requested_by"].endswith(":reviewer")
+
+
+def test_a_long_lived_screener_knows_it_is_stale(tmp_path: Path) -> None:
+    """The service's batch runner rebuilds its screener when a list was imported since,
+    so queued batch lines are screened against the latest versions."""
+    from screener.wiring import lists_current
+
+    url = f"sqlite:///{tmp_path / 'stale.db'}"
+    ListStore(url).import_list(FIX / "consolidated.csv", "csl-csv", "csl")
+    screener = build_screener(db_url=url, gaps=False)
+    assert lists_current(screener, url)
+    ListStore(url).import_list(FIX / "csl_next.csv", "csl-csv", "csl")
+    assert not lists_current(screener, url)
+    assert lists_current(build_screener(db_url=url, gaps=False), url)

@@ -35,7 +35,8 @@ from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from schemas.lists import ListEntry, ListVersion
 from screener.parties.diff import ListDiff, diff_entries
-from screener.parties.importers import ImportReport, content_hash, load_list
+from screener.parties.formats.common import ImportReport
+from screener.parties.formats.registry import content_hash, load_list
 from screener.settings import database_url
 
 Decision = Literal["false_positive", "true_match"]
@@ -309,13 +310,22 @@ class ListStore:
             raise LookupError(f"{text!r} names several versions of {name!r}: give more digits")
         return matches[-1]
 
-    def _version_entries(self, session: Session, row: ListVersionRow) -> list[ListEntry]:
-        data = session.exec(
-            select(ListEntryRow.data)
-            .where(ListEntryRow.version_id == row.id)
-            .order_by(ListEntryRow.id)  # type: ignore[arg-type]
+    def _version_entries(
+        self, session: Session, row: ListVersionRow, only: set[str] | None = None
+    ) -> list[ListEntry]:
+        """Entries of one version in file order; `only`: just those ids (parsed lazily:
+        the JSON of the others is not decoded)."""
+        query = select(ListEntryRow.entry_id, ListEntryRow.data).where(
+            ListEntryRow.version_id == row.id
         )
-        return [ListEntry.model_validate_json(d) for d in data]
+        if only is not None and len(only) <= 500:
+            query = query.where(ListEntryRow.entry_id.in_(sorted(only)))  # type: ignore[attr-defined]
+        rows = session.exec(query.order_by(ListEntryRow.id))  # type: ignore[arg-type]
+        return [
+            ListEntry.model_validate_json(d)
+            for entry_id, d in rows
+            if only is None or entry_id in only
+        ]
 
     def version(self, name: str, ref: str | int | None = None) -> ListVersion:
         """The version of `name` that `ref` names (see `diff`); LookupError if none."""
@@ -346,14 +356,26 @@ class ListStore:
                 ).first()
             else:
                 before = self._resolve(session, name, old)
-            old_entries = self._version_entries(session, before) if before else []
+            # compare the stored entry hashes first: only entries whose hash differs are read
+            # and compared field by field (a 26k-entry list with 20 changes reads 20 entries)
+            new_hashes = self._hashes(session, to_row)
+            old_hashes = self._hashes(session, before) if before else {}
+            differ = {i for i, h in new_hashes.items() if old_hashes.get(i) != h}
+            differ |= old_hashes.keys() - new_hashes.keys()
+            old_entries = self._version_entries(session, before, differ) if before else []
             return diff_entries(
                 name,
                 _version(before) if before else None,
                 old_entries,
                 _version(to_row),
-                self._version_entries(session, to_row),
+                self._version_entries(session, to_row, differ),
             )
+
+    def _hashes(self, session: Session, row: ListVersionRow) -> dict[str, str]:
+        query = select(ListEntryRow.entry_id, ListEntryRow.entry_hash).where(
+            ListEntryRow.version_id == row.id
+        )
+        return {entry_id: digest for entry_id, digest in session.exec(query)}
 
     def entries_by_list(self, names: Sequence[str] | None = None) -> dict[str, list[ListEntry]]:
         """Entries of the latest version of each list (all lists, or `names`), by list name:
