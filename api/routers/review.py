@@ -39,7 +39,7 @@ from api.web_session import (
 from schemas.transaction import IsoDate, Transaction
 from screener.engine import Screener
 from screener.gaps.analysis import GapAnalyzer, MatrixBuilder, load_baseline
-from screener.rescreen import SOURCE_PREFIX, run_rescreen
+from screener.rescreen import SOURCE_PREFIX, RescreenReport, RescreenStats, rescreen
 from screener.review.charts import batch_chart, decisions_chart, quarterly_chart
 from screener.review.gaps import gap_grids
 from screener.review.hits import list_name
@@ -263,17 +263,24 @@ def rescreen_trail(
     csrf: Annotated[str, Form()] = "",
     since: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    """Re-screen the audit trail against the latest list versions (`screener.rescreen`, as
-    `chokepoint rescreen` and `POST /v1/rescreen`) and show what changed and why."""
+    """Re-screen the audit trail against the latest list versions (`screener.rescreen.rescreen`,
+    as `chokepoint rescreen` and `POST /v1/rescreen`) and show what changed and why."""
     check_form(request, who, csrf)
     try:
         start = dt.date.fromisoformat(since) if since else None
     except ValueError:
         raise HTTPException(422, f"since: {since!r} is not a date (YYYY-MM-DD)") from None
+    if svc.lists is None:
+        raise HTTPException(409, "no list store: nothing to re-screen against")
+    screener = _latest_lists_screener(svc)  # built once per list change, not per run
+    stats = RescreenStats()
     with svc.lock:
-        report = run_rescreen(
-            svc.database_url, svc.runner.rules_dir, since=start, requested_by=who.label
+        changes = list(
+            rescreen(
+                svc.audit, svc.lists, screener, since=start, requested_by=who.label, stats=stats
+            )
         )
+    report = RescreenReport(changes=changes, stats=stats)
     return page(request, "rescreen.html", who, report=report, since=start)
 
 
