@@ -14,7 +14,7 @@ from screener.audit.keys import ApiKey
 api_key_header = APIKeyHeader(
     name="X-API-Key",
     auto_error=False,
-    description="A key from `chokepoint keys create --role screen|author|admin`.",
+    description="A key from `chokepoint keys create --role screen|author|review|admin`.",
 )
 
 

@@ -16,6 +16,7 @@ so a command run from any folder finds the same lists and audit trail and never 
 | CHOKEPOINT_MAX_UPLOAD_BYTES | 512 MiB (batch uploads) |
 | CHOKEPOINT_BATCH_PROCESSES | 1 (the service's own requests keep a core) |
 | CHOKEPOINT_BATCH_SCHEDULER | empty (this machine); Dask: `local:N` or `tcp://HOST:8786` |
+| CHOKEPOINT_SESSION_SECRET | empty: random per service start (review sign-ins end at restart) |
 
 `settings()` parses the environment once and returns the same frozen object while the
 CHOKEPOINT_* variables stay as they are (a test that sets one gets a fresh reading).
@@ -42,6 +43,7 @@ NAMES = (
     "CHOKEPOINT_MAX_UPLOAD_BYTES",
     "CHOKEPOINT_BATCH_PROCESSES",
     "CHOKEPOINT_BATCH_SCHEDULER",
+    "CHOKEPOINT_SESSION_SECRET",
 )
 
 
@@ -56,6 +58,9 @@ class Settings:
     max_upload_bytes: int
     batch_processes: int
     batch_scheduler: str  # "" (this machine), local:N or a Dask scheduler address
+    # signs the review pages' session cookies; "" = random per service start. Set it when
+    # several service processes sit behind one address, so a sign-in holds across them
+    session_secret: str = ""
 
 
 def _int(value: str | None, default: int) -> int:
@@ -77,6 +82,7 @@ def _read(env: tuple[str | None, ...]) -> Settings:
         max_upload_bytes=_int(values["CHOKEPOINT_MAX_UPLOAD_BYTES"], 512 << 20),
         batch_processes=_int(values["CHOKEPOINT_BATCH_PROCESSES"], 1),
         batch_scheduler=(values["CHOKEPOINT_BATCH_SCHEDULER"] or "").strip(),
+        session_secret=values["CHOKEPOINT_SESSION_SECRET"] or "",
     )
 
 

@@ -115,9 +115,15 @@ def test_migrations_adopt_a_list_store_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     ListStore(url).import_list(FIXTURE_CSL, "csl-csv", "csl")
     engine = open_engine(url)
-    assert current_revision(engine) == head_revision() == "0002_audit"
+    assert current_revision(engine) == head_revision() == "0003_screening_hits"
     tables = set(inspect(engine).get_table_names())
-    assert {"cp_screenings", "cp_api_keys", "cp_batch_jobs", VERSION_TABLE} <= tables
+    assert {
+        "cp_screenings",
+        "cp_api_keys",
+        "cp_batch_jobs",
+        "cp_screening_hits",
+        VERSION_TABLE,
+    } <= tables
     assert ListStore(url).versions()[0].entries == 32
 
     fresh = f"sqlite:///{tmp_path / 'new.db'}"

@@ -5,7 +5,9 @@ password hash) is the right tool: there is nothing to brute-force. The prefix is
 clear to name a key in logs and the audit trail without revealing it.
 
 Roles: `screen` (screen transactions and run batches), `author` (read rules, statistics and
-stored screenings: rule authors replaying decisions), `admin` (everything).
+stored screenings: rule authors replaying decisions), `review` (the review pages: the queue,
+adjudicating party hits, re-screening, the gap map, batch reports and statistics), `admin`
+(everything).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlmodel import Session, col, select
 from screener.audit.db import open_engine
 from screener.audit.models import ApiKeyRow, utc
 
-ROLES: tuple[str, ...] = ("screen", "author", "admin")
+ROLES: tuple[str, ...] = ("screen", "author", "review", "admin")
 
 
 class ApiKey(BaseModel):
@@ -82,6 +84,15 @@ class KeyStore:
             return None
         with Session(self.engine) as session:
             row = session.exec(select(ApiKeyRow).where(ApiKeyRow.key_hash == hash_key(key))).first()
+            if row is None or row.revoked_at is not None:
+                return None
+            return _key(row)
+
+    def get(self, key_id: int) -> ApiKey | None:
+        """The key's record by id if it is not revoked (a browser session names its key by
+        id, never by the key itself), else None."""
+        with Session(self.engine) as session:
+            row = session.get(ApiKeyRow, key_id)
             if row is None or row.revoked_at is not None:
                 return None
             return _key(row)

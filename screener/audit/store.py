@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from schemas.result import ScreeningResult
 from schemas.transaction import Transaction
 from screener.audit.db import open_engine
-from screener.audit.models import FindingRow, ScreeningRow, VerdictRow, utc
+from screener.audit.models import FindingRow, HitRow, ScreeningRow, VerdictRow, utc
 
 
 class ScreeningSummary(BaseModel):
@@ -148,7 +148,19 @@ class AuditStore:
                 }
                 for j, r, o, d in sorted(seen)
             ]
-            for table, rows in ((VerdictRow, verdicts), (FindingRow, findings)):
+            # the party hits, so the review queue finds those waiting for a decision
+            hits = [
+                {
+                    "screening_id": row.id,
+                    "hit_index": i,
+                    "query_name": h["query"],
+                    "list_name": str(h["list_version"]).split("@", 1)[0],
+                    "entry_id": h["entry_id"],
+                    "band": h["band"],
+                }
+                for i, h in enumerate(result.party_hits)
+            ]
+            for table, rows in ((VerdictRow, verdicts), (FindingRow, findings), (HitRow, hits)):
                 if rows:
                     session.execute(insert(table), rows)
             session.commit()

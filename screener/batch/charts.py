@@ -50,11 +50,21 @@ def bar_chart(
 
 
 def stacked_chart(
-    groups: dict[str, Counter[str]], label: str, *, width: int = 640, label_width: int = 60
+    groups: dict[str, Counter[str]],
+    label: str,
+    *,
+    width: int = 640,
+    label_width: int = 60,
+    keep_order: bool = False,
 ) -> str:
-    """One bar per group (e.g. destination), split by decision, longest first, with a
-    legend: which destinations carry the licence requirements."""
-    ordered = sorted(groups.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    """One bar per group (e.g. destination), split by decision, longest first (or in the
+    order given, `keep_order`: a time series such as quarters), with a legend: which
+    destinations carry the licence requirements."""
+    ordered = (
+        list(groups.items())
+        if keep_order
+        else sorted(groups.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    )
     top = max((sum(c.values()) for _, c in ordered), default=1)
     room = width - label_width - 70
     present = [d for d in ORDER if any(c.get(d) for _, c in ordered)]
