@@ -17,7 +17,8 @@ import typer
 
 from cli.common import DbOption, fail
 from screener.audit.store import AuditStore
-from screener.packs.loader import DEFAULT_RULES_DIR, PackError
+from screener.packs.loader import DEFAULT_RULES_DIR
+from screener.packs.pack import PackError
 from screener.parties.store import ListStore
 from screener.rescreen import RescreenStats, rescreen
 from screener.settings import database_url

@@ -23,6 +23,7 @@ The probe skips most of the trail; what it costs is measured in bench/bench_resc
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import time
 from collections.abc import Iterator
@@ -41,7 +42,8 @@ from screener.packs.loader import DEFAULT_RULES_DIR
 from screener.parties.aliases import current_alias_table, with_aliases
 from screener.parties.crossscript import ScriptAwareMatcher
 from screener.parties.diff import EntryChange, ListDiff, diff_entries
-from screener.parties.matcher import ADDRESS_BONUS, COUNTRY_BONUS, REVIEW, PartyMatcher
+from screener.parties.match_params import ADDRESS_BONUS, COUNTRY_BONUS, REVIEW
+from screener.parties.matcher import PartyMatcher
 from screener.parties.store import ListStore
 from screener.wiring import build_screener
 
@@ -68,7 +70,9 @@ class Cause(BaseModel):
     kind: str = Field(description="added, changed or removed")
     entry_id: str
     name: str
-    fields: list[str] = Field(default_factory=list, description="changed fields")
+    fields: builtins.list[str] = Field(
+        default_factory=builtins.list, description="changed fields"
+    )
     entry: ListEntry = Field(
         description="the entry as the latest version has it (removed: as it was)"
     )

@@ -74,7 +74,8 @@ def snapshot_lists(db_url: str | None, target: Path) -> None:
     for store in (source, copy):  # creates the tables of an empty store, so the reads succeed
         with store._session(), OwnershipStore(store.engine)._session():
             pass
-    imports, links = OwnershipImportRow.__table__, OwnershipLinkRow.__table__
+    imports = OwnershipImportRow.__table__  # type: ignore[attr-defined]
+    links = OwnershipLinkRow.__table__  # type: ignore[attr-defined]
     newest = select(func.max(imports.c.id)).group_by(imports.c.name).scalar_subquery()
     latest = select(func.max(versions.c.id)).group_by(versions.c.name).scalar_subquery()
     queries = [

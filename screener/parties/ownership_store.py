@@ -44,7 +44,7 @@ class OwnershipLinkRow(SQLModel, table=True):
     date: dt.date | None = None
 
 
-_TABLES = [OwnershipImportRow.__table__, OwnershipLinkRow.__table__]
+_TABLES = [OwnershipImportRow.__table__, OwnershipLinkRow.__table__]  # type: ignore[attr-defined]
 
 
 class OwnershipImport(BaseModel):

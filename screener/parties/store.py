@@ -31,7 +31,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlalchemy import Column, DateTime, Index, Text, func
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel, create_engine, select
+from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 from schemas.lists import ListEntry, ListVersion
 from screener.parties.diff import ListDiff, diff_entries
@@ -347,10 +347,11 @@ class ListStore:
         just before `new` (with a single version, everything in it counts as added)."""
         with self._session() as session:
             to_row = self._resolve(session, name, new)
+            assert to_row.id is not None  # a stored row
             if old is None:
                 before = session.exec(
                     select(ListVersionRow)
-                    .where(ListVersionRow.name == name, ListVersionRow.id < to_row.id)
+                    .where(ListVersionRow.name == name, col(ListVersionRow.id) < to_row.id)
                     .order_by(ListVersionRow.id.desc())  # type: ignore[union-attr]
                     .limit(1)
                 ).first()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 from sqlalchemy import String, cast, func, literal, or_
+from sqlalchemy.sql.selectable import ScalarSelect
 from sqlmodel import Session, col, select
 
 from screener.audit.models import HitRow, ScreeningRow
@@ -30,7 +31,7 @@ class Queue(BaseModel):
     limit: int
 
 
-def _latest_ids() -> object:
+def _latest_ids() -> ScalarSelect[int]:
     """The newest screening id of each transaction id (or of each id-less screening)."""
     key = func.coalesce(
         literal("t:") + ScreeningRow.transaction_id,
@@ -43,7 +44,7 @@ def waiting(audit: AuditStore, lists: ListStore | None) -> tuple[list[int], int]
     """(ids of the screenings waiting for a reviewer, newest first; party hits waiting)."""
     replaced = superseded(audit)
     with Session(audit.engine) as session:
-        rows = session.exec(
+        found = session.exec(
             select(ScreeningRow.id, ScreeningRow.decision)
             .where(col(ScreeningRow.id).in_(_latest_ids()))
             .where(
@@ -54,7 +55,9 @@ def waiting(audit: AuditStore, lists: ListStore | None) -> tuple[list[int], int]
             )
             .order_by(col(ScreeningRow.id).desc())
         ).all()
-        rows = [(sid, decision) for sid, decision in rows if sid not in replaced]
+        rows = [
+            (sid, decision) for sid, decision in found if sid is not None and sid not in replaced
+        ]
         ids = [sid for sid, _ in rows]
         hits = (
             session.exec(

@@ -24,7 +24,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,11 +141,12 @@ def _date(value: Any, report: ImportReport, what: str) -> dt.date | None:
     text = _clean(value)
     if text is None:
         return None
-    for parse in (
+    parsers: tuple[Callable[[str], dt.date], ...] = (
         lambda s: dt.date.fromisoformat(s[:10]),
         lambda s: dt.datetime.strptime(s, "%m/%d/%Y").date(),
         lambda s: dt.datetime.strptime(s, "%d %b %Y").date(),
-    ):
+    )
+    for parse in parsers:
         try:
             return parse(text)
         except ValueError:

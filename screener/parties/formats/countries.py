@@ -102,9 +102,9 @@ def resolve_country(token: str) -> tuple[str | None, bool]:
     """
     text = token.strip()
     if re.fullmatch(r"[A-Za-z]{2}", text):
-        code = _CODE_ALIASES.get(text.upper(), text.upper())
-        if code in _EXTRA_CODES or pycountry.countries.get(alpha_2=code) is not None:
-            return code, False
+        given = _CODE_ALIASES.get(text.upper(), text.upper())
+        if given in _EXTRA_CODES or pycountry.countries.get(alpha_2=given) is not None:
+            return given, False
         return None, False
     key = fold(text)
     region = False

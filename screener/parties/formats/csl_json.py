@@ -139,7 +139,8 @@ def _read_csl_compact(
     for needed in ("name", "source"):
         if needed not in keys:
             raise ListFormatError(path, f"fieldKey has no {needed!r} field")
-    authority = doc.get("listAuthority") if isinstance(doc.get("listAuthority"), dict) else {}
+    listed = doc.get("listAuthority")
+    authority: dict[str, Any] = listed if isinstance(listed, dict) else {}
 
     def value(raw: dict[str, Any], ours: str, where: str) -> Any:
         if ours not in keys:
@@ -163,7 +164,8 @@ def _read_csl_compact(
             source = _clean(value(raw, "source", where))
             if source is None:
                 raise ListFormatError(path, "no source", where)
-            meta = authority.get(source) if isinstance(authority.get(source), dict) else {}
+            found = authority.get(source)
+            meta: dict[str, Any] = found if isinstance(found, dict) else {}
             yield (
                 where,
                 _CslRow(

@@ -66,11 +66,11 @@ def _entry(node: ET.Element, report: ImportReport, where: str) -> ListEntry | No
     logical = attr(node, "logicalId")
     if logical is None:
         raise ListFormatError(report.path, "sanctionEntity without logicalId", where)
-    names = [
+    read = [
         (attr(a, "wholeName"), (attr(a, "strong") or "true").casefold() != "false")
         for a in children(node, "nameAlias")
     ]
-    names = [(n, strong) for n, strong in names if n]
+    names = [(n, strong) for n, strong in read if n]
     if not names:
         report.skip(where, "no nameAlias with a wholeName")
         return None

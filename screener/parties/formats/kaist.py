@@ -75,7 +75,8 @@ def _record(raw: Any, report: ImportReport, where: str) -> tuple[ListEntry, str]
     )
     if code is ListCode.other:
         report.notes[f"list {source.get('list_name')!r} read as other"] += 1
-    names = raw.get("name") if isinstance(raw.get("name"), dict) else {}
+    given = raw.get("name")
+    names: dict[str, Any] = given if isinstance(given, dict) else {}
     name = str(names.get("english") or "").strip()
     if not name:
         report.skip(where, "no English name")

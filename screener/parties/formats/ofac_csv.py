@@ -142,14 +142,14 @@ def _read_ofac(blobs: list[tuple[Path, bytes]], report: ImportReport) -> list[Li
             alt_type = (_clean(f[2]) or "aka").casefold()
             remarks = (_clean(f[4]) or "").casefold()
             if "weak" in alt_type or "weak" in remarks:
-                kind = AliasType.weak
+                alias_type = AliasType.weak
             elif alt_type.startswith("f"):
-                kind = AliasType.fka
+                alias_type = AliasType.fka
             else:  # aka, nka ("now known as": a current name), anything else
-                kind = AliasType.aka
+                alias_type = AliasType.aka
                 if alt_type not in ("aka", "nka", "a.k.a."):
                     report.notes[f"unknown alt_type {alt_type!r} read as aka"] += 1
-            target["alts"].append(Alias(name=alt_name, type=kind))
+            target["alts"].append(Alias(name=alt_name, type=alias_type))
     entries = []
     for ent, b in rows:
         # aliases written into the name, alt.csv's (strong first: a weak spelling that is
