@@ -1,6 +1,6 @@
 """Compile clauses to durable-rules rulesets and evaluate them through the C extension.
 
-How the engine is used, and why (measured in ../shared/reference/durable-rules.md):
+How the engine is used, and why (each point measured on durable-rules 2.x for this project):
 - facts, never events: an event is consumed by the first rule that fires; a fact fires all;
 - the C extension directly, never `durable.engine.Host` (its dispatcher thread steals actions
   and segfaults under concurrency), with one lock per ruleset handle;

@@ -10,6 +10,7 @@ on any other cycle and on a listed one that is gone, so the list only shrinks.
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -197,3 +198,17 @@ def test_no_package_import_cycle_beyond_the_known_ones() -> None:
     assert not unknown, f"new package cycles: {[sorted(c) for c in unknown]}"
     gone = set(KNOWN_PACKAGE_CYCLES) - cycles
     assert not gone, f"removed: drop from KNOWN_PACKAGE_CYCLES: {[sorted(c) for c in gone]}"
+
+
+def test_the_code_points_inside_the_repository_only() -> None:
+    """Docstrings and comments name files of this repository, not a developer's machine or
+    the research folders beside the checkout (a reader of a clone has neither)."""
+    outside = re.compile(r"/work/|\.\./shared|\.\./\.library")
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if outside.search(line)
+    ]
+    assert not found, found

@@ -12,7 +12,7 @@ A draft is one of:
 Draft clauses pass exactly the loader's checks (`screener.packs.loader.load_clause_file`), against
 the live pack's metadata and reference tables, which the merged pack shares rather than
 reloads. Drafts are always evaluated with the python backend: a durable-rules ruleset can be
-neither replaced nor deleted without leaking (../shared/reference/durable-rules.md §1.3), so
+neither replaced nor deleted without leaking (screener/durable_backend.py), so
 compiling every draft into it would grow the process with each load; the python backend is
 the oracle the durable backend must match, so a draft's verdicts are the same either way.
 """

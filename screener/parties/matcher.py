@@ -1,6 +1,6 @@
 """Restricted-party name matcher: blocking index plus a token-aligned, weighted scorer.
 
-Design (reference: /work/shared/reference/name-matching.md, sections 1 and 4).
+Design: the alias index and token-alignment scoring the README's party section describes.
 
 **Aliases.** Every name of an entry is indexed, plus the names inside a listed name:
 "X (ABBR)" also gives "X" and "ABBR", "Parent (P). Affiliated Entity: Y" gives "Y", and "A;B"

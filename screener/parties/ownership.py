@@ -4,7 +4,7 @@ Both rules reach an unlisted entity owned 50 % or more, directly or indirectly, 
 or in the aggregate, by listed parties (BIS: Entity List, MEU List and § 744.8 SDN parties,
 90 FR 47201; OFAC: blocked persons), and both count an entity that is itself caught by the
 rule as a restricted owner: its stake counts in full (the "cascade" of the two rules as the
-sources in ../shared/reference/regulations.md and the practitioners' notes describe it; BIS
+affiliates rule (90 FR 47201) and the practitioners' notes on it describe it; BIS
 says the rule aligns with OFAC's). So an entity X is restricted when it is listed, or when
 the shares held in it directly by restricted owners add up to 50 % or more; the test is run
 to a fixed point over the ownership graph (cross-holdings included).
