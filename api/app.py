@@ -7,6 +7,8 @@ jobs in one database; CHOKEPOINT_JOBS_DIR for uploaded and result files, with dr
 over the API in its `drafts/`; body and upload limits; batch processes; the shadow log of
 what drafts in shadow mode would have decided, default under the jobs folder).
 The Swagger UI at /docs is served from the package (fastapi-offline), never from a CDN.
+The reviewer's HTML pages are under /review (`api/routers/review.py`; sign-in by API key,
+session cookie and CSRF token in `api/web_session.py`; CHOKEPOINT_SESSION_SECRET).
 Per-transaction limits: CHOKEPOINT_MAX_ITEMS and CHOKEPOINT_MAX_PARTIES (`screener.limits`).
 """
 
@@ -23,8 +25,20 @@ from fastapi_offline import FastAPIOffline
 
 from api import errors, request_log
 from api.jobs import JobRunner
-from api.routers import authoring, batches, gaps, health, rules, screen, screenings, stats
+from api.routers import (
+    authoring,
+    batches,
+    gaps,
+    health,
+    rescreen,
+    review,
+    rules,
+    screen,
+    screenings,
+    stats,
+)
 from api.services import Services
+from api.web_session import SessionSigner
 from screener.audit.db import open_engine
 from screener.audit.group_commit import GroupCommit
 from screener.audit.jobs import JobStore
@@ -33,6 +47,7 @@ from screener.audit.store import AuditStore
 from screener.authoring.served import ServedDrafts
 from screener.limits import Limits
 from screener.packs.loader import DEFAULT_RULES_DIR
+from screener.parties.store import ListStore
 from screener.settings import database_url as resolve_url
 from screener.settings import settings
 from screener.wiring import build_screener
@@ -42,7 +57,7 @@ log = logging.getLogger("chokepoint.api")
 DESCRIPTION = """Export-control screening for semiconductors, SME, advanced computing and HBM.
 
 Every endpoint but `/healthz` needs an API key in the `X-API-Key` header
-(`chokepoint keys create --role screen|author|admin`). Errors are JSON:
+(`chokepoint keys create --role screen|author|review|admin`). Errors are JSON:
 `{"error": "one-line reason", "problems": ["field.path: message", ...]}`.
 """
 
@@ -94,6 +109,8 @@ def create_app(
             drafts=drafts,
             database_url=url,
             limits=limits,
+            lists=ListStore(url),
+            sessions=SessionSigner(config.session_secret),
         )
         runner.start()
         try:
@@ -118,6 +135,7 @@ def create_app(
     )
     request_log.install(app)
     # authoring before rules: /v1/rules/drafts must not be read as the clause id 'drafts'
-    for module in (health, screen, batches, screenings, authoring, rules, stats, gaps):
+    for module in (health, screen, batches, screenings, rescreen, authoring, rules, stats, gaps):
         app.include_router(module.router)
+    review.install(app)  # the reviewer's HTML pages under /review (not in the OpenAPI document)
     return app

@@ -14,7 +14,7 @@ from screener.audit.keys import ApiKey
 api_key_header = APIKeyHeader(
     name="X-API-Key",
     auto_error=False,
-    description="A key from `chokepoint keys create --role screen|author|admin`.",
+    description="A key from `chokepoint keys create --role screen|author|review|admin`.",
 )
 
 
@@ -29,7 +29,7 @@ def require(*roles: str) -> Callable[..., ApiKey]:
                 "missing API key: send it in the X-API-Key header",
                 {"WWW-Authenticate": "ApiKey"},
             )
-        record = request.app.state.services.keys.verify(key)
+        record: ApiKey | None = request.app.state.services.keys.verify(key)
         if record is None:
             raise HTTPException(401, "unknown or revoked API key", {"WWW-Authenticate": "ApiKey"})
         if record.role not in allowed:

@@ -41,7 +41,7 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
     if unreadable:  # the same model as every other refusal: 422, the problem named
         return JSONResponse(error_body(f"invalid request: {unreadable}", [unreadable]), 422)
     detail = exc.detail if isinstance(exc.detail, str) else "request refused"
-    problems = exc.detail if isinstance(exc.detail, list) else []
+    problems: list[Any] = exc.detail if isinstance(exc.detail, list) else []
     if isinstance(exc.detail, dict):  # {"error": ..., "problems": [...]} from a router
         detail = str(exc.detail.get("error", detail))
         problems = list(exc.detail.get("problems", []))

@@ -12,9 +12,11 @@ from pathlib import Path
 
 from screener.audit.jobs import JobStore
 from screener.batch.lines import build_screener
-from screener.batch.runner import BatchSummary, run_batch
+from screener.batch.runner import run_batch
+from screener.batch.summary import BatchSummary
 from screener.engine import Screener
 from screener.packs.loader import DEFAULT_RULES_DIR
+from screener.wiring import lists_current
 
 log = logging.getLogger("chokepoint.jobs")
 
@@ -86,7 +88,9 @@ class JobRunner:
                 self.store.update(job_id, done_lines=summary.lines, counts=summary.as_dict())
 
         try:
-            if self.processes == 1 and self._screener is None:
+            if self.processes == 1 and (
+                self._screener is None or not lists_current(self._screener, self.db_url)
+            ):  # built again when a list was imported since: pending lines get the latest
                 self._screener = build_screener(self.rules_dir, "python", self.db_url)
             summary = run_batch(
                 Path(job.input_path),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import Request
 
 from api.jobs import JobRunner
+from api.web_session import SessionSigner
 from schemas.result import ScreeningResult
 from schemas.transaction import Transaction
 from screener.audit.group_commit import GroupCommit
@@ -19,6 +20,7 @@ from screener.authoring.served import ServedDrafts
 from screener.engine import Screener
 from screener.limits import Limits
 from screener.packs.pack import Pack
+from screener.parties.store import ListStore
 
 
 @dataclass
@@ -36,6 +38,11 @@ class Services:
     limits: Limits
     recorder: GroupCommit  # the audit writes of POST /v1/screen, committed together
     database_url: str = ""  # the database in use (shown with the password masked)
+    lists: ListStore | None = None  # imported lists and adjudications (the review pages)
+    sessions: SessionSigner = field(default_factory=SessionSigner)  # review sign-ins
+    # a screener over lists imported since the service started (review re-screens), kept
+    # until the lists change again
+    latest_screener: Screener | None = None
 
     def screen(self, tx: Transaction) -> ScreeningResult:
         self.limits.check(tx)  # before the lock: a refused transaction costs no screening
@@ -51,4 +58,5 @@ class Services:
 
 
 def services(request: Request) -> Services:
-    return request.app.state.services
+    found: Services = request.app.state.services
+    return found

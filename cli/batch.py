@@ -22,8 +22,10 @@ from rich.progress import (
 from cli.common import DbOption, fail, require_backend
 from screener.batch.cluster import ClusterError, SchedulerError
 from screener.batch.layout import HeaderError, template
-from screener.batch.runner import BatchSummary, ResumeError, run_batch
-from screener.packs.loader import DEFAULT_RULES_DIR, PackError
+from screener.batch.runner import ResumeError, run_batch
+from screener.batch.summary import BatchSummary
+from screener.packs.loader import DEFAULT_RULES_DIR
+from screener.packs.pack import PackError
 
 
 def batch(

@@ -27,7 +27,8 @@ from screener.gaps.analysis import (
     load_baseline,
 )
 from screener.gaps.report import SHORT, render_html
-from screener.packs.loader import DEFAULT_RULES_DIR, PackError
+from screener.packs.loader import DEFAULT_RULES_DIR
+from screener.packs.pack import PackError
 from screener.packs.profiles import load_profiles
 
 

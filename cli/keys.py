@@ -13,7 +13,7 @@ keys_app = typer.Typer(help="API keys (sent as the X-API-Key header).", no_args_
 
 @keys_app.command("create")
 def keys_create(
-    role: Annotated[str, typer.Option(help="screen, author or admin.")],
+    role: Annotated[str, typer.Option(help="screen, author, review or admin.")],
     name: Annotated[str, typer.Option(help="Who holds the key (kept in the audit trail).")] = "",
     db: DbOption = None,
 ) -> None:

@@ -18,33 +18,24 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.common import DbOption, fail
-from screener.parties.importers import MAPPABLE, ListFormatError
+from cli.lists_diff import diff_command
+from screener.parties.importers import FORMAT_SPECS, FORMATS, MAPPABLE, ListFormatError
+from screener.parties.refresh import refresh_folder
 from screener.parties.screening import forget_cached_index
 from screener.parties.store import ListStore
 
 lists_app = typer.Typer(
-    help="Import restricted-party lists (CSL, OFAC SDN, any CSV) and show stored versions.",
+    help="Import restricted-party lists (CSL, OFAC, EU, UK, METI, MOFCOM, any CSV), compare "
+    "versions, refresh from a folder of downloads.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+lists_app.command("diff")(diff_command)
 
 
-class ListFormat(StrEnum):
-    csl_json = "csl-json"
-    csl_csv = "csl-csv"
-    csl_compact = "csl-compact"
-    ofac_sdn = "ofac-sdn"
-    csv = "csv"
-    mofcom_yaml = "mofcom-yaml"
-
-
-_DEFAULT_NAMES = {
-    "csl-json": "csl",
-    "csl-csv": "csl",
-    "csl-compact": "csl",
-    "ofac-sdn": "sdn",
-    "mofcom-yaml": "mofcom",
-}
+# one choice per registered format (screener/parties/formats/registry.py)
+ListFormat = StrEnum("ListFormat", {f.replace("-", "_"): f for f in FORMATS})  # type: ignore[misc]
+_DEFAULT_NAMES = {n: f.default_name for n, f in FORMAT_SPECS.items() if f.default_name}
 
 
 def _mapping(pairs: list[str]) -> dict[str, str | list[str]]:
@@ -93,7 +84,7 @@ def import_(
 ) -> None:
     """Import a list file as a new version (a no-op if identical to the latest)."""
     opts: dict[str, object] = {}
-    if fmt is ListFormat.csv:
+    if fmt.value == "csv":
         if not maps:
             fail("--format csv needs --map name=COLUMN (and optionally aliases=, country=, ...)")
         opts["mapping"] = _mapping(maps or [])
@@ -183,3 +174,28 @@ def delete(
         f"{len(removed)} cached index file(s)",
         err=True,
     )
+
+
+@lists_app.command("refresh")
+def refresh(
+    folder: Annotated[Path, typer.Argument(help="a folder of downloaded list files")],
+    db: DbOption = None,
+) -> None:
+    """Import every recognised list file in FOLDER under its format's default name; files
+    identical to the latest version are left alone. One JSON line per file on stdout; exits
+    2 when a file could not be read (the others are imported all the same)."""
+    if not folder.is_dir():
+        fail(f"{folder}: not a folder")
+    store = ListStore(db)
+    try:
+        results = refresh_folder(store, folder)
+    finally:
+        store.dispose()
+    for result in results:
+        typer.echo(result.model_dump_json(exclude_none=True))
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    typer.echo(", ".join(f"{n} {status}" for status, n in counts.items()) or "no files", err=True)
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(2)

@@ -18,6 +18,7 @@ from cli.parties import parties_app
 from cli.patterns import patterns_command
 from cli.profiles import profiles
 from cli.reproduce import reproduce
+from cli.rescreen import rescreen_command
 from cli.rules import rules_app
 from cli.schema import schema
 from cli.screen import screen
@@ -41,6 +42,7 @@ app.add_typer(db_app, name="db")
 app.command("batch")(batch)
 app.command("serve")(serve)
 app.command("stats")(stats)
+app.command("rescreen")(rescreen_command)
 app.command("reproduce")(reproduce)
 app.command("examples")(examples)
 app.command("screen")(screen)

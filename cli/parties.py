@@ -66,7 +66,7 @@ def screen_names(
         fail("no restricted-party list imported: run `chokepoint lists import` first")
     rows = _inputs(text)
     keys = [(r["name"], r["country"], r["address"]) for r in rows if r["name"]]
-    results = screen_many(screening, keys, workers or None)  # type: ignore[arg-type]
+    results = screen_many(screening, keys, workers or None)
     out = sys.stdout
     for row in rows:
         if not row["name"]:
@@ -97,3 +97,46 @@ def adjudicate(
         fail(f"no entry {entry!r} in list {list_name!r}")
     record = store.record_adjudication(name, list_name, entry, decision.value, reviewer, reason)
     typer.echo(json.dumps(record.model_dump(mode="json"), default=str))
+
+
+@parties_app.command("import-ownership")
+def import_ownership(
+    file: Annotated[Path, typer.Argument(help="CSV: owner, owned, share (percent), source, date")],
+    name: Annotated[str, typer.Option(help="Import name (the latest of each name is used).")] = (
+        "ownership"
+    ),
+    db: DbOption = None,
+) -> None:
+    """Import ownership links; screening then sets each party's owned_by_listed_parties
+    from them (BIS affiliates rule, OFAC 50 % rule) and shows the chains."""
+    from screener.parties.ownership import OwnershipFormatError
+    from screener.parties.ownership_store import OwnershipStore
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    store = ListStore(db)
+    try:
+        version, stored = OwnershipStore(store.engine).import_csv(file, name)
+    except OwnershipFormatError as exc:
+        fail(str(exc))
+    finally:
+        store.dispose()
+    if not stored:
+        typer.echo(f"{name}: unchanged (identical to the latest import)", err=True)
+    typer.echo(version.model_dump_json())
+
+
+@parties_app.command("ownership")
+def ownership(
+    name: Annotated[str, typer.Argument(help="The party's name as it appears in the data.")],
+    db: DbOption = None,
+) -> None:
+    """What the ownership data says about one party: the share restricted owners hold, the
+    look-through share, and every chain from a listed owner (JSON)."""
+    screening = load_party_screening(ListStore(db))
+    if screening is None or screening.ownership is None:
+        fail("no lists or no ownership data imported (chokepoint parties import-ownership)")
+    finding = screening.ownership.finding(name, screening.listed_codes)
+    if finding is None:
+        fail(f"the ownership data records no owner of {name!r}")
+    typer.echo(finding.model_dump_json(indent=2))

@@ -13,7 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.common import fail
-from screener.packs.loader import DEFAULT_RULES_DIR, PackError
+from screener.packs.loader import DEFAULT_RULES_DIR
+from screener.packs.pack import PackError
 from screener.packs.profiles import load_profiles
 
 

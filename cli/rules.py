@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 
 from cli.common import DbOption, fail
@@ -38,7 +39,8 @@ from screener.authoring.shadow import (
 from screener.authoring.source import Target, resolve
 from screener.engine import Screener
 from screener.errors import InputError, parse_model
-from screener.packs.loader import DEFAULT_RULES_DIR, PackError, load_packs
+from screener.packs.loader import DEFAULT_RULES_DIR, load_packs
+from screener.packs.pack import PackError
 from screener.parties.screening import PartyScreening, load_party_screening
 from screener.parties.store import ListStore
 from screener.patterns.loader import load_patterns
@@ -323,7 +325,11 @@ def copy_cmd(
 
 # ------------------------------------------------------------------------------ schema
 
-SCHEMAS = {"clause-file": ClauseFile, "draft": DraftMeta, "pack": PackMeta}
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "clause-file": ClauseFile,
+    "draft": DraftMeta,
+    "pack": PackMeta,
+}
 CLAUSE_FILE_SCHEMA = (
     Path(__file__).resolve().parent.parent / "schemas" / "jsonschema" / "clause-file.schema.json"
 )

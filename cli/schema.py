@@ -6,6 +6,7 @@ import json
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
 
 from cli.common import fail
 from schemas.compact import CompactResult
@@ -14,7 +15,7 @@ from schemas.result import ScreeningResult
 from schemas.rules import Clause
 from schemas.transaction import Transaction
 
-SCHEMAS = {
+SCHEMAS: dict[str, type[BaseModel]] = {
     "transaction": Transaction,
     "result": ScreeningResult,
     "compact": CompactResult,

@@ -21,7 +21,8 @@ from screener.audit.store import AuditStore
 from screener.compact import compact
 from screener.errors import InputError, parse_model
 from screener.limits import LimitError, Limits
-from screener.packs.loader import DEFAULT_RULES_DIR, PackError
+from screener.packs.loader import DEFAULT_RULES_DIR
+from screener.packs.pack import PackError
 from screener.settings import database_url, shown_url
 from screener.table_view import render_table
 from screener.wiring import build_screener

@@ -30,6 +30,8 @@ class ListCode(StrEnum):
     cn_unreliable_entity = "cn_unreliable_entity"  # MOFCOM Unreliable Entity List (UEL)
     cn_export_control_list = "cn_export_control_list"  # MOFCOM export control control list
     tw_shtc_entity = "tw_shtc_entity"  # Taiwan ITA Strategic High-Tech Commodities Entity List
+    eu_sanctions = "eu_sanctions"  # EU consolidated financial sanctions list (FSD)
+    uk_sanctions = "uk_sanctions"  # FCDO UK Sanctions List
     other = "other"  # a company's own or another authority's list (generic CSV)
 
 

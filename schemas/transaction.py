@@ -248,7 +248,7 @@ def _parameter_schema(name: str) -> dict[str, object]:
     return out
 
 
-_PARAMETER_SCHEMAS = {name: _parameter_schema(name) for name in sorted(PARAMETERS)}
+_PARAMETER_SCHEMAS: dict[str, Any] = {name: _parameter_schema(name) for name in sorted(PARAMETERS)}
 
 
 class Item(_Strict):

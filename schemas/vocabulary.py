@@ -63,8 +63,8 @@ JURISDICTIONS = Jurisdictions(EU_MEMBER_STATES)
 COUNTRY_CODES: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries) | {"XK"}
 
 ECCN_PATTERN = re.compile(r"^[0-9][A-EY][0-9]{3}(\.[a-z0-9]+)*$")
-# The CCL's paragraph grammar (Supp. No. 1 to Part 774 as of 2026-07-23, ../shared/data/
-# ear-2026-07-23/ccl.json): a paragraph is one letter or a number (1-99); the first is a
+# The CCL's paragraph grammar (Supp. No. 1 to Part 774 as of 2026-07-23, the eCFR extraction
+# behind rules/us/tables/ccl.yaml): a paragraph is one letter or a number (1-99); the first is a
 # letter; a letter never follows a letter (numbers may follow numbers: 1A607.f.2.1). The
 # longest paragraph path captured is 17 characters (3A001.a.5.b.2.a.1, six levels); categories
 # 0, 2 and 6-9 are not captured in depth, so up to 21 (eight one-character levels) is allowed.

@@ -58,8 +58,8 @@ def domain(fact: str, tests: Iterable[Leaf]) -> tuple[Any, ...] | None:
             classes.setdefault(frozenset(n for n, t in enumerate(mine) if v in _values(t)), v)
         if len(classes) > _MAX_LIST_VALUES:
             return None
-        named = list(classes.values())
-        candidates = [c for r in range(len(named) + 1) for c in itertools.combinations(named, r)]
+        values = list(classes.values())
+        candidates = [c for r in range(len(values) + 1) for c in itertools.combinations(values, r)]
     if not mine:
         return (candidates[0],) if spec.type == "list" else tuple(candidates[:1])
     seen: dict[tuple[bool | None, ...], Any] = {}

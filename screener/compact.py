@@ -64,7 +64,9 @@ def nexus_lines(nexus: list[Nexus]) -> list[CompactNexus]:
 def _effective(finding: Finding) -> Any:
     """Dates of effect, where the result model carries them (`Finding.effective`)."""
     value = getattr(finding, "effective", None)
-    return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+    if value is not None and hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    return value
 
 
 def _finding(f: Finding) -> CompactFinding:

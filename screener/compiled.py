@@ -103,6 +103,12 @@ class CompiledPack:
             self.by_id, self.reads, {ic.clause.id: ic.predicate for ic in self.index.clauses}
         )
         self._presence: BoundedCache[tuple[tuple[str, frozenset[str]], ...]] = BoundedCache()
+        readers: dict[str, set[str]] = {}
+        for cid, paths in self.reads.items():
+            for path in paths:
+                readers.setdefault(path, set()).add(cid)
+        # fact path -> the clauses that read it (which clauses an assumption could change)
+        self.readers = {path: frozenset(cids) for path, cids in readers.items()}
 
     def presence(
         self, entry: str | None, on: dt.date, line: str = GOODS
@@ -169,11 +175,15 @@ def _gate(index: ClauseIndex) -> tuple[tuple[str, frozenset[Any]], ...] | None:
     transaction (exporter.country, exporter.country_sets): if none holds, no nexus clause can
     be true or undecided, whatever the date. None when some nexus clause has no such guard."""
     nexus = [ic for ic in index.clauses if ic.clause.kind == ClauseKind.nexus]
-    guards = [ic.guard for ic in nexus]
     per_line = ("item.", LINE_KIND)  # facts that differ between a transaction's lines
-    if not nexus or any(g is None or g[1] is None or g[0].startswith(per_line) for g in guards):
+    guards = [
+        (g[0], g[1])
+        for g in (ic.guard for ic in nexus)
+        if g is not None and g[1] is not None and not g[0].startswith(per_line)
+    ]
+    if not nexus or len(guards) != len(nexus):
         return None
-    return tuple((fact, values) for fact, values in guards if values is not None)
+    return tuple(guards)
 
 
 def _holds(actual: Any, values: frozenset[Any]) -> bool:

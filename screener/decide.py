@@ -282,9 +282,8 @@ class Decider:
             domain = self._domain(p, frozenset(cids))
             if domain is None:
                 continue
-            scope = index if p.startswith("item.") else None
-            plan.unknowns[Unknown(scope, p)] = domain
-            plan.enumerated.add(p)
+            unknown = plan.enumerated[p] = Unknown(index if p.startswith("item.") else None, p)
+            plan.unknowns[unknown] = domain
         # a coarse classification (3B001 against a clause on 3B001.c.1.a); with no ECCN at
         # all the classification is a missing fact like any other
         coarse = {
@@ -304,8 +303,8 @@ class Decider:
         for cid in relevant:
             open_facts = [p for p in self.reads[cid] if facts.get(p) is None]
             if all(p in plan.enumerated for p in open_facts):
-                needs = {Unknown(index if p.startswith("item.") else None, p) for p in open_facts}
-                plan.reevaluate[cid] = frozenset(needs | ({paragraph} if cid in coarse else set()))
+                needs = frozenset(plan.enumerated[p] for p in open_facts)
+                plan.reevaluate[cid] = needs | {paragraph} if cid in coarse else needs
             elif undecided(cid):
                 label = ", ".join(open_facts)
                 free = Unknown(index, label, clause=cid)
@@ -348,7 +347,7 @@ class Decider:
 class _ItemPlan:
     index: int
     unknowns: dict[Unknown, tuple[Any, ...]] = field(default_factory=dict)
-    enumerated: set[str] = field(default_factory=set)
+    enumerated: dict[str, Unknown] = field(default_factory=dict)  # fact -> its unknown
     # clause -> the unknowns it depends on (a free clause depends on itself)
     reevaluate: dict[str, frozenset[Unknown]] = field(default_factory=dict)
     whole: bool = False

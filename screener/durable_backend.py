@@ -1,6 +1,6 @@
 """Compile clauses to durable-rules rulesets and evaluate them through the C extension.
 
-How the engine is used, and why (measured in ../shared/reference/durable-rules.md):
+How the engine is used, and why (each point measured on durable-rules 2.x for this project):
 - facts, never events: an event is consumed by the first rule that fires; a fact fires all;
 - the C extension directly, never `durable.engine.Host` (its dispatcher thread steals actions
   and segfaults under concurrency), with one lock per ruleset handle;
@@ -388,7 +388,8 @@ class DurableRuleset:
         self._compiler = Compiler()
         buckets: dict[str | None, list[IndexedClause]] = {}
         for ic in clauses:
-            for entry in sorted(ic.entries) or [None]:
+            entries: list[str | None] = [*sorted(ic.entries)] or [None]
+            for entry in entries:
                 buckets.setdefault(entry, []).append(ic)
         self.shards: dict[str | None, list[_Shard]] = {}
         self.rule_count = 0
@@ -419,13 +420,13 @@ class DurableRuleset:
         hits: dict[str, bool | None] = {}
         entry = facts.get("item.eccn_entry")
         for shard in self.shards.get(None, []) + (self.shards.get(entry, []) if entry else []):
-            fact: dict[str, Any] = {"t": "tx", "sid": "w"}
+            asserted: dict[str, Any] = {"t": "tx", "sid": "w"}
             for k in shard.keys:
                 if k.startswith("__pre"):
                     if k not in encoded:
                         encoded[k] = _TRI[self.pre[k](facts)]
-                    fact[k] = encoded[k]
+                    asserted[k] = encoded[k]
                 elif k in encoded:
-                    fact[k] = encoded[k]
-            shard.evaluate(fact, hits)
+                    asserted[k] = encoded[k]
+            shard.evaluate(asserted, hits)
         return hits

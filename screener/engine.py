@@ -84,19 +84,28 @@ class Screener:
         """Each pack's content hash and each imported list's (`list:NAME`)."""
         packs = {c.pack.meta.id: c.pack.version for c in self.compiled}
         lists = self.parties.list_versions if self.parties else {}
-        return packs | {f"list:{name}": digest for name, digest in lists.items()}
+        owners = self.parties.ownership_versions if self.parties else {}
+        return (
+            packs
+            | {f"list:{name}": digest for name, digest in lists.items()}
+            | {f"ownership:{name}": digest for name, digest in owners.items()}
+        )
 
     def derive(
         self, tx: Transaction, strict: bool = False, hits: list[PartyHit] | None = None
     ) -> tuple[list[PartyHit], list[Facts]]:
         """The hits and each item's facts; `hits`: the parties already screened (the gap
         analysis re-asks about the same parties shipped from elsewhere)."""
+        owned: list[tuple[str, Any]] = []
+        if self.parties is not None:  # ownership data sets owned_by_listed_parties
+            tx, owned = self.parties.with_ownership(tx)
         base = self.facts.transaction_facts(tx, strict)
         if self.parties is not None:
             hits = self.parties.screen(tx) if hits is None else hits
             base.update(
                 party_facts(hits, tx.date, self.parties.listed_since, self.parties.unreadable(tx))
             )
+            base["parties.hits"] += tuple(f.describe(role) for role, f in owned)
         return hits or [], [self.facts.line_facts(base, line, tx.date) for line in tx.lines()]
 
     def item_facts(self, tx: Transaction) -> list[Facts]:
@@ -139,7 +148,7 @@ class Screener:
             verdicts[compiled.pack.jurisdiction] = verdict
             findings += verdict.findings
             triggers += verdict.triggers
-        applicable = [
+        applicable: list[Decision] = [
             v.decision for v in verdicts.values() if v.decision != Decision.not_applicable
         ]
         gaps = []

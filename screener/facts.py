@@ -184,18 +184,22 @@ class FactBuilder:
             id(p): p.headquarters_country or (None if strict else p.country) for p in tx.parties
         }
         if tx.parties and all(stated.values()):
-            hq = sorted({c for c in stated.values() if c})
+            headquarters = sorted({c for c in stated.values() if c})
             assumed += [
                 _hq_assumption(p.role.value, p.name, p.country)
                 for p in tx.parties
                 if p.headquarters_country is None and p.country
             ]
-            facts["parties.headquarters_countries"] = hq
+            facts["parties.headquarters_countries"] = headquarters
             facts["parties.headquarters_country_groups"] = sorted(
-                {g for code in hq for g in self.tables.country_groups(code)}
+                {g for code in headquarters for g in self.tables.country_groups(code)}
             )
-        if tx.parties and all(p.owned_by_listed_parties is not None for p in tx.parties):
-            facts["parties.owned_by_listed"] = any(p.owned_by_listed_parties for p in tx.parties)
+        # one party known to be owned by listed parties settles it; "no" needs every party
+        owned = [p.owned_by_listed_parties for p in tx.parties]
+        if any(owned):
+            facts["parties.owned_by_listed"] = True
+        elif owned and all(o is not None for o in owned):
+            facts["parties.owned_by_listed"] = False
         end_user = next((p for p in tx.parties if p.role == PartyRole.end_user), None)
         if end_user is not None and end_user.country:
             facts["end_user.country"] = end_user.country

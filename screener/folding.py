@@ -86,7 +86,7 @@ class GroupOutcome(NamedTuple):
         return _decision(self)
 
 
-BY_SEVERITY = {s: d for d, s in SEVERITY.items()}
+BY_SEVERITY: dict[int, Decision] = {s: Decision(d) for d, s in SEVERITY.items()}
 
 
 @lru_cache(maxsize=65536)

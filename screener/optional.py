@@ -28,4 +28,5 @@ def durable_engine() -> ModuleType:
         import durable_rules_engine
     except ImportError as exc:
         raise BackendUnavailable(MISSING_DURABLE) from exc
-    return durable_rules_engine
+    engine: ModuleType = durable_rules_engine
+    return engine

@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from schemas.compact import CompactResult
+from schemas.compact import CompactNexus, CompactResult
 from schemas.result import ScreeningResult
 from schemas.transaction import Transaction
 from screener.compact import compact, deciding, set_aside_reason
@@ -74,7 +74,7 @@ def _header(view: CompactResult, console: Console) -> None:
         console.print(parties)
 
 
-def _nexus_text(lines: list) -> Text:
+def _nexus_text(lines: list[CompactNexus]) -> Text:
     return Text(
         "\n".join(
             f"items {', '.join(map(str, n.items))}: {n.explanation}"
@@ -95,7 +95,7 @@ def _flags_and_gaps(view: CompactResult, console: Console, *, per_item: bool = F
     flags: dict[tuple[str, ...], list[int | None]] = {}
     for t in view.triggers:
         missing = f" Missing: {', '.join(t.missing_facts)}." if t.missing_facts else ""
-        key = (t.clause_id, t.status, t.reason, t.citation, missing)
+        key: tuple[str, ...] = (t.clause_id, t.status, t.reason, t.citation, missing)
         if per_item:
             key += (str(t.item_index),)
         flags.setdefault(key, []).append(t.item_index)

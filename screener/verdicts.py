@@ -248,12 +248,11 @@ def _assumptions(
 ) -> list[Assumption]:
     """The defaults this jurisdiction's clauses tested: each with the clauses (fired or
     checked) whose answer could change if the default were false."""
-    tested = [f.rule_id for f in findings] + sorted(checked)
+    tested = {f.rule_id for f in findings} | checked
     out = []
     for a in assumed:
-        clauses = sorted(
-            {cid for cid in tested if any(p in compiled.reads[cid] for p in a["facts"])}
-        )
+        readers = frozenset().union(*(compiled.readers.get(p, ()) for p in a["facts"]))
+        clauses = sorted(tested & readers)
         if clauses:
             out.append(
                 Assumption(

@@ -42,6 +42,18 @@ def build_screener(
     return Screener(rules_dir, backend=backend, parties=parties, gaps=gaps)
 
 
+def lists_current(screener: Screener, db_url: str | None = None) -> bool:
+    """Whether `screener` screens against the latest version of every list in the database.
+    A long-lived screener (the service's batch runner) predates any list imported since it
+    was built; queued batch lines must be screened against the latest versions."""
+    store = ListStore(db_url)
+    try:
+        latest = {v.name: v.content_hash for v in store.versions()}
+    finally:
+        store.dispose()
+    return latest == (screener.parties.list_versions if screener.parties else {})
+
+
 _DEFAULT: dict[BackendName, Screener] = {}
 
 

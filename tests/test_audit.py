@@ -44,7 +44,10 @@ GLOVES_TO_JP = {
 }
 
 
-def test_record_get_iterate_and_stats(db_url: str, screener: Screener) -> None:
+def test_record_get_iterate_and_stats(
+    db_url: str, screener: Screener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHOKEPOINT_AUDIT_RESULTS", "digest")
     store = AuditStore(db_url)
     etch = Transaction.model_validate(ETCH_TO_CN)
     gloves = Transaction.model_validate(GLOVES_TO_JP)
@@ -130,9 +133,15 @@ def test_migrations_adopt_a_list_store_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     ListStore(url).import_list(FIXTURE_CSL, "csl-csv", "csl")
     engine = open_engine(url)
-    assert current_revision(engine) == head_revision() == "0003_audit_digest"
+    assert current_revision(engine) == head_revision() == "0004_audit_digest"
     tables = set(inspect(engine).get_table_names())
-    assert {"cp_screenings", "cp_api_keys", "cp_batch_jobs", VERSION_TABLE} <= tables
+    assert {
+        "cp_screenings",
+        "cp_api_keys",
+        "cp_batch_jobs",
+        "cp_screening_hits",
+        VERSION_TABLE,
+    } <= tables
     assert ListStore(url).versions()[0].entries == 32
 
     fresh = f"sqlite:///{tmp_path / 'new.db'}"
@@ -143,8 +152,7 @@ def test_migrations_adopt_a_list_store_database(tmp_path: Path) -> None:
 
 
 def test_a_row_stored_whole_before_the_digest_keeps_its_result(db_url: str) -> None:
-    """0003 keeps the rows written before it (with their whole result, no digest) readable,
-    and new rows are small: the digest, not the result."""
+    """0004 keeps the rows written before it (with their whole result, no digest) readable."""
     engine = create_engine(db_url)
     upgrade(engine, "0002_audit")
     with engine.begin() as conn:
@@ -218,7 +226,10 @@ def test_a_reproduction_on_other_versions_is_refused_naming_them(
     assert reproduce(tampered, screener).status == "differs"
 
 
-def test_cli_reproduce_prints_the_verified_result(tmp_path: Path, screener: Screener) -> None:
+def test_cli_reproduce_prints_the_verified_result(
+    tmp_path: Path, screener: Screener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHOKEPOINT_AUDIT_RESULTS", "digest")
     """`chokepoint reproduce ID` re-screens on the same packs and lists and prints the result
     answered; on other lists it exits 1 saying which version changed."""
     from typer.testing import CliRunner

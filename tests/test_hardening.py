@@ -61,9 +61,12 @@ def test_a_10000_item_transaction_is_refused_naming_the_limit(svc: Hard) -> None
     assert svc.post("/v1/screen", svc.screen_key, json=_many_items(50)).status_code == 200
 
 
-def test_the_compact_view_is_a_tenth_and_the_trail_keeps_the_full_digest(svc: Hard) -> None:
+def test_the_compact_view_is_a_tenth_and_the_trail_keeps_the_full_digest(
+    svc: Hard, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`?view=compact` answers with what decides (CompactResult); the audit row is the same
     as for the full answer: the full result's digest, which GET reproduces."""
+    monkeypatch.setenv("CHOKEPOINT_AUDIT_RESULTS", "digest")
     full = svc.post("/v1/screen", svc.screen_key, json=_many_items(20))
     small = svc.post("/v1/screen?view=compact", svc.screen_key, json=_many_items(20))
     assert full.status_code == small.status_code == 200

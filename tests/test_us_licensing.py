@@ -205,10 +205,25 @@ def test_japanese_tool_without_us_content_or_us_technology_is_outside_the_ear(
         "us_content_percent": 0,
         "production": {"direct_product_of": [], "plant_direct_product_of": []},
     }
-    result = screener.screen(
-        tx("CN", "3B001.c.1.a", exporter="JP", origin="JP", item=made_without_us_technology)
+    without_us_persons = tx(
+        "CN",
+        "3B001.c.1.a",
+        exporter="JP",
+        origin="JP",
+        item=made_without_us_technology,
+        us_persons_involved=False,
     )
-    assert result.jurisdictions["US"].decision == Decision.not_applicable
+    assert screener.screen(without_us_persons).jurisdictions["US"].decision == (
+        Decision.not_applicable
+    )
+    # not subject to the EAR, but US persons who ship or facilitate an SME-set tool to China
+    # need a licence of their own (15 CFR 744.6(c)(2)(iii)): unstated, that is the question
+    unstated = {k: v for k, v in without_us_persons.items() if k != "us_persons_involved"}
+    us = screener.screen(unstated).jurisdictions["US"]
+    assert (us.decision, [q.fact for q in us.questions]) == (
+        Decision.review,
+        ["us_persons_involved"],
+    )
 
 
 def test_foreign_tool_of_unknown_production_is_review_naming_the_fact(screener: Screener) -> None:

@@ -132,3 +132,12 @@ class JobStore:
                 .order_by(col(BatchJobRow.created_at))
             )
             return [_job(r) for r in rows]
+
+    def recent(self, created_by: str | None = None, limit: int = 50) -> list[BatchJob]:
+        """The newest jobs first (only `created_by`'s when given): the review page's list."""
+        query = select(BatchJobRow)
+        if created_by is not None:
+            query = query.where(BatchJobRow.created_by == created_by)
+        with Session(self.engine) as session:
+            rows = session.exec(query.order_by(col(BatchJobRow.created_at).desc()).limit(limit))
+            return [_job(r) for r in rows]

@@ -5,7 +5,9 @@ password hash) is the right tool: there is nothing to brute-force. The prefix is
 clear to name a key in logs and the audit trail without revealing it.
 
 Roles: `screen` (screen transactions and run batches), `author` (read rules, statistics and
-stored screenings: rule authors replaying decisions), `admin` (everything).
+stored screenings: rule authors replaying decisions), `review` (the review pages: the queue,
+adjudicating party hits, re-screening, the gap map, batch reports and statistics), `admin`
+(everything).
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ import secrets
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from screener.audit.db import open_engine
 from screener.audit.models import ApiKeyRow, utc
 
-ROLES: tuple[str, ...] = ("screen", "author", "admin")
+ROLES: tuple[str, ...] = ("screen", "author", "review", "admin")
 
 
 class ApiKey(BaseModel):
@@ -86,9 +88,18 @@ class KeyStore:
                 return None
             return _key(row)
 
+    def get(self, key_id: int) -> ApiKey | None:
+        """The key's record by id if it is not revoked (a browser session names its key by
+        id, never by the key itself), else None."""
+        with Session(self.engine) as session:
+            row = session.get(ApiKeyRow, key_id)
+            if row is None or row.revoked_at is not None:
+                return None
+            return _key(row)
+
     def list(self) -> list[ApiKey]:
         with Session(self.engine) as session:
-            return [_key(r) for r in session.exec(select(ApiKeyRow).order_by(ApiKeyRow.id))]
+            return [_key(r) for r in session.exec(select(ApiKeyRow).order_by(col(ApiKeyRow.id)))]
 
     def revoke(self, prefix: str) -> ApiKey | None:
         with Session(self.engine, expire_on_commit=False) as session:

@@ -66,6 +66,20 @@ class FindingRow(SQLModel, table=True):
     decisive: bool
 
 
+class HitRow(SQLModel, table=True):
+    """One party hit of a stored screening (its index in the result's `party_hits`)."""
+
+    __tablename__ = "cp_screening_hits"
+
+    id: int | None = Field(default=None, primary_key=True)
+    screening_id: int = Field(foreign_key="cp_screenings.id")
+    hit_index: int
+    query_name: str = Field(sa_column=Column(Text, nullable=False))
+    list_name: str
+    entry_id: str
+    band: str
+
+
 class BatchJobRow(SQLModel, table=True):
     __tablename__ = "cp_batch_jobs"
 

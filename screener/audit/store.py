@@ -6,7 +6,8 @@ the transaction as screened (its date fixed to the date it was screened as of), 
 of every pack and list, the engine, a `summary` (decision per jurisdiction, rules fired and
 decisive) so replay can compare without re-screening, and the SHA-256 and size of the result
 JSON exactly as it was answered. The result itself grows with items x clauses (megabytes for
-a 250-item shipment, issue #19), so it is not kept unless CHOKEPOINT_AUDIT_RESULTS=full;
+a 250-item shipment, issue #19): CHOKEPOINT_AUDIT_RESULTS=digest does not keep it (the
+default, `full`, still does: the review pages read it from the row);
 `screener.audit.reproduce` re-screens a stored transaction and checks the result against the
 digest (`GET /v1/screenings/{id}` answers with the reproduced result). One row per
 jurisdiction verdict and per finding makes statistics plain GROUP BYs on SQLite and
@@ -30,7 +31,7 @@ from sqlmodel import Session, col, select
 from schemas.result import ScreeningResult
 from schemas.transaction import Transaction
 from screener.audit.db import open_engine
-from screener.audit.models import FindingRow, ScreeningRow, VerdictRow, utc
+from screener.audit.models import FindingRow, HitRow, ScreeningRow, VerdictRow, utc
 from screener.settings import settings
 
 
@@ -68,8 +69,8 @@ class StoredScreening(BaseModel):
     )
     result_bytes: int | None = None
     result: dict[str, Any] | None = Field(
-        description="the result as answered: stored (rows from before the digest, or "
-        "CHOKEPOINT_AUDIT_RESULTS=full) or reproduced and checked against result_sha256; "
+        description="the result as answered: stored (CHOKEPOINT_AUDIT_RESULTS=full, the "
+        "default) or reproduced and checked against result_sha256; "
         "None when it cannot be reproduced here (see `reproduction`)"
     )
     reproduction: str = Field(
@@ -129,6 +130,7 @@ class Entry:
     row: dict[str, Any]
     verdicts: tuple[dict[str, Any], ...]
     findings: tuple[dict[str, Any], ...]
+    hits: tuple[dict[str, Any], ...] = ()  # the party hits, for the review queue
 
 
 def entry(
@@ -179,6 +181,16 @@ def entry(
             {"jurisdiction": j, "rule_id": r, "outcome": o, "decisive": d}
             for j, r, o, d in sorted(seen)
         ),
+        hits=tuple(
+            {
+                "hit_index": i,
+                "query_name": h["query"],
+                "list_name": str(h["list_version"]).split("@", 1)[0],
+                "entry_id": h["entry_id"],
+                "band": h["band"],
+            }
+            for i, h in enumerate(result.party_hits)
+        ),
     )
 
 
@@ -221,7 +233,9 @@ class AuditStore:
             pairs = list(zip(ids, entries, strict=True))
             verdicts = [{"screening_id": i, **v} for i, e in pairs for v in e.verdicts]
             findings = [{"screening_id": i, **f} for i, e in pairs for f in e.findings]
-            for model, rows in ((VerdictRow, verdicts), (FindingRow, findings)):
+            hits = [{"screening_id": i, **h} for i, e in pairs for h in e.hits]
+            tables = ((VerdictRow, verdicts), (FindingRow, findings), (HitRow, hits))
+            for model, rows in tables:
                 if rows:
                     conn.execute(insert(model), rows)
         return [int(i) for i in ids]
@@ -267,7 +281,7 @@ class AuditStore:
         caller re-screens, on SQLite and PostgreSQL alike. The full result is not read.
         """
         start, end = _start(since), _start(until)
-        last = 0
+        last: int | None = 0
         while True:
             query = select(
                 ScreeningRow.id, ScreeningRow.screened_at, ScreeningRow.input, ScreeningRow.summary
@@ -288,6 +302,15 @@ class AuditStore:
             if len(rows) < page:
                 return
             last = rows[-1][0]
+
+    def sources(self, prefix: str = "") -> list[str]:
+        """The distinct `source` values starting with `prefix` (re-screening reads its own
+        `rescreen:<id>` marks to skip the screenings it replaced)."""
+        with Session(self.engine) as session:
+            query = select(ScreeningRow.source).distinct()
+            if prefix:
+                query = query.where(col(ScreeningRow.source).startswith(prefix))
+            return list(session.exec(query))
 
     def stats(
         self, since: dt.date | dt.datetime | None = None, until: dt.date | dt.datetime | None = None

@@ -18,7 +18,8 @@ from typing import Any
 
 from schemas.rules import All, Clause, Condition, Leaf, Not
 from screener.conditions import Facts, Predicate, compile_condition
-from screener.packs.loader import LoadedClause, YamlDoc
+from screener.packs.loader import YamlDoc
+from screener.packs.pack import LoadedClause
 
 
 def describe(node: Condition) -> str:
@@ -109,9 +110,9 @@ class Locator:
         doc = self._docs.get(lc.file)
         if doc is None:
             doc = self._docs[lc.file] = YamlDoc.read(lc.file)
-            for i, raw in enumerate(doc.data.get("clauses", [])):
+            for n, raw in enumerate(doc.data.get("clauses", [])):
                 if isinstance(raw, dict):
-                    self._index[(lc.file, str(raw.get("id")))] = i
+                    self._index[(lc.file, str(raw.get("id")))] = n
         i = self._index.get((lc.file, lc.clause.id))
         return lc.line if i is None else doc.line("clauses", i, *loc)
 

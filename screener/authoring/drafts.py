@@ -12,7 +12,7 @@ A draft is one of:
 Draft clauses pass exactly the loader's checks (`screener.packs.loader.load_clause_file`), against
 the live pack's metadata and reference tables, which the merged pack shares rather than
 reloads. Drafts are always evaluated with the python backend: a durable-rules ruleset can be
-neither replaced nor deleted without leaking (../shared/reference/durable-rules.md §1.3), so
+neither replaced nor deleted without leaking (screener/durable_backend.py), so
 compiling every draft into it would grow the process with each load; the python backend is
 the oracle the durable backend must match, so a draft's verdicts are the same either way.
 """
@@ -30,9 +30,6 @@ from pydantic import ValidationError
 from schemas.rules import DraftMeta
 from screener.engine import Screener
 from screener.packs.loader import (
-    LoadedClause,
-    Pack,
-    PackError,
     YamlDoc,
     check_overcomes,
     clause_files,
@@ -41,6 +38,7 @@ from screener.packs.loader import (
     set_names,
 )
 from screener.packs.member_states import compose
+from screener.packs.pack import LoadedClause, Pack, PackError
 from screener.parties.screening import PartyScreening
 
 DRAFT_META = "draft.yaml"
@@ -109,7 +107,11 @@ def _target(files: list[Path], meta: DraftMeta, live: list[Pack], meta_path: Pat
         clauses = data.get("clauses") if isinstance(data, dict) else None
         if not isinstance(clauses, list):
             raise PackError([f"{path}:1: a clause file needs a top-level 'clauses:' list"])
-        named |= {c.get("jurisdiction") for c in clauses if isinstance(c, dict)}
+        named |= {
+            j
+            for c in clauses
+            if isinstance(c, dict) and isinstance(j := c.get("jurisdiction"), str)
+        }
     matches = [p for p in live if p.jurisdiction in named]
     if len(matches) != 1:
         raise PackError(

@@ -55,14 +55,14 @@ def render_test(
         console.print(table)
     gapped = [c for c in run.coverage if c.gaps]
     if view != CoverageView.none and gapped:
-        shown = gapped if view == CoverageView.full else gapped[:15]
+        listed = gapped if view == CoverageView.full else gapped[:15]
         table = Table("Clause", "Branches", "Not exercised by any example", title="Coverage gaps")
         table.columns[0].overflow = "fold"
-        for c in shown:
+        for c in listed:
             table.add_row(c.clause_id, f"{c.covered}/{c.total}", escape("\n".join(c.gaps)))
         console.print(table)
-        if len(shown) < len(gapped):
-            console.print(f"... and {len(gapped) - len(shown)} more clauses (--coverage full)")
+        if len(listed) < len(gapped):
+            console.print(f"... and {len(gapped) - len(listed)} more clauses (--coverage full)")
     passed = len(run.results) - len(run.failed)
     colour = "red" if run.failed else "green"
     console.print(

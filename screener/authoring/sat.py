@@ -192,7 +192,7 @@ def satisfiable(*conds: Condition, tables: UsTables | None = None) -> bool:
     """Whether all `conds` can be true together for one item (conservative: True when
     unsure)."""
     try:
-        terms = [[]]
+        terms: list[list[Literal_]] = [[]]
         for cond in conds:
             terms = [a + b for a in terms for b in dnf(cond)]
             if len(terms) > _MAX_TERMS:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from screener.authoring.drafts import Draft, load_draft
-from screener.packs.loader import Pack, load_pack, load_packs
+from screener.packs.loader import load_pack, load_packs
+from screener.packs.pack import Pack
 
 
 @dataclass
@@ -36,8 +37,8 @@ def resolve(path: Path | None, rules_dir: Path, live: list[Pack] | None = None) 
     if path.is_dir() and (path / "pack.yaml").exists():
         pack = load_pack(path)
         if pack.tables is None:  # a pack without its own tables reads the live ones
-            live = next((p for p in load_packs(rules_dir) if p.tables is not None), None)
-            pack.tables = live.tables if live else None
+            tabled = next((p for p in load_packs(rules_dir) if p.tables is not None), None)
+            pack.tables = tabled.tables if tabled else None
         return Target(str(path), [pack], None)
     draft = load_draft(path, live if live is not None else load_packs(rules_dir))
     return Target(f"draft {draft.name}", draft.packs, set(draft.clause_ids), draft)

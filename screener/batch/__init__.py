@@ -5,7 +5,8 @@ on every core with resume, `report` writes the HTML summary beside the output.
 """
 
 from screener.batch.layout import INPUT_COLUMNS, OUTPUT_COLUMNS, HeaderError, template
-from screener.batch.runner import BatchSummary, run_batch
+from screener.batch.runner import run_batch
+from screener.batch.summary import BatchSummary
 
 __all__ = [
     "INPUT_COLUMNS",

@@ -3,10 +3,11 @@
 A worker on another machine has neither this rules folder nor this database, and must not
 read a list that changes under a running batch. The client packs both into a `Bundle` (every
 file of the rules folder, and a SQLite copy of the latest version of every list with all
-adjudications), named by the SHA-256 of its content; the cluster holds it under that name,
-and each worker process writes it to a folder of that name once and builds its screener from
-there once. A batch is therefore screened against one version of the packs and lists however
-many workers it runs on, and a new version never meets a worker's old screener.
+adjudications and the latest ownership links), named by the SHA-256 of its content; the
+cluster holds it under that name, and each worker process writes it to a folder of that name
+once and builds its screener from there once. A batch is therefore screened against one
+version of the packs and lists however many workers it runs on, and a new version never
+meets a worker's old screener.
 """
 
 from __future__ import annotations
@@ -57,23 +58,33 @@ def snapshot_lists(db_url: str | None, target: Path) -> None:
     file: what a batch screens against, as it stands now, on any database."""
     from sqlalchemy import func, insert, select
 
+    from screener.parties.ownership_store import (
+        OwnershipImportRow,
+        OwnershipLinkRow,
+        OwnershipStore,
+    )
     from screener.parties.store import AdjudicationRow, ListEntryRow, ListStore, ListVersionRow
 
     source, copy = ListStore(db_url), ListStore(f"sqlite:///{target}")
     versions, entries, adjudications = (
-        ListVersionRow.__table__,
-        ListEntryRow.__table__,
-        AdjudicationRow.__table__,
+        ListVersionRow.__table__,  # type: ignore[attr-defined]
+        ListEntryRow.__table__,  # type: ignore[attr-defined]
+        AdjudicationRow.__table__,  # type: ignore[attr-defined]
     )
-    with source._session():  # creates the tables of an empty store, so the reads succeed
-        pass
-    with copy._session():
-        pass
+    for store in (source, copy):  # creates the tables of an empty store, so the reads succeed
+        with store._session(), OwnershipStore(store.engine)._session():
+            pass
+    imports = OwnershipImportRow.__table__  # type: ignore[attr-defined]
+    links = OwnershipLinkRow.__table__  # type: ignore[attr-defined]
+    newest = select(func.max(imports.c.id)).group_by(imports.c.name).scalar_subquery()
     latest = select(func.max(versions.c.id)).group_by(versions.c.name).scalar_subquery()
     queries = [
         (versions, select(versions).where(versions.c.id.in_(latest))),
         (entries, select(entries).where(entries.c.version_id.in_(latest))),
         (adjudications, select(adjudications)),
+        # the ownership links screening applies (parties/ownership.py): the latest of each name
+        (imports, select(imports).where(imports.c.id.in_(newest))),
+        (links, select(links).where(links.c.import_id.in_(newest))),
     ]
     try:
         with source.engine.connect() as read, copy.engine.begin() as write:

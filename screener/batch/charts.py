@@ -50,20 +50,30 @@ def bar_chart(
 
 
 def stacked_chart(
-    groups: dict[str, Counter[str]], label: str, *, width: int = 640, label_width: int = 60
+    groups: dict[str, Counter[str]],
+    label: str,
+    *,
+    width: int = 640,
+    label_width: int = 60,
+    keep_order: bool = False,
 ) -> str:
-    """One bar per group (e.g. destination), split by decision, longest first, with a
-    legend: which destinations carry the licence requirements."""
-    ordered = sorted(groups.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    """One bar per group (e.g. destination), split by decision, longest first (or in the
+    order given, `keep_order`: a time series such as quarters), with a legend: which
+    destinations carry the licence requirements."""
+    ordered = (
+        list(groups.items())
+        if keep_order
+        else sorted(groups.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    )
     top = max((sum(c.values()) for _, c in ordered), default=1)
     room = width - label_width - 70
     present = [d for d in ORDER if any(c.get(d) for _, c in ordered)]
     body = []
     for i, name in enumerate(present):  # the legend, on the first line
-        x = i * 105
+        at = i * 105
         body.append(
-            f'<rect x="{x}" y="2" width="12" height="12" fill="{COLOURS[name]}"/>'
-            f'<text x="{x + 16}" y="12" font-size="11">{escape(name)}</text>'
+            f'<rect x="{at}" y="2" width="12" height="12" fill="{COLOURS[name]}"/>'
+            f'<text x="{at + 16}" y="12" font-size="11">{escape(name)}</text>'
         )
     for i, (group, counts) in enumerate(ordered):
         y = 22 + i * ROW

@@ -123,7 +123,7 @@ class ClusterBatch:
         self.client: Client | None = None
         self.local: LocalCluster | None = None
         self.bundle: Bundle | None = None
-        self._bundle: Future | None = None
+        self._bundle: Future[Any] | None = None
 
     def __enter__(self) -> ClusterBatch:
         distributed = _distributed()
@@ -169,7 +169,8 @@ class ClusterBatch:
     @property
     def threads(self) -> int:
         assert self.client is not None
-        return max(sum(self.client.nthreads().values()), 1)
+        per_worker: dict[str, int] = self.client.nthreads()
+        return max(sum(per_worker.values()), 1)
 
     def context(self) -> ReportContext:
         """The versions and clause titles for the report, built on a worker."""
@@ -186,7 +187,7 @@ class ClusterBatch:
         thread in flight; a finished partition is forgotten by the cluster once written."""
         assert self.client is not None and self.bundle is not None
         window = max(4, 3 * self.threads)
-        pending: deque[tuple[Future, str]] = deque()
+        pending: deque[tuple[Future[Any], str]] = deque()
         stem = f"chokepoint-{input_digest[:12]}-{self.bundle.digest[:12]}"
         for lines in partitions:
             span = f"lines {lines[0][0]}-{lines[-1][0]}"
@@ -205,9 +206,9 @@ class ClusterBatch:
         while pending:
             yield self._result(*pending.popleft())
 
-    def _result(self, future: Future, span: str) -> Rendered:
+    def _result(self, future: Future[Any], span: str) -> Rendered:
         try:
-            rows = future.result(timeout=self.partition_timeout)
+            rows: Rendered = future.result(timeout=self.partition_timeout)
         except Exception as exc:
             raise ClusterError(
                 f"the cluster did not finish the partition of {span} "

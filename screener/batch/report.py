@@ -55,12 +55,18 @@ def _lines(summary: BatchSummary, rows: list[Row]) -> str:
 
 def _versions(summary: BatchSummary) -> str:
     versions = summary.context.versions
-    rows = [["rule pack", k, v[:12]] for k, v in versions.items() if not k.startswith("list:")]
-    rows += [
-        ["list", k.removeprefix("list:"), v[:12]]
+    kinds = (("list:", "list"), ("ownership:", "ownership links"))
+    rows = [
+        ["rule pack", k, v[:12]]
         for k, v in versions.items()
-        if k.startswith("list:")
+        if not k.startswith(tuple(p for p, _ in kinds))
     ]
+    for prefix, kind in kinds:
+        rows += [
+            [kind, k.removeprefix(prefix), v[:12]]
+            for k, v in versions.items()
+            if k.startswith(prefix)
+        ]
     if not any(k.startswith("list:") for k in versions):
         rows.append(["list", "(none imported: party clauses are review)", ""])
     return _table(["Kind", "Name", "Content hash"], rows)

@@ -35,7 +35,8 @@ from screener.batch.report import write_report
 from screener.batch.summary import BatchSummary, ReportContext, Row
 from screener.csv_safe import SafeWriter
 from screener.engine import BackendName, Screener
-from screener.packs.loader import DEFAULT_RULES_DIR, PackError
+from screener.packs.loader import DEFAULT_RULES_DIR
+from screener.packs.pack import PackError
 from screener.settings import settings
 
 
@@ -232,8 +233,8 @@ def run_batch(
             kind, reply = replies.get() if not replies.empty() else ("", None)
             warm.join()
             if kind == "error":
-                raise PackError([reply])
-            if warm.exitcode != 0 or kind != "ok":
+                raise PackError([str(reply)])
+            if warm.exitcode != 0 or kind != "ok" or not isinstance(reply, ReportContext):
                 raise PackError([f"preparing the screener failed (exit code {warm.exitcode})"])
             summary.context = reply
             with ctx.Pool(processes, _init_worker, (columns, rules_dir, backend, db_url)) as pool:

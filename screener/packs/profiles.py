@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from schemas.profile import Profile
 from screener.packs.jurisdictions import register as register_jurisdictions
-from screener.packs.loader import DEFAULT_RULES_DIR, PackError
+from screener.packs.loader import DEFAULT_RULES_DIR
+from screener.packs.pack import PackError
 
 PROFILES_DIR = DEFAULT_RULES_DIR / "profiles"
 

@@ -165,6 +165,7 @@ class MatchIndex:
             seen: dict[str, int] = {}
             vids_here: set[int] = set()
             first_alias = len(a_entry)
+            names: list[tuple[str, AliasType, str | None]]
             names = [(a.name, a.type, None) for a in entry.all_names()]
             names += [
                 (part, a.type, a.name) for a in entry.all_names() for part in derived_names(a.name)
@@ -247,8 +248,8 @@ class MatchIndex:
                 continue
             for v in set(toks):
                 post_lists[v].append(a)
-        for a, merges in a_merges.items():
-            for v in {m[0] for m in merges}:
+        for a, units in a_merges.items():
+            for v in {m[0] for m in units}:
                 post_lists[v].append(a)
         offsets = array("l", [0])
         flat = array("l")

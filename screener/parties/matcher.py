@@ -1,6 +1,6 @@
 """Restricted-party name matcher: blocking index plus a token-aligned, weighted scorer.
 
-Design (reference: /work/shared/reference/name-matching.md, sections 1 and 4).
+Design: the alias index and token-alignment scoring the README's party section describes.
 
 **Aliases.** Every name of an entry is indexed, plus the names inside a listed name:
 "X (ABBR)" also gives "X" and "ABBR", "Parent (P). Affiliated Entity: Y" gives "Y", and "A;B"
@@ -416,9 +416,9 @@ class PartyMatcher(CandidateSearch):
         for i in range(q.n):
             if (covered >> i) & 1:
                 continue
-            p = by_q.get(i)
-            if p is not None:
-                s, u, j0, j1, _v, w = p
+            pair = by_q.get(i)
+            if pair is not None:
+                s, u, j0, j1, _v, w = pair
                 mask = q.unit_mask[u] if u < len(q.unit_mask) else 1 << u
                 covered |= mask
                 qs = " ".join(q_surf[k] for k in range(q.n) if (mask >> k) & 1)

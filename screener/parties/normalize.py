@@ -1,7 +1,8 @@
 """Name normalisation shared by the list side and the query side of party matching.
 
 Both sides must go through exactly the same pipeline, otherwise an exact match stops being
-exact. The pipeline (see /work/shared/reference/name-matching.md, section 4.2):
+exact. The pipeline (the one the strongest screeners share; README, "Restricted-party
+screening"):
 
 1. Unicode NFKC and casefold, so full-width forms, ligatures and case never matter.
 2. Traditional Han is converted to simplified (OpenCC t2s); Chinese legal forms and common
@@ -47,6 +48,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from anyascii import anyascii
 from rapidfuzz import process
@@ -195,7 +197,7 @@ def _translit_char(ch: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _t2s():
+def _t2s() -> Any:
     import opencc  # opencc-python-reimplemented: loaded only when a name has Han characters
 
     return opencc.OpenCC("t2s")

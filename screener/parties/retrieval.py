@@ -183,7 +183,7 @@ class CandidateSearch(MatchIndex):
             if vb is not None and not (self._vclass[va] == LEGAL and self._vclass[vb] == LEGAL):
                 found.append((va, vb))
         result = tuple(found[:4])
-        self._neighbour_cache[key] = result  # type: ignore[assignment]
+        self._neighbour_cache[key] = result
         return result
 
     def _fuzzy_vocab(self, tok: str) -> list[tuple[int, float]]:
@@ -271,11 +271,11 @@ class CandidateSearch(MatchIndex):
         for i in range(n - 1):
             if classes[i] in (LEGAL, NUM) or classes[i + 1] in (LEGAL, NUM):
                 continue
-            v = self._vid.get(nq.tokens[i] + nq.tokens[i + 1])
-            if v is not None:
+            joined = self._vid.get(nq.tokens[i] + nq.tokens[i + 1])
+            if joined is not None:
                 u = len(unit_mask)
                 unit_mask.append(3 << i)
-                by_vid.setdefault(v, []).append((u, 1.0))
+                by_vid.setdefault(joined, []).append((u, 1.0))
         return Query(
             nq=nq,
             n=n,
@@ -292,7 +292,7 @@ class CandidateSearch(MatchIndex):
             legal=", ".join(sf for sf, c in zip(nq.surfaces, classes, strict=True) if c == LEGAL),
         )
 
-    def _postings(self, v: int) -> array:
+    def _postings(self, v: int) -> array[int]:
         return self._post_flat[self._post_off[v] : self._post_off[v + 1]]
 
     def _candidates(self, q: Query) -> tuple[list[int], dict[int, int]]:
@@ -401,7 +401,7 @@ class CandidateSearch(MatchIndex):
         return [self._scan_alias[lo + idx] for _, _, idx in found]
 
 
-def bisect_left(values: array, x: int) -> int:
+def bisect_left(values: array[int], x: int) -> int:
     lo, hi = 0, len(values)
     while lo < hi:
         mid = (lo + hi) // 2

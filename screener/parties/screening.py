@@ -39,6 +39,8 @@ from screener.parties.aliases import current_alias_table, with_aliases
 from screener.parties.crossscript import ScriptAwareMatcher
 from screener.parties.matcher import INDEX_FORMAT, PartyMatcher
 from screener.parties.normalize import fold
+from screener.parties.ownership import OwnershipFinding, OwnershipGraph
+from screener.parties.ownership_store import OwnershipStore
 from screener.parties.store import ListStore
 from screener.settings import settings
 
@@ -67,6 +69,9 @@ class PartyScreening:
     # (list code, entry id) -> the date the entry was listed, where the list says
     listed_since: dict[tuple[str, str], dt.date] = field(default_factory=dict)
     cache_size: int = 100_000
+    # ownership links imported from data (ownership.py): who owns the parties, and how much
+    ownership: OwnershipGraph | None = None
+    ownership_versions: dict[str, str] = field(default_factory=dict)  # name -> sha256
 
     def __post_init__(self) -> None:
         self._cache: dict[tuple[str, str | None, str | None], list[PartyHit]] = {}
@@ -151,6 +156,46 @@ class PartyScreening:
             if text:
                 out.append((self.matcher.scripts(party.name), text))  # type: ignore[attr-defined]
         return out
+
+    def listed_codes(self, name: str) -> list[str]:
+        """List codes of a name's exact or strong hits that no reviewer released (an owner
+        in the ownership data is listed when this names the Entity List, MEU or SDN)."""
+        hits = self.match(name)
+        return sorted(
+            {
+                h.list_code.value
+                for h in hits
+                if h.band in (Band.exact, Band.strong) and not released(h)
+            }
+        )
+
+    def with_ownership(
+        self, tx: Transaction
+    ) -> tuple[Transaction, list[tuple[str, OwnershipFinding]]]:
+        """The transaction with each party's `owned_by_listed_parties` set from the ownership
+        data, and (role, finding) for every party the data records owners of.
+
+        The data adds to what the exporter states, never takes it away: a party stated to be
+        owned by listed parties stays so; one stated not to be, or not stated, becomes so when
+        the data shows it; an unstated one takes the data's answer (also False or unknown)."""
+        if self.ownership is None or not tx.parties:
+            return tx, []
+        found: list[tuple[str, OwnershipFinding]] = []
+        parties = []
+        for party in tx.parties:
+            finding = self.ownership.finding(party.name, self.listed_codes)
+            if finding is None:
+                parties.append(party)
+                continue
+            found.append((party.role.value, finding))
+            stated = party.owned_by_listed_parties
+            value = True if finding.owned_by_listed or stated else stated
+            if stated is None:
+                value = finding.owned_by_listed
+            parties.append(party.model_copy(update={"owned_by_listed_parties": value}))
+        if not found:
+            return tx, []
+        return tx.model_copy(update={"parties": parties}), found
 
     def screen(self, tx: Transaction) -> list[PartyHit]:
         hits: list[PartyHit] = []
@@ -320,9 +365,12 @@ def load_party_screening(store: ListStore) -> PartyScreening | None:
             since_file.write_text(json.dumps(since))
         matchers.append(matcher)
         listed_since |= {(code, entry): dt.date.fromisoformat(day) for code, entry, day in since}
+    owners = OwnershipStore(store.engine)
     return PartyScreening(
         matcher=matchers[0] if len(matchers) == 1 else _Matchers(matchers),
         list_versions=hashes,
         adjudications=store,
         listed_since=listed_since,
+        ownership=owners.graph(),
+        ownership_versions={i.name: i.content_hash for i in owners.imports()},
     )

@@ -162,7 +162,7 @@ def _company_words(syllables: list[str]) -> list[str]:
     """Join the syllables of pinyin company words ("ke ji" -> "keji", "guo ji" -> "guoji"),
     which the normaliser then translates as it does in Latin-script names (Keji ->
     technology), so "Чжунсиньгоцзи" meets 中芯国际 (zhong xin international)."""
-    from screener.parties.normalize import ABBREVIATIONS
+    from screener.parties.name_tables import ABBREVIATIONS
 
     out: list[str] = []
     i = 0

@@ -31,10 +31,12 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlalchemy import Column, DateTime, Index, Text, func
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel, create_engine, select
+from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 from schemas.lists import ListEntry, ListVersion
-from screener.parties.importers import ImportReport, content_hash, load_list
+from screener.parties.diff import ListDiff, diff_entries
+from screener.parties.formats.common import ImportReport
+from screener.parties.formats.registry import content_hash, load_list
 from screener.settings import database_url
 
 Decision = Literal["false_positive", "true_match"]
@@ -92,7 +94,7 @@ class AdjudicationRow(SQLModel, table=True):
     decided_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-_TABLES = [ListVersionRow.__table__, ListEntryRow.__table__, AdjudicationRow.__table__]
+_TABLES = [ListVersionRow.__table__, ListEntryRow.__table__, AdjudicationRow.__table__]  # type: ignore[attr-defined]
 
 
 class Adjudication(BaseModel):
@@ -237,7 +239,7 @@ class ListStore:
                 }
                 for entry in result.entries
             ]
-            table = ListEntryRow.__table__
+            table = ListEntryRow.__table__  # type: ignore[attr-defined]
             for start in range(0, len(rows), 5000):  # executemany: one bulk insert per chunk
                 session.connection().execute(table.insert(), rows[start : start + 5000])
             session.commit()
@@ -264,8 +266,8 @@ class ListStore:
         they are reviewers' decisions on record, and apply again (with their entry-hash
         check) if the list is imported again. Screenings in the audit trail keep citing the
         list version they were screened against."""
-        versions = ListVersionRow.__table__
-        entries = ListEntryRow.__table__
+        versions = ListVersionRow.__table__  # type: ignore[attr-defined]
+        entries = ListEntryRow.__table__  # type: ignore[attr-defined]
         with self._session() as session:
             ids = list(session.exec(select(ListVersionRow.id).where(ListVersionRow.name == name)))
             if not ids:
@@ -275,6 +277,106 @@ class ListStore:
             conn.execute(versions.delete().where(versions.c.id.in_(ids)))
             session.commit()
             return len(ids), gone
+
+    def _resolve(self, session: Session, name: str, ref: str | int | None) -> ListVersionRow:
+        """The version `ref` names: None for the latest, an ordinal (1 = the first imported,
+        -1 the latest, -2 the one before), or a content-hash prefix of at least 6 hex digits.
+        An unknown list or version raises LookupError."""
+        rows = list(
+            session.exec(
+                select(ListVersionRow)
+                .where(ListVersionRow.name == name)
+                .order_by(ListVersionRow.id)  # type: ignore[arg-type]
+            )
+        )
+        if not rows:
+            raise LookupError(f"no list imported under {name!r}")
+        if ref is None:
+            return rows[-1]
+        text = str(ref).strip()
+        if re.fullmatch(r"-?\d{1,5}", text):
+            n = int(text)
+            if 1 <= n <= len(rows):
+                return rows[n - 1]
+            if -len(rows) <= n <= -1:
+                return rows[n]
+            raise LookupError(f"{name!r} has {len(rows)} version(s), no version {n}")
+        matches = [r for r in rows if r.content_hash.startswith(text.lower())]
+        if len(text) < 6 or not matches:
+            raise LookupError(
+                f"{name!r} has no version {text!r} (give an ordinal, or 6+ hex digits of its hash)"
+            )
+        if len({r.content_hash for r in matches}) > 1:
+            raise LookupError(f"{text!r} names several versions of {name!r}: give more digits")
+        return matches[-1]
+
+    def _version_entries(
+        self, session: Session, row: ListVersionRow, only: set[str] | None = None
+    ) -> list[ListEntry]:
+        """Entries of one version in file order; `only`: just those ids (parsed lazily:
+        the JSON of the others is not decoded)."""
+        query = select(ListEntryRow.entry_id, ListEntryRow.data).where(
+            ListEntryRow.version_id == row.id
+        )
+        if only is not None and len(only) <= 500:
+            query = query.where(ListEntryRow.entry_id.in_(sorted(only)))  # type: ignore[attr-defined]
+        rows = session.exec(query.order_by(ListEntryRow.id))  # type: ignore[arg-type]
+        return [
+            ListEntry.model_validate_json(d)
+            for entry_id, d in rows
+            if only is None or entry_id in only
+        ]
+
+    def version(self, name: str, ref: str | int | None = None) -> ListVersion:
+        """The version of `name` that `ref` names (see `diff`); LookupError if none."""
+        with self._session() as session:
+            return _version(self._resolve(session, name, ref))
+
+    def version_entries(self, name: str, ref: str | int | None = None) -> list[ListEntry]:
+        """The entries of one stored version (default: the latest), in file order."""
+        with self._session() as session:
+            return self._version_entries(session, self._resolve(session, name, ref))
+
+    def diff(
+        self, name: str, old: str | int | None = None, new: str | int | None = None
+    ) -> ListDiff:
+        """Entries added, removed and changed from version `old` to version `new` of `name`.
+
+        A version is named by ordinal (1 = the first imported, -1 = the latest) or by a
+        content-hash prefix; `new` defaults to the latest and `old` to the version imported
+        just before `new` (with a single version, everything in it counts as added)."""
+        with self._session() as session:
+            to_row = self._resolve(session, name, new)
+            assert to_row.id is not None  # a stored row
+            if old is None:
+                before = session.exec(
+                    select(ListVersionRow)
+                    .where(ListVersionRow.name == name, col(ListVersionRow.id) < to_row.id)
+                    .order_by(ListVersionRow.id.desc())  # type: ignore[union-attr]
+                    .limit(1)
+                ).first()
+            else:
+                before = self._resolve(session, name, old)
+            # compare the stored entry hashes first: only entries whose hash differs are read
+            # and compared field by field (a 26k-entry list with 20 changes reads 20 entries)
+            new_hashes = self._hashes(session, to_row)
+            old_hashes = self._hashes(session, before) if before else {}
+            differ = {i for i, h in new_hashes.items() if old_hashes.get(i) != h}
+            differ |= old_hashes.keys() - new_hashes.keys()
+            old_entries = self._version_entries(session, before, differ) if before else []
+            return diff_entries(
+                name,
+                _version(before) if before else None,
+                old_entries,
+                _version(to_row),
+                self._version_entries(session, to_row, differ),
+            )
+
+    def _hashes(self, session: Session, row: ListVersionRow) -> dict[str, str]:
+        query = select(ListEntryRow.entry_id, ListEntryRow.entry_hash).where(
+            ListEntryRow.version_id == row.id
+        )
+        return {entry_id: digest for entry_id, digest in session.exec(query)}
 
     def entries_by_list(self, names: Sequence[str] | None = None) -> dict[str, list[ListEntry]]:
         """Entries of the latest version of each list (all lists, or `names`), by list name:

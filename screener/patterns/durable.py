@@ -11,7 +11,7 @@ outside the window (lo = t - window_days), collects every (w, p) match the engin
 retracts the probe, then asserts the line itself as a window fact. Window facts are
 retracted as the window slides past them, so the engine only ever holds the live window.
 
-Within the engine's measured limits (../shared/reference/durable-rules.md):
+Within the engine's limits as measured for this project (see screener/durable_backend.py):
 - facts, never events; the C extension directly, never the Host; one lock per handle;
 - a ruleset cannot be replaced or safely deleted: it is created once per process and reused;
   each stream borrows a block of session ids and gives it back empty (all facts retracted),

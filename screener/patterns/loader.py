@@ -8,6 +8,7 @@ ids must be unique, and every example transaction must be a valid transaction.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -17,13 +18,8 @@ from schemas.rules import Leaf, Op
 from schemas.transaction import Transaction
 from schemas.vocabulary import COUNTRY_CODES, normalize_eccn
 from screener.conditions import leaves
-from screener.packs.loader import (
-    DEFAULT_RULES_DIR,
-    PackError,
-    YamlDoc,
-    _pydantic_problems,
-    deep_merge,
-)
+from screener.packs.loader import DEFAULT_RULES_DIR, YamlDoc, _pydantic_problems
+from screener.packs.pack import PackError, deep_merge
 
 DEFAULT_PATTERNS_DIR = DEFAULT_RULES_DIR / "patterns"
 _NUMERIC = {Op.gt, Op.gte, Op.lt, Op.lte}
@@ -105,7 +101,7 @@ def load_patterns(folder: Path = DEFAULT_PATTERNS_DIR) -> list[Pattern]:
     return patterns
 
 
-def pattern_defaults(folder: Path = DEFAULT_PATTERNS_DIR) -> dict[Path, dict]:
+def pattern_defaults(folder: Path = DEFAULT_PATTERNS_DIR) -> dict[Path, dict[str, Any]]:
     """Each file's example defaults (for the example runner)."""
     return {
         path: PatternFile.model_validate(YamlDoc.read(path).data).defaults

@@ -42,8 +42,8 @@ def main() -> None:  # pragma: no cover - needs atheris
     import atheris
 
     folder = Path(tempfile.mkdtemp(prefix="chokepoint-fuzz-"))
-    with atheris.instrument_imports(include=["screener.parties"]):
-        import screener.parties.importers  # noqa: F401  (coverage feedback from the importers)
+    with atheris.instrument_imports(include=["screener.parties.formats"]):
+        import screener.parties.formats.registry  # noqa: F401  (coverage feedback from the formats)
     atheris.Setup(sys.argv, lambda data: one_input(data, folder))
     atheris.Fuzz()
 

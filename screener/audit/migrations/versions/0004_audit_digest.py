@@ -1,9 +1,9 @@
-"""Small audit rows: a screening keeps its input, versions and summary, and the SHA-256 of
-its result instead of the result itself (issue #19: a 250-item result is megabytes); the
-result column stays for rows written before, and for CHOKEPOINT_AUDIT_RESULTS=full.
+"""Small audit rows: a screening keeps its input, versions, summary and the SHA-256 of its
+result, and with CHOKEPOINT_AUDIT_RESULTS=digest not the result itself (issue #19: a
+250-item result is megabytes); rows written before keep their result and no digest.
 
-Revision ID: 0003_audit_digest
-Revises: 0002_audit
+Revision ID: 0004_audit_digest
+Revises: 0003_screening_hits
 Create Date: 2026-12-04
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_audit_digest"
-down_revision = "0002_audit"
+revision = "0004_audit_digest"
+down_revision = "0003_screening_hits"
 branch_labels = None
 depends_on = None
 

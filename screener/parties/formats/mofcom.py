@@ -19,7 +19,7 @@ import yaml
 
 from schemas.lists import Alias, AliasType, EntityType, ListCode, ListEntry
 from schemas.vocabulary import COUNTRY_CODES
-from screener.parties.importers import ImportReport, ListFormatError, fold
+from screener.parties.formats.common import ImportReport, ListFormatError, fold
 
 FORMAT = "mofcom-yaml/1"
 LIST_CODES = frozenset({ListCode.cn_unreliable_entity, ListCode.cn_export_control_list})
