@@ -43,6 +43,7 @@ from screener.audit.db import open_engine
 from screener.audit.group_commit import GroupCommit
 from screener.audit.jobs import JobStore
 from screener.audit.keys import KeyStore
+from screener.audit.reproduce import reproducer
 from screener.audit.store import AuditStore
 from screener.authoring.served import ServedDrafts
 from screener.limits import Limits
@@ -93,7 +94,9 @@ def create_app(
         drafts = ServedDrafts(screener, jobs_path / "drafts", shadow_log, guard=lock)
         for problem in drafts.restore():  # the drafts loaded before a restart
             log.warning(problem)
-        audit = AuditStore(engine=engine)
+        # a result the row does not keep (CHOKEPOINT_AUDIT_RESULTS=digest) is re-screened
+        # and checked against its digest when read
+        audit = AuditStore(engine=engine, reproducer=reproducer(screener, lock))
         recorder = GroupCommit(audit)
         app.state.services = Services(
             screener=screener,

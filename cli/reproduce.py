@@ -25,14 +25,14 @@ def reproduce(
     list or engine versions than the stored ones)."""
     from screener.audit.reproduce import reproduce as run
     from screener.audit.store import AuditStore
-    from screener.packs.loader import PackError
+    from screener.packs.pack import PackError
     from screener.wiring import build_screener
 
     store = AuditStore(db)
     stored = store.get(screening_id)
     if stored is None:
         fail(f"no screening {screening_id}")
-    if stored.result is not None:  # kept whole (before the digest, or AUDIT_RESULTS=full)
+    if stored.reproduction == "stored":  # kept whole (before the digest, or AUDIT_RESULTS=full)
         typer.echo(json.dumps(stored.result))
         return
     require_backend(stored.engine)

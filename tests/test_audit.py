@@ -65,7 +65,7 @@ def test_record_get_iterate_and_stats(
     assert stored.transaction["items"][0]["eccn"] == "3B001.c.1.a"
     assert stored.versions == r_etch.versions and "list:csl" in stored.versions
     # the row keeps the result's digest and its summary, not the result (issue #19)
-    assert stored.result is None and stored.reproduction == "not reproduced"
+    assert stored.result == {} and stored.reproduction == "not reproduced"
     assert stored.result_sha256 == digest(r_etch.model_dump_json())
     assert stored.summary.decision == "license_required"
     assert "us.ccl.3B001.worldwide.ns" in (stored.summary.decisive or [])

@@ -3,7 +3,6 @@ re-screened and checked against the stored digest (`screener.audit.reproduce`)."
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path
@@ -12,7 +11,6 @@ from api.auth import READ
 from api.responses import KEYED, refusals
 from api.services import Services, services
 from screener.audit.keys import ApiKey
-from screener.audit.reproduce import reproduce
 from screener.audit.store import StoredScreening
 
 router = APIRouter(prefix="/v1", tags=["audit"], responses=KEYED)
@@ -32,16 +30,7 @@ def get_screening(
     summary, who asked and when, and the result as it was answered: re-screened here and
     given only when its SHA-256 equals the stored one (`reproduction` says `verified`, or
     why not, e.g. the packs changed since)."""
-    stored = svc.audit.get(screening_id)
+    stored = svc.audit.get(screening_id)  # a result the row does not keep is reproduced
     if stored is None:
         raise HTTPException(404, f"no screening {screening_id}")
-    if stored.result is not None:
-        return stored
-    with svc.lock:  # the screener is shared with POST /v1/screen
-        done = reproduce(stored, svc.screener)
-    return stored.model_copy(
-        update={
-            "result": json.loads(done.result_json) if done.verified and done.result_json else None,
-            "reproduction": "verified" if done.verified else f"{done.status}: {done.detail}",
-        }
-    )
+    return stored

@@ -12,10 +12,12 @@ record, and the row's summary (decision per jurisdiction, rules fired) is what r
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
+from threading import Lock
 
 from schemas.transaction import Transaction
-from screener.audit.store import AuditStore, StoredScreening, digest
+from screener.audit.store import AuditStore, Reproducer, StoredScreening, digest
 from screener.engine import Screener
 
 
@@ -72,6 +74,20 @@ def reproduce(stored: StoredScreening, screener: Screener) -> Reproduction:
         f"is not the stored {stored.result_sha256[:12]}",
         result_json,
     )
+
+
+def reproducer(screener: Screener, lock: Lock | None = None) -> Reproducer:
+    """An `AuditStore` reproducer over `screener` (under `lock`, when the screener is shared
+    with other threads): the verified result, or why not."""
+
+    def run(stored: StoredScreening) -> tuple[str, str | None]:
+        with lock or nullcontext():
+            done = reproduce(stored, screener)
+        if done.verified:
+            return "verified", done.result_json
+        return f"{done.status}: {done.detail}", None
+
+    return run
 
 
 def reproduce_id(store: AuditStore, screening_id: int, screener: Screener) -> Reproduction | None:

@@ -19,13 +19,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col, select
 
 from schemas.result import ScreeningResult
@@ -68,10 +68,10 @@ class StoredScreening(BaseModel):
         "was recorded, which keep the result itself)"
     )
     result_bytes: int | None = None
-    result: dict[str, Any] | None = Field(
+    result: dict[str, Any] = Field(
         description="the result as answered: stored (CHOKEPOINT_AUDIT_RESULTS=full, the "
-        "default) or reproduced and checked against result_sha256; "
-        "None when it cannot be reproduced here (see `reproduction`)"
+        "default) or reproduced and checked against result_sha256; empty when the row does "
+        "not keep it and it cannot be reproduced here (see `reproduction`)"
     )
     reproduction: str = Field(
         description="`stored` (the row holds the result), `verified` (re-screened and equal "
@@ -108,6 +108,17 @@ def summarise(result: ScreeningResult) -> ScreeningSummary:
         versions=result.versions,
         decisive=sorted({f.rule_id for f in result.findings if f.decisive}),
     )
+
+
+# how a record whose row does not keep its result gets it back: (reproduction note, the
+# result JSON or None); `screener.audit.reproduce.reproducer` makes one over a screener
+Reproducer = Callable[["StoredScreening"], tuple[str, str | None]]
+
+
+def _new_id(done: CursorResult[Any]) -> int:
+    key = done.inserted_primary_key
+    assert key is not None and key[0] is not None
+    return int(key[0])
 
 
 def digest(result_json: str | bytes) -> str:
@@ -197,8 +208,18 @@ def entry(
 class AuditStore:
     """Stored screenings in the chokepoint database (schema upgraded on open)."""
 
-    def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        engine: Engine | None = None,
+        reproducer: Reproducer | None = None,
+    ) -> None:
+        """`reproducer`: how `get` gives back a result the row does not keep (the service
+        passes one over its screener, `screener.audit.reproduce`); without it such a record's
+        `result` is empty."""
         self.engine = engine or open_engine(url)
+        self.reproducer = reproducer
 
     def record(
         self,
@@ -229,7 +250,7 @@ class AuditStore:
         ids in order. Plain Core inserts: the ORM's unit of work was a third of a write."""
         table = ScreeningRow.__table__  # type: ignore[attr-defined]
         with self.engine.begin() as conn:
-            ids = [conn.execute(insert(table), e.row).inserted_primary_key[0] for e in entries]
+            ids = [_new_id(conn.execute(insert(table), e.row)) for e in entries]
             pairs = list(zip(ids, entries, strict=True))
             verdicts = [{"screening_id": i, **v} for i, e in pairs for v in e.verdicts]
             findings = [{"screening_id": i, **f} for i, e in pairs for f in e.findings]
@@ -238,18 +259,17 @@ class AuditStore:
             for model, rows in tables:
                 if rows:
                     conn.execute(insert(model), rows)
-        return [int(i) for i in ids]
+        return ids
 
     def get(self, screening_id: int) -> StoredScreening | None:
-        """The stored record; `result` is filled only where the row holds it (rows from
-        before the digest, or CHOKEPOINT_AUDIT_RESULTS=full): `screener.audit.reproduce`
-        gives the others back."""
+        """The stored record, with its result: the row's own, else reproduced by the
+        `reproducer` (when it verifies against the digest), else empty."""
         with Session(self.engine) as session:
             row = session.get(ScreeningRow, screening_id)
             if row is None:
                 return None
             assert row.id is not None
-            return StoredScreening(
+            stored = StoredScreening(
                 id=row.id,
                 screened_at=utc(row.screened_at),
                 requested_by=row.requested_by,
@@ -263,9 +283,15 @@ class AuditStore:
                 transaction=json.loads(row.input),
                 result_sha256=row.result_sha256,
                 result_bytes=row.result_bytes,
-                result=json.loads(row.result) if row.result is not None else None,
+                result=json.loads(row.result) if row.result is not None else {},
                 reproduction="stored" if row.result is not None else "not reproduced",
             )
+        if row.result is not None or self.reproducer is None:
+            return stored
+        note, text = self.reproducer(stored)
+        return stored.model_copy(
+            update={"result": json.loads(text) if text else {}, "reproduction": note}
+        )
 
     def iter_screenings(
         self,
