@@ -65,11 +65,8 @@ def main() -> None:
             for p in sorted((ROOT / "examples").glob("*.json"))
         ],
         "clause examples": [
-            (
-                f"{lc.clause.id}: {e.name}",
-                Transaction.model_validate(deep_merge(pack.meta.example_defaults, e.transaction)),
-                None,
-            )
+            (f"{lc.clause.id}: {e.name}", Transaction.model_validate(
+                deep_merge(pack.meta.example_defaults, e.transaction)), None)
             for pack in load_packs()
             for lc in pack.clauses
             for e in lc.clause.examples
@@ -103,10 +100,8 @@ def main() -> None:
                     wrong.append(f"{label} [{jurisdiction}]: {got}, expected {want}")
         total = sum(decided.values()) + sum(reviews.values())
         print(f"\n== {name}: {len(cases)} transactions, {total} verdicts with a nexus")
-        print(
-            f"decided {sum(decided.values())}, review {sum(reviews.values())} "
-            f"({100 * sum(reviews.values()) / max(total, 1):.1f} %)"
-        )
+        print(f"decided {sum(decided.values())}, review {sum(reviews.values())} "
+              f"({100 * sum(reviews.values()) / max(total, 1):.1f} %)")
         for j in sorted(set(decided) | set(reviews)):
             print(f"  {j}: decided {decided[j]}, review {reviews[j]}")
         print("facts asked by the reviews (count):")

@@ -64,7 +64,9 @@ def plain_reading(screener: Screener) -> None:
     screener.verdicts.settle = lambda *args: None  # type: ignore[method-assign]
 
 
-def timed(screener: Screener, warm: list[Transaction], txs: list[Transaction]) -> dict[str, float]:
+def timed(
+    screener: Screener, warm: list[Transaction], txs: list[Transaction]
+) -> dict[str, float]:
     for tx in warm:  # a service has screened other transactions with this Screener before
         screener.screen(tx)
     cpu, wall = [], []

@@ -89,7 +89,9 @@ def main() -> None:
     ap.add_argument("--names", type=int, default=20_000)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--skip-baseline", action="store_true")
-    ap.add_argument("--quick-names", action="store_true", help="CSL aliases with a letter dropped")
+    ap.add_argument(
+        "--quick-names", action="store_true", help="CSL aliases with a letter dropped"
+    )
     args = ap.parse_args()
     if args.quick_names or not bp.NAMES.exists():
         # without the generated queries: every distinct alias of the CSL, each with one
