@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-.PHONY: demo test lint typecheck bench bench-patterns bench-batch browser
+.PHONY: demo test lint typecheck bench bench-patterns bench-batch bench-load browser
 demo: $(STAMP)
 	$(VENV)/bin/chokepoint lists import tests/fixtures/lists/consolidated.csv --format csl-csv --name csl-sample
 	$(VENV)/bin/chokepoint screen examples/etch-tool-to-china.json --format table
@@ -47,3 +47,7 @@ bench-patterns: $(STAMP)
 
 bench-batch: $(STAMP)
 	$(VENV)/bin/python bench/bench_batch.py --lines 100000 1000000
+
+# the service at 200 req/s for 60 s on SQLite and PostgreSQL (CHOKEPOINT_TEST_DATABASE_URL)
+bench-load: $(STAMP)
+	$(VENV)/bin/python bench/load.py --rate 200 --seconds 60 --db both

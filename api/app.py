@@ -40,8 +40,10 @@ from api.routers import (
 from api.services import Services
 from api.web_session import SessionSigner
 from screener.audit.db import open_engine
+from screener.audit.group_commit import GroupCommit
 from screener.audit.jobs import JobStore
 from screener.audit.keys import KeyStore
+from screener.audit.reproduce import reproducer
 from screener.audit.store import AuditStore
 from screener.authoring.served import ServedDrafts
 from screener.limits import Limits
@@ -92,10 +94,15 @@ def create_app(
         drafts = ServedDrafts(screener, jobs_path / "drafts", shadow_log, guard=lock)
         for problem in drafts.restore():  # the drafts loaded before a restart
             log.warning(problem)
+        # a result the row does not keep (CHOKEPOINT_AUDIT_RESULTS=digest) is re-screened
+        # and checked against its digest when read
+        audit = AuditStore(engine=engine, reproducer=reproducer(screener, lock))
+        recorder = GroupCommit(audit)
         app.state.services = Services(
             screener=screener,
             packs=[c.pack for c in screener.compiled],
-            audit=AuditStore(engine=engine),
+            audit=audit,
+            recorder=recorder,
             keys=KeyStore(engine=engine),
             jobs=job_store,
             runner=runner,
@@ -114,6 +121,7 @@ def create_app(
         finally:
             runner.stop()
             drafts.close()
+            recorder.close()  # the writes already queued are committed first
 
     app = FastAPIOffline(
         title="chokepoint",

@@ -12,6 +12,7 @@ from api.jobs import JobRunner
 from api.web_session import SessionSigner
 from schemas.result import ScreeningResult
 from schemas.transaction import Transaction
+from screener.audit.group_commit import GroupCommit
 from screener.audit.jobs import JobStore
 from screener.audit.keys import KeyStore
 from screener.audit.store import AuditStore
@@ -35,6 +36,7 @@ class Services:
     lock: threading.Lock
     drafts: ServedDrafts
     limits: Limits
+    recorder: GroupCommit  # the audit writes of POST /v1/screen, committed together
     database_url: str = ""  # the database in use (shown with the password masked)
     lists: ListStore | None = None  # imported lists and adjudications (the review pages)
     sessions: SessionSigner = field(default_factory=SessionSigner)  # review sign-ins

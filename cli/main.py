@@ -17,6 +17,7 @@ from cli.lists import lists_app
 from cli.parties import parties_app
 from cli.patterns import patterns_command
 from cli.profiles import profiles
+from cli.reproduce import reproduce
 from cli.rescreen import rescreen_command
 from cli.rules import rules_app
 from cli.schema import schema
@@ -42,6 +43,7 @@ app.command("batch")(batch)
 app.command("serve")(serve)
 app.command("stats")(stats)
 app.command("rescreen")(rescreen_command)
+app.command("reproduce")(reproduce)
 app.command("examples")(examples)
 app.command("screen")(screen)
 app.command("schema")(schema)

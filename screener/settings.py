@@ -17,6 +17,7 @@ so a command run from any folder finds the same lists and audit trail and never 
 | CHOKEPOINT_BATCH_PROCESSES | 1 (the service's own requests keep a core) |
 | CHOKEPOINT_BATCH_SCHEDULER | empty (this machine); Dask: `local:N` or `tcp://HOST:8786` |
 | CHOKEPOINT_SESSION_SECRET | empty: random per service start (review sign-ins end at restart) |
+| CHOKEPOINT_AUDIT_RESULTS | `full` (rows keep the result and its SHA-256) or `digest` |
 
 `settings()` parses the environment once and returns the same frozen object while the
 CHOKEPOINT_* variables stay as they are (a test that sets one gets a fresh reading).
@@ -44,6 +45,7 @@ NAMES = (
     "CHOKEPOINT_BATCH_PROCESSES",
     "CHOKEPOINT_BATCH_SCHEDULER",
     "CHOKEPOINT_SESSION_SECRET",
+    "CHOKEPOINT_AUDIT_RESULTS",
 )
 
 
@@ -61,6 +63,9 @@ class Settings:
     # signs the review pages' session cookies; "" = random per service start. Set it when
     # several service processes sit behind one address, so a sign-in holds across them
     session_secret: str = ""
+    # CHOKEPOINT_AUDIT_RESULTS: full (the default: the review pages read the stored result)
+    # or digest (small rows; the result is reproduced on demand, screener.audit.reproduce)
+    audit_full_results: bool = True
 
 
 def _int(value: str | None, default: int) -> int:
@@ -83,6 +88,7 @@ def _read(env: tuple[str | None, ...]) -> Settings:
         batch_processes=_int(values["CHOKEPOINT_BATCH_PROCESSES"], 1),
         batch_scheduler=(values["CHOKEPOINT_BATCH_SCHEDULER"] or "").strip(),
         session_secret=values["CHOKEPOINT_SESSION_SECRET"] or "",
+        audit_full_results=(values["CHOKEPOINT_AUDIT_RESULTS"] or "").strip().lower() != "digest",
     )
 
 

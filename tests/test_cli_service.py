@@ -36,7 +36,7 @@ def test_keys_create_list_revoke(tmp_path: Path) -> None:
 def test_db_upgrade_and_stats(tmp_path: Path, screener: Screener) -> None:
     db = f"sqlite:///{tmp_path / 's.db'}"
     result = runner.invoke(app, ["db", "upgrade", "--db", db])
-    assert result.exit_code == 0 and "at revision 0003_screening_hits" in result.stdout
+    assert result.exit_code == 0 and "at revision 0004_audit_digest" in result.stdout
     tx = Transaction.model_validate(
         {
             "date": "2026-08-03",

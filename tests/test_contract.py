@@ -13,8 +13,10 @@ from schemas.patterns import Alert, PatternFile
 from schemas.result import ScreeningResult
 from schemas.rules import Clause
 from schemas.transaction import Transaction
+from screener.audit.reproduce import reproduce
 from screener.audit.store import AuditStore
 from screener.errors import InputError, parse_model
+from screener.wiring import build_screener
 
 REPO = Path(__file__).resolve().parent.parent
 VALID = {
@@ -118,7 +120,11 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert "Stored in the audit trail as screening 1." in ok.stderr
     stored = AuditStore(db).get(1)
     assert stored is not None and stored.source == "cli"
-    assert stored.result["decision"] == json.loads(ok.stdout)["decision"]
+    assert stored.summary.decision == json.loads(ok.stdout)["decision"]
+    # the row keeps the digest; re-screened on the same packs and lists it is the answer
+    done = reproduce(stored, build_screener(db_url=db))
+    assert done.verified, done.detail
+    assert json.loads(done.result_json or "") == json.loads(ok.stdout)
     fail = subprocess.run([*cli, str(bad)], capture_output=True, text=True, cwd=REPO)
     assert fail.returncode == 2
     assert fail.stderr.strip().splitlines() == [

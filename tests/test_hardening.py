@@ -3,6 +3,7 @@ for hostile input, and refusals in one error model, through the service and the 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from cli.main import app as cli
+from schemas.compact import CompactResult
 from schemas.transaction import Transaction
 from screener.batch.layout import LineError, to_transaction
 from screener.errors import InputError, parse_model
@@ -57,6 +59,25 @@ def test_a_10000_item_transaction_is_refused_naming_the_limit(svc: Hard) -> None
     ]
     assert body["error"].startswith("transaction too large: items: 10,000 items")
     assert svc.post("/v1/screen", svc.screen_key, json=_many_items(50)).status_code == 200
+
+
+def test_the_compact_view_is_a_tenth_and_the_trail_keeps_the_full_digest(
+    svc: Hard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`?view=compact` answers with what decides (CompactResult); the audit row is the same
+    as for the full answer: the full result's digest, which GET reproduces."""
+    monkeypatch.setenv("CHOKEPOINT_AUDIT_RESULTS", "digest")
+    full = svc.post("/v1/screen", svc.screen_key, json=_many_items(20))
+    small = svc.post("/v1/screen?view=compact", svc.screen_key, json=_many_items(20))
+    assert full.status_code == small.status_code == 200
+    assert len(small.content) * 10 < len(full.content), (len(small.content), len(full.content))
+    assert CompactResult.model_validate_json(small.content).decision == full.json()["decision"]
+    stored = svc.get(small.headers["Location"], svc.screen_key).json()
+    assert stored["reproduction"] == "verified"
+    assert stored["result_sha256"] == hashlib.sha256(full.content).hexdigest()
+    assert stored["result"] == full.json()
+    bad = svc.post("/v1/screen?view=tiny", svc.screen_key, json=_many_items(1))
+    assert bad.status_code == 422 and any("view" in p for p in bad.json()["problems"])
 
 
 def test_too_many_parties_is_refused(svc: Hard) -> None:

@@ -1,4 +1,5 @@
-"""`GET /v1/screenings/{id}`: a stored decision as the audit trail holds it."""
+"""`GET /v1/screenings/{id}`: a stored decision as the audit trail holds it, with its result
+re-screened and checked against the stored digest (`screener.audit.reproduce`)."""
 
 from __future__ import annotations
 
@@ -19,17 +20,17 @@ router = APIRouter(prefix="/v1", tags=["audit"], responses=KEYED)
 ScreeningId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the X-Screening-Id")]
 
 
-@router.get(
-    "/screenings/{screening_id}", response_model=StoredScreening, responses=refusals(404)
-)
+@router.get("/screenings/{screening_id}", response_model=StoredScreening, responses=refusals(404))
 def get_screening(
     screening_id: ScreeningId,
     _key: Annotated[ApiKey, Depends(READ)],
     svc: Annotated[Services, Depends(services)],
 ) -> StoredScreening:
-    """The transaction as received, the result as returned, the rule-pack and list versions
-    used, who asked and when."""
-    stored = svc.audit.get(screening_id)
+    """The transaction as screened, the rule-pack and list versions used, the decision
+    summary, who asked and when, and the result as it was answered: re-screened here and
+    given only when its SHA-256 equals the stored one (`reproduction` says `verified`, or
+    why not, e.g. the packs changed since)."""
+    stored = svc.audit.get(screening_id)  # a result the row does not keep is reproduced
     if stored is None:
         raise HTTPException(404, f"no screening {screening_id}")
     return stored

@@ -17,7 +17,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from screener.settings import database_url
 
@@ -69,7 +69,10 @@ def open_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
     with _lock:
         engine = _engines.get(url)
         if engine is None:
-            engine = create_engine(url, pool_pre_ping=True)
+            # a ping per checkout finds a server that dropped the connection; a SQLite file
+            # has no server, and the ping was a statement of every audited request
+            sqlite = make_url(url).get_backend_name() == "sqlite"
+            engine = create_engine(url, pool_pre_ping=not sqlite)
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
             if migrate and current_revision(engine) != head_revision():

@@ -39,7 +39,11 @@ class ScreeningRow(SQLModel, table=True):
     versions: str = Field(sa_column=Column(Text, nullable=False))
     summary: str = Field(sa_column=Column(Text, nullable=False))
     input: str = Field(sa_column=Column(Text, nullable=False))
-    result: str = Field(sa_column=Column(Text, nullable=False))
+    # the result itself only in rows from before 0003 or with CHOKEPOINT_AUDIT_RESULTS=full;
+    # otherwise its SHA-256 and size: what a reproduction is checked against
+    result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    result_sha256: str | None = Field(default=None, max_length=64)
+    result_bytes: int | None = None
 
 
 class VerdictRow(SQLModel, table=True):

@@ -1,29 +1,38 @@
-"""The audit trail: each screening stored with its input, result, the rule-pack and list
-versions it used, who asked and when; statistics over them; cheap iteration for replay.
+"""The audit trail: each screening stored with its input, the rule-pack and list versions
+it used, its decision, who asked and when; statistics over them; cheap iteration for replay.
 
-A screening is one row holding the transaction and the full result as JSON (what a
-compliance officer shows a regulator, byte for byte), a small `summary` (decision per
-jurisdiction, rules fired) so replay can compare without parsing whole results, and one row
-per jurisdiction verdict and per finding so statistics are plain GROUP BYs on both SQLite
-and PostgreSQL.
+A screening is one row holding what reproduces it and what proves the reproduction right:
+the transaction as screened (its date fixed to the date it was screened as of), the versions
+of every pack and list, the engine, a `summary` (decision per jurisdiction, rules fired and
+decisive) so replay can compare without re-screening, and the SHA-256 and size of the result
+JSON exactly as it was answered. The result itself grows with items x clauses (megabytes for
+a 250-item shipment, issue #19): CHOKEPOINT_AUDIT_RESULTS=digest does not keep it (the
+default, `full`, still does: the review pages read it from the row);
+`screener.audit.reproduce` re-screens a stored transaction and checks the result against the
+digest (`GET /v1/screenings/{id}` answers with the reproduced result). One row per
+jurisdiction verdict and per finding makes statistics plain GROUP BYs on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col, select
 
 from schemas.result import ScreeningResult
 from schemas.transaction import Transaction
 from screener.audit.db import open_engine
 from screener.audit.models import FindingRow, HitRow, ScreeningRow, VerdictRow, utc
+from screener.settings import settings
 
 
 class ScreeningSummary(BaseModel):
@@ -49,9 +58,25 @@ class StoredScreening(BaseModel):
     source: str
     transaction_id: str | None
     decision: str
+    as_of: dt.date
+    engine: str
     versions: dict[str, str]
+    summary: ScreeningSummary
     transaction: dict[str, Any]
-    result: dict[str, Any]
+    result_sha256: str | None = Field(
+        description="SHA-256 of the result JSON as answered (None in rows stored before it "
+        "was recorded, which keep the result itself)"
+    )
+    result_bytes: int | None = None
+    result: dict[str, Any] = Field(
+        description="the result as answered: stored (CHOKEPOINT_AUDIT_RESULTS=full, the "
+        "default) or reproduced and checked against result_sha256; empty when the row does "
+        "not keep it and it cannot be reproduced here (see `reproduction`)"
+    )
+    reproduction: str = Field(
+        description="`stored` (the row holds the result), `verified` (re-screened and equal "
+        "to the digest), or why the result is not given"
+    )
 
 
 class StoredInput(BaseModel):
@@ -85,6 +110,23 @@ def summarise(result: ScreeningResult) -> ScreeningSummary:
     )
 
 
+# how a record whose row does not keep its result gets it back: (reproduction note, the
+# result JSON or None); `screener.audit.reproduce.reproducer` makes one over a screener
+Reproducer = Callable[["StoredScreening"], tuple[str, str | None]]
+
+
+def _new_id(done: CursorResult[Any]) -> int:
+    key = done.inserted_primary_key
+    assert key is not None and key[0] is not None
+    return int(key[0])
+
+
+def digest(result_json: str | bytes) -> str:
+    """The SHA-256 a stored screening keeps of its result JSON."""
+    data = result_json.encode() if isinstance(result_json, str) else result_json
+    return hashlib.sha256(data).hexdigest()
+
+
 def _start(moment: dt.date | dt.datetime | None) -> dt.datetime | None:
     """A date means from its start (UTC)."""
     if moment is None or isinstance(moment, dt.datetime):
@@ -92,11 +134,92 @@ def _start(moment: dt.date | dt.datetime | None) -> dt.datetime | None:
     return dt.datetime.combine(moment, dt.time(), tzinfo=dt.UTC)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One screening ready to store: its row and its statistics rows (ids not yet known)."""
+
+    row: dict[str, Any]
+    verdicts: tuple[dict[str, Any], ...]
+    findings: tuple[dict[str, Any], ...]
+    hits: tuple[dict[str, Any], ...] = ()  # the party hits, for the review queue
+
+
+def entry(
+    transaction: Transaction,
+    result: ScreeningResult,
+    *,
+    requested_by: str,
+    source: str = "api",
+    at: dt.datetime | None = None,
+    result_json: str | None = None,
+) -> Entry:
+    """What storing one screening writes.
+
+    `result_json`: the result as it was answered, when the caller already made it (the
+    digest is of those bytes; otherwise of `result.model_dump_json()`). The transaction is
+    stored with its date set to the date it was screened as of, so re-screening it on another
+    day gives the same answer. One statistics row per (rule, outcome): a rule firing on three
+    items of one shipment is one decision for the statistics."""
+    now = utc(at) if at else dt.datetime.now(dt.UTC)
+    answered = result_json if result_json is not None else result.model_dump_json()
+    screened = (
+        transaction if transaction.date else transaction.model_copy(update={"date": result.as_of})
+    )
+    row = {
+        "screened_at": now,
+        "quarter": quarter(now),
+        "requested_by": requested_by,
+        "source": source,
+        "transaction_id": transaction.id,
+        "as_of": result.as_of,
+        "decision": result.decision.value,
+        "engine": result.engine,
+        "versions": json.dumps(result.versions, sort_keys=True),
+        "summary": summarise(result).model_dump_json(),
+        "input": screened.model_dump_json(),
+        "result": answered if settings().audit_full_results else None,
+        "result_sha256": digest(answered),
+        "result_bytes": len(answered.encode()),
+    }
+    seen = {(f.jurisdiction, f.rule_id, f.outcome.value, f.decisive) for f in result.findings}
+    return Entry(
+        row=row,
+        verdicts=tuple(
+            {"jurisdiction": j, "decision": v.decision.value}
+            for j, v in result.jurisdictions.items()
+        ),
+        findings=tuple(
+            {"jurisdiction": j, "rule_id": r, "outcome": o, "decisive": d}
+            for j, r, o, d in sorted(seen)
+        ),
+        hits=tuple(
+            {
+                "hit_index": i,
+                "query_name": h["query"],
+                "list_name": str(h["list_version"]).split("@", 1)[0],
+                "entry_id": h["entry_id"],
+                "band": h["band"],
+            }
+            for i, h in enumerate(result.party_hits)
+        ),
+    )
+
+
 class AuditStore:
     """Stored screenings in the chokepoint database (schema upgraded on open)."""
 
-    def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        engine: Engine | None = None,
+        reproducer: Reproducer | None = None,
+    ) -> None:
+        """`reproducer`: how `get` gives back a result the row does not keep (the service
+        passes one over its screener, `screener.audit.reproduce`); without it such a record's
+        `result` is empty."""
         self.engine = engine or open_engine(url)
+        self.reproducer = reproducer
 
     def record(
         self,
@@ -106,83 +229,69 @@ class AuditStore:
         requested_by: str,
         source: str = "api",
         at: dt.datetime | None = None,
+        result_json: str | None = None,
     ) -> int:
-        """Store one screening; returns its id (`GET /v1/screenings/{id}`)."""
-        now = utc(at) if at else dt.datetime.now(dt.UTC)
-        row = ScreeningRow(
-            screened_at=now,
-            quarter=quarter(now),
-            requested_by=requested_by,
-            source=source,
-            transaction_id=transaction.id,
-            as_of=result.as_of,
-            decision=result.decision.value,
-            engine=result.engine,
-            versions=json.dumps(result.versions, sort_keys=True),
-            summary=summarise(result).model_dump_json(),
-            input=transaction.model_dump_json(),
-            result=result.model_dump_json(),
-        )
-        with Session(self.engine, expire_on_commit=False) as session:
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            # plain multi-row inserts (not ORM objects): the statistics rows were most of
-            # the time of a write after the commit itself (bench/load.py)
-            verdicts = [
-                {"screening_id": row.id, "jurisdiction": j, "decision": v.decision.value}
-                for j, v in result.jurisdictions.items()
+        """Store one screening; returns its id (`GET /v1/screenings/{id}`). See `entry`."""
+        return self.write(
+            [
+                entry(
+                    transaction,
+                    result,
+                    requested_by=requested_by,
+                    source=source,
+                    at=at,
+                    result_json=result_json,
+                )
             ]
-            # one row per (rule, outcome) per screening: a rule firing on three items of
-            # one shipment is one decision for the statistics
-            seen = {
-                (f.jurisdiction, f.rule_id, f.outcome.value, f.decisive) for f in result.findings
-            }
-            findings = [
-                {
-                    "screening_id": row.id,
-                    "jurisdiction": j,
-                    "rule_id": r,
-                    "outcome": o,
-                    "decisive": d,
-                }
-                for j, r, o, d in sorted(seen)
-            ]
-            # the party hits, so the review queue finds those waiting for a decision
-            hits = [
-                {
-                    "screening_id": row.id,
-                    "hit_index": i,
-                    "query_name": h["query"],
-                    "list_name": str(h["list_version"]).split("@", 1)[0],
-                    "entry_id": h["entry_id"],
-                    "band": h["band"],
-                }
-                for i, h in enumerate(result.party_hits)
-            ]
-            for table, rows in ((VerdictRow, verdicts), (FindingRow, findings), (HitRow, hits)):
+        )[0]
+
+    def write(self, entries: Sequence[Entry]) -> list[int]:
+        """Store `entries` in one database transaction (one commit, so all or none); their
+        ids in order. Plain Core inserts: the ORM's unit of work was a third of a write."""
+        table = ScreeningRow.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            ids = [_new_id(conn.execute(insert(table), e.row)) for e in entries]
+            pairs = list(zip(ids, entries, strict=True))
+            verdicts = [{"screening_id": i, **v} for i, e in pairs for v in e.verdicts]
+            findings = [{"screening_id": i, **f} for i, e in pairs for f in e.findings]
+            hits = [{"screening_id": i, **h} for i, e in pairs for h in e.hits]
+            tables = ((VerdictRow, verdicts), (FindingRow, findings), (HitRow, hits))
+            for model, rows in tables:
                 if rows:
-                    session.execute(insert(table), rows)
-            session.commit()
-            return row.id
+                    conn.execute(insert(model), rows)
+        return ids
 
     def get(self, screening_id: int) -> StoredScreening | None:
+        """The stored record, with its result: the row's own, else reproduced by the
+        `reproducer` (when it verifies against the digest), else empty."""
         with Session(self.engine) as session:
             row = session.get(ScreeningRow, screening_id)
             if row is None:
                 return None
             assert row.id is not None
-            return StoredScreening(
+            stored = StoredScreening(
                 id=row.id,
                 screened_at=utc(row.screened_at),
                 requested_by=row.requested_by,
                 source=row.source,
                 transaction_id=row.transaction_id,
                 decision=row.decision,
+                as_of=row.as_of,
+                engine=row.engine,
                 versions=json.loads(row.versions),
+                summary=ScreeningSummary.model_validate_json(row.summary),
                 transaction=json.loads(row.input),
-                result=json.loads(row.result),
+                result_sha256=row.result_sha256,
+                result_bytes=row.result_bytes,
+                result=json.loads(row.result) if row.result is not None else {},
+                reproduction="stored" if row.result is not None else "not reproduced",
             )
+        if row.result is not None or self.reproducer is None:
+            return stored
+        note, text = self.reproducer(stored)
+        return stored.model_copy(
+            update={"result": json.loads(text) if text else {}, "reproduction": note}
+        )
 
     def iter_screenings(
         self,
