@@ -12,13 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth import AUTHOR
+from api.deps import AuthorKey, Svc
 from api.responses import KEYED, refusals
-from api.services import Services, services
-from screener.audit.keys import ApiKey
 from screener.authoring.diff import ImpactReport
 from screener.authoring.history import audit_history
 from screener.authoring.requests import DraftRequestError, rules_lint, rules_replay, rules_test
@@ -57,8 +55,6 @@ _REFUSALS = refusals(
 )
 _NOT_LOADED = refusals(404, _404="no draft of that name is loaded")
 
-Author = Annotated[ApiKey, Depends(AUTHOR)]
-Svc = Annotated[Services, Depends(services)]
 
 
 def _refused(exc: PackError | DraftRequestError, name: str) -> HTTPException:
@@ -71,7 +67,7 @@ def _refused(exc: PackError | DraftRequestError, name: str) -> HTTPException:
 
 
 @router.post("/test", responses=_REFUSALS, summary="Run a draft's examples, with coverage")
-def test_draft(body: DraftRequest, _key: Author, svc: Svc) -> dict[str, Any]:
+def test_draft(body: DraftRequest, _key: AuthorKey, svc: Svc) -> dict[str, Any]:
     try:
         with svc.lock:  # the examples run through the engine's per-process caches
             return rules_test(body.files, svc.screener, body.name)
@@ -80,7 +76,7 @@ def test_draft(body: DraftRequest, _key: Author, svc: Svc) -> dict[str, Any]:
 
 
 @router.post("/lint", responses=_REFUSALS, summary="Lint a draft against the live packs")
-def lint_draft(body: DraftRequest, _key: Author, svc: Svc) -> LintResponse:
+def lint_draft(body: DraftRequest, _key: AuthorKey, svc: Svc) -> LintResponse:
     """Loader problems and cross-clause findings; a draft that does not load is answered
     with its problems as findings (200), as `chokepoint rules lint` does."""
     try:
@@ -96,7 +92,7 @@ def lint_draft(body: DraftRequest, _key: Author, svc: Svc) -> LintResponse:
     responses=_REFUSALS,
     summary="Replay the audit trail with a draft beside the live pack",
 )
-def replay_draft(body: ReplayRequest, _key: Author, svc: Svc) -> ImpactReport:
+def replay_draft(body: ReplayRequest, _key: AuthorKey, svc: Svc) -> ImpactReport:
     """Every screening stored in [since, until] is evaluated, as of its own date, by the live
     pack and by the draft; the answer counts and lists what changes, by clause."""
     history = audit_history(svc.audit, body.since, body.until)
@@ -115,7 +111,7 @@ def replay_draft(body: ReplayRequest, _key: Author, svc: Svc) -> ImpactReport:
 
 
 @router.get("/drafts", summary="The drafts loaded in this service")
-def list_drafts(_key: Author, svc: Svc) -> list[DraftInfo]:
+def list_drafts(_key: AuthorKey, svc: Svc) -> list[DraftInfo]:
     return svc.drafts.list()
 
 
@@ -123,7 +119,7 @@ def list_drafts(_key: Author, svc: Svc) -> list[DraftInfo]:
 def put_draft(
     name: str,
     body: DraftFiles,
-    _key: Author,
+    _key: AuthorKey,
     svc: Svc,
     shadow: Annotated[
         bool,
@@ -140,7 +136,7 @@ def put_draft(
 
 
 @router.get("/drafts/{name}", responses=_NOT_LOADED, summary="One loaded draft")
-def get_draft(name: str, _key: Author, svc: Svc) -> DraftInfo:
+def get_draft(name: str, _key: AuthorKey, svc: Svc) -> DraftInfo:
     info = svc.drafts.get(name)
     if info is None:
         raise HTTPException(404, f"no draft named {name!r} is loaded")
@@ -153,7 +149,7 @@ def get_draft(name: str, _key: Author, svc: Svc) -> DraftInfo:
     responses=_NOT_LOADED,
     summary="Unload a draft and drop its files",
 )
-def delete_draft(name: str, _key: Author, svc: Svc) -> None:
+def delete_draft(name: str, _key: AuthorKey, svc: Svc) -> None:
     if not svc.drafts.delete(name):
         raise HTTPException(404, f"no draft named {name!r} is loaded")
 
@@ -164,7 +160,7 @@ def delete_draft(name: str, _key: Author, svc: Svc) -> None:
     responses=_NOT_LOADED,
     summary="Where a draft in shadow mode disagreed with the live pack",
 )
-def draft_shadow_report(name: str, _key: Author, svc: Svc) -> ImpactReport:
+def draft_shadow_report(name: str, _key: AuthorKey, svc: Svc) -> ImpactReport:
     report = svc.drafts.shadow_report(name)
     if report is None:
         raise HTTPException(404, f"no draft named {name!r} is loaded or in the shadow log")

@@ -13,13 +13,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile
+from fastapi import APIRouter, File, HTTPException, Query, UploadFile
 from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel
 
-from api.auth import SCREEN
+from api.deps import ScreenKey, Svc
 from api.responses import KEYED, refusals
-from api.services import Services, services
+from api.services import Services
 from screener.audit.jobs import BatchJob
 from screener.audit.keys import ApiKey
 from screener.batch.layout import OUTPUT_COLUMNS, HeaderError, check_header
@@ -68,8 +68,8 @@ def _own_job(svc: Services, job_id: str, key: ApiKey) -> BatchJob:
 @router.post("/batches", response_model=JobStatus, status_code=202)
 def create_batch(
     file: Annotated[UploadFile, File(description="Shipment CSV (`chokepoint batch --template`)")],
-    key: Annotated[ApiKey, Depends(SCREEN)],
-    svc: Annotated[Services, Depends(services)],
+    key: ScreenKey,
+    svc: Svc,
 ) -> JobStatus:
     """Queue a shipment CSV for screening; the header is checked at once (422 naming missing
     or unknown columns)."""
@@ -104,8 +104,8 @@ def create_batch(
 @router.get("/batches/{job_id}", response_model=JobStatus, responses=refusals(404))
 def get_batch(
     job_id: str,
-    key: Annotated[ApiKey, Depends(SCREEN)],
-    svc: Annotated[Services, Depends(services)],
+    key: ScreenKey,
+    svc: Svc,
 ) -> JobStatus:
     return _status(_own_job(svc, job_id, key))
 
@@ -151,8 +151,8 @@ def _jsonl(path: Path, end: int) -> Iterator[bytes]:
 )
 def get_results(
     job_id: str,
-    key: Annotated[ApiKey, Depends(SCREEN)],
-    svc: Annotated[Services, Depends(services)],
+    key: ScreenKey,
+    svc: Svc,
     format: Annotated[ResultFormat, Query(description="csv or jsonl")] = ResultFormat.csv,
 ) -> StreamingResponse:
     """One output line per input line (see the README's batch layout)."""
@@ -178,8 +178,8 @@ def get_results(
 )
 def get_report(
     job_id: str,
-    key: Annotated[ApiKey, Depends(SCREEN)],
-    svc: Annotated[Services, Depends(services)],
+    key: ScreenKey,
+    svc: Svc,
 ) -> HTMLResponse:
     """The self-contained HTML report (counts, chart, top clauses, lines needing review)."""
     job = _own_job(svc, job_id, key)

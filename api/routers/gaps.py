@@ -7,14 +7,12 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
-from api.auth import READ
+from api.deps import ReadKey, Svc
 from api.responses import KEYED
-from api.services import Services, services
 from schemas.transaction import IsoDate
-from screener.audit.keys import ApiKey
 from screener.gaps.analysis import BaselineMatrix, GapAnalyzer, MatrixBuilder, load_baseline
 from screener.gaps.report import render_html
 
@@ -32,8 +30,8 @@ class GapFormat(StrEnum):
     responses={200: {"content": {"text/html": {}}}},
 )
 def get_gaps(
-    _key: Annotated[ApiKey, Depends(READ)],
-    svc: Annotated[Services, Depends(services)],
+    _key: ReadKey,
+    svc: Svc,
     as_of: Annotated[IsoDate | None, Query(description="YYYY-MM-DD; default today")] = None,
     format: Annotated[GapFormat, Query(description="json or html")] = GapFormat.json,
 ) -> Response | BaselineMatrix:

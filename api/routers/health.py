@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from api.services import Services, services
+from api.deps import Svc
 from screener.settings import shown_url
 
 router = APIRouter(tags=["health"])
@@ -20,7 +20,7 @@ router = APIRouter(tags=["health"])
     summary="Liveness and readiness",
     responses={503: {"description": "the database does not answer"}},
 )
-def healthz(svc: Annotated[Services, Depends(services)]) -> Any:
+def healthz(svc: Svc) -> Any:
     try:
         with svc.audit.engine.connect() as conn:
             conn.execute(text("SELECT 1"))

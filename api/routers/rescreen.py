@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 
-from api.auth import SCREEN
+from api.deps import ScreenKey, Svc
 from api.responses import KEYED, refusals
-from api.services import Services, services
-from screener.audit.keys import ApiKey
 from screener.rescreen import RescreenReport, run_rescreen
 
 router = APIRouter(prefix="/v1", tags=["audit"], responses=KEYED)
@@ -33,8 +31,8 @@ class RescreenRequest(BaseModel):
     responses=refusals(403, _403="the key's role may not screen"),
 )
 def rescreen_trail(
-    key: Annotated[ApiKey, Depends(SCREEN)],
-    svc: Annotated[Services, Depends(services)],
+    key: ScreenKey,
+    svc: Svc,
     body: Annotated[RescreenRequest, Body()] = RescreenRequest(),  # noqa: B008
 ) -> RescreenReport:
     """Each stored screening whose decision or party hits changed, with the list entries

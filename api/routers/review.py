@@ -23,8 +23,9 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.deps import Svc
 from api.routers.screenings import ScreeningId
-from api.services import Services, services
+from api.services import Services
 from api.web_session import (
     COOKIE,
     COOKIE_PATH,
@@ -74,7 +75,6 @@ REPORT_HEADERS = {
 }
 
 router = APIRouter(prefix="/review", include_in_schema=False)
-Svc = Annotated[Services, Depends(services)]
 Who = Annotated[Reviewer, Depends(current_reviewer)]
 
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
-from api.auth import READ
+from api.deps import ReadKey, Svc
 from api.responses import KEYED, refusals
-from api.services import Services, services
 from schemas.rules import Clause
-from screener.audit.keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["rules"], responses=KEYED)
 
@@ -62,8 +60,8 @@ def _summary(c: Clause) -> ClauseSummary:
     responses=refusals(404, _404="no pack for that jurisdiction"),
 )
 def list_rules(
-    _key: Annotated[ApiKey, Depends(READ)],
-    svc: Annotated[Services, Depends(services)],
+    _key: ReadKey,
+    svc: Svc,
     jurisdiction: Annotated[str | None, Query(description="e.g. US")] = None,
     as_of: Annotated[
         dt.date | None, Query(description="only clauses in effect on this date")
@@ -95,8 +93,8 @@ def list_rules(
 @router.get("/rules/{clause_id}", responses=refusals(404, _404="no clause of that id"))
 def get_rule(
     clause_id: str,
-    _key: Annotated[ApiKey, Depends(READ)],
-    svc: Annotated[Services, Depends(services)],
+    _key: ReadKey,
+    svc: Svc,
 ) -> dict[str, Any]:
     """One clause in full (condition, examples, rationale) with its file and line."""
     for p in svc.packs:

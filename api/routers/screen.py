@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Body, Query, Response
 
-from api.auth import SCREEN
+from api.deps import ScreenKey, Svc
 from api.responses import KEYED, refusals
-from api.services import Services, services
 from schemas.compact import CompactResult
 from schemas.result import ScreeningResult
 from schemas.transaction import Transaction
-from screener.audit.keys import ApiKey
 from screener.compact import compact
 
 router = APIRouter(prefix="/v1", tags=["screening"], responses=KEYED)
@@ -74,8 +72,8 @@ def screen_transaction(
             }
         ),
     ],
-    key: Annotated[ApiKey, Depends(SCREEN)],
-    svc: Annotated[Services, Depends(services)],
+    key: ScreenKey,
+    svc: Svc,
     view: Annotated[
         View,
         Query(

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path
+from fastapi import APIRouter, HTTPException, Path
 
-from api.auth import READ
+from api.deps import ReadKey, Svc
 from api.responses import KEYED, refusals
-from api.services import Services, services
-from screener.audit.keys import ApiKey
 from screener.audit.store import StoredScreening
 
 router = APIRouter(prefix="/v1", tags=["audit"], responses=KEYED)
@@ -23,8 +21,8 @@ ScreeningId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the X-Screeni
 @router.get("/screenings/{screening_id}", response_model=StoredScreening, responses=refusals(404))
 def get_screening(
     screening_id: ScreeningId,
-    _key: Annotated[ApiKey, Depends(READ)],
-    svc: Annotated[Services, Depends(services)],
+    _key: ReadKey,
+    svc: Svc,
 ) -> StoredScreening:
     """The transaction as screened, the rule-pack and list versions used, the decision
     summary, who asked and when, and the result as it was answered: re-screened here and
