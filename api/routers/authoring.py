@@ -56,7 +56,6 @@ _REFUSALS = refusals(
 _NOT_LOADED = refusals(404, _404="no draft of that name is loaded")
 
 
-
 def _refused(exc: PackError | DraftRequestError, name: str) -> HTTPException:
     if isinstance(exc, PackError):
         problems = exc.problems
