@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,9 @@ from screener.engine import Screener
 from screener.limits import Limits
 from screener.packs.pack import Pack
 from screener.parties.store import ListStore
+from screener.wiring import build_screener
+
+LIST_CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -40,16 +44,34 @@ class Services:
     database_url: str = ""  # the database in use (shown with the password masked)
     lists: ListStore | None = None  # imported lists and adjudications (the review pages)
     sessions: SessionSigner = field(default_factory=SessionSigner)  # review sign-ins
-    # a screener over lists imported since the service started (review re-screens), kept
-    # until the lists change again
-    latest_screener: Screener | None = None
+    _checked: float = field(default=-1.0, repr=False)  # when the list versions were compared
+    _refresh: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def current(self, fresh: bool = False) -> Screener:
+        """The screener, rebuilt when a list was imported since it was built: the service
+        screens against the latest list versions without a restart (the result's `versions`
+        name them). The versions are compared at most once a second (one small read), or
+        now when `fresh` (a reviewer's re-screen right after an import)."""
+        with self._refresh:
+            now = time.monotonic()
+            if self.lists is None or (not fresh and now - self._checked < LIST_CHECK_SECONDS):
+                return self.screener
+            self._checked = now
+            latest = {v.name: v.content_hash for v in self.lists.versions()}
+            parties = self.screener.parties
+            if latest != (parties.list_versions if parties is not None else {}):
+                self.screener = build_screener(
+                    self.runner.rules_dir, self.screener.backend_name, self.database_url
+                )
+            return self.screener
 
     def screen(self, tx: Transaction) -> ScreeningResult:
         self.limits.check(tx)  # before the lock: a refused transaction costs no screening
+        screener = self.current()
         # one screening at a time: the engines' caches are per process, and screening is
         # CPU-bound under the GIL anyway
         with self.lock:
-            return self.screener.screen(tx)
+            return screener.screen(tx)
 
     def shadow(self, screening_id: int, tx: Transaction, result: ScreeningResult) -> None:
         """Let the drafts in shadow mode see a live screening (after it is stored, under its

@@ -358,12 +358,14 @@ def run_rescreen(
     as_of: dt.date | None = None,
     record: bool = True,
     requested_by: str = "rescreen",
+    screener: Screener | None = None,
 ) -> RescreenReport:
-    """`rescreen` over the database at `db_url`, with a screener built over its latest
-    lists (a long-running service's own screener may predate the last import), collected."""
+    """`rescreen` over the database at `db_url`, collected; `screener`: one over the latest
+    lists (the service's), else one is built over them."""
     store = ListStore(db_url)
     try:
-        screener = build_screener(rules_dir, "python", db_url, gaps=False)
+        if screener is None:
+            screener = build_screener(rules_dir, "python", db_url, gaps=False)
         stats = RescreenStats()
         changes = list(
             rescreen(

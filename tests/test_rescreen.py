@@ -197,6 +197,31 @@ def test_api_rescreen(tmp_path: Path) -> None:
         assert stored["requested_by"].endswith(":reviewer")
 
 
+def test_the_service_screens_against_a_list_imported_while_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No restart: once the list versions are compared again (at most once a second; here at
+    once), /v1/screen uses the new version and says so in `versions`."""
+    from fastapi.testclient import TestClient
+
+    import api.services
+    from api.app import create_app
+    from screener.audit.keys import KeyStore
+
+    monkeypatch.setattr(api.services, "LIST_CHECK_SECONDS", 0.0)
+    url = f"sqlite:///{tmp_path / 'api.db'}"
+    ListStore(url).import_list(FIX / "consolidated.csv", "csl-csv", "csl")
+    with TestClient(create_app(database_url=url, jobs_dir=tmp_path / "jobs")) as client:
+        key = {"X-API-Key": KeyStore(url).create("screen", "desk")[0]}
+        before = client.post("/v1/screen", json=TX, headers=key).json()
+        assert before["party_hits"] == [] and before["decision"] == "review"  # ownership asked
+        imported = ListStore(url).import_list(FIX / "csl_next.csv", "csl-csv", "csl")
+        after = client.post("/v1/screen", json=TX, headers=key).json()
+        assert after["versions"]["list:csl"] == imported.content_hash
+        assert after["decision"] == "license_required"
+        assert [h["entry_name"] for h in after["party_hits"]] == [NEW_PARTY]
+
+
 def test_a_long_lived_screener_knows_it_is_stale(tmp_path: Path) -> None:
     """The service's batch runner rebuilds its screener when a list was imported since,
     so queued batch lines are screened against the latest versions."""

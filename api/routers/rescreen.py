@@ -39,6 +39,7 @@ def rescreen_trail(
     that caused it; the new results are stored (source `rescreen:<old id>`) unless
     `record` is false. Only screenings whose party names match an entry added, changed or
     removed since they were made are screened again."""
+    screener = svc.current(fresh=True)  # over the latest lists, rebuilt only when they change
     with svc.lock:  # one screening at a time, as for /v1/screen
         return run_rescreen(
             svc.database_url,
@@ -47,4 +48,5 @@ def rescreen_trail(
             as_of=body.as_of,
             record=body.record,
             requested_by=key.label,
+            screener=screener,
         )

@@ -25,7 +25,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import Svc
 from api.routers.screenings import ScreeningId
-from api.services import Services
 from api.web_session import (
     COOKIE,
     COOKIE_PATH,
@@ -38,7 +37,6 @@ from api.web_session import (
     safe_next,
 )
 from schemas.transaction import IsoDate, Transaction
-from screener.engine import Screener
 from screener.gaps.analysis import GapAnalyzer, MatrixBuilder, load_baseline
 from screener.rescreen import SOURCE_PREFIX, RescreenReport, RescreenStats, rescreen
 from screener.review.charts import batch_chart, decisions_chart, quarterly_chart
@@ -46,7 +44,6 @@ from screener.review.gaps import gap_grids
 from screener.review.hits import list_name
 from screener.review.queue import review_queue
 from screener.review.screening import screening_view
-from screener.wiring import build_screener
 
 HERE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(
@@ -213,22 +210,6 @@ def adjudicate(
     return RedirectResponse(target, 303)
 
 
-def _lists_of(screener: Screener) -> dict[str, str]:
-    return screener.parties.list_versions if screener.parties is not None else {}
-
-
-def _latest_lists_screener(svc: Services) -> Screener:
-    """The service's screener when it screens against the latest list versions, else one
-    built over them (kept while they stay the latest): a list imported since the service
-    started must count."""
-    latest = {v.name: v.content_hash for v in svc.lists.versions()} if svc.lists else None
-    if latest is None or _lists_of(svc.screener) == latest:
-        return svc.screener
-    if svc.latest_screener is None or _lists_of(svc.latest_screener) != latest:
-        svc.latest_screener = build_screener(svc.runner.rules_dir, "python", svc.database_url)
-    return svc.latest_screener
-
-
 @router.post("/screenings/{screening_id}/rescreen")
 def rescreen_one(
     request: Request,
@@ -246,7 +227,7 @@ def rescreen_one(
         raise HTTPException(404, f"no screening {screening_id}")
     tx = Transaction.model_validate(stored.transaction)
     svc.limits.check(tx)
-    screener = _latest_lists_screener(svc)
+    screener = svc.current(fresh=True)  # a list imported a moment ago must count
     with svc.lock:
         result = screener.screen(tx)
     source = f"{SOURCE_PREFIX}{screening_id}"
@@ -272,7 +253,7 @@ def rescreen_trail(
         raise HTTPException(422, f"since: {since!r} is not a date (YYYY-MM-DD)") from None
     if svc.lists is None:
         raise HTTPException(409, "no list store: nothing to re-screen against")
-    screener = _latest_lists_screener(svc)  # built once per list change, not per run
+    screener = svc.current(fresh=True)  # rebuilt once per list change, not per run
     stats = RescreenStats()
     with svc.lock:
         changes = list(
