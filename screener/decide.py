@@ -15,11 +15,12 @@ realisable membership pattern of a list), every combination is evaluated, and:
   decision depends (the essential variables of the decision function, which is the smallest
   set of facts whose answers settle it).
 
-The search is exact over the representative values; where it would exceed `LIMIT`
-combinations, or a missing fact cannot be enumerated (a regex test, an ECCN below the
-paragraph given), those clauses count as free true/false unknowns; past the limit the
-jurisdiction stays `review` naming every unknown (the behaviour of plain three-valued
-evaluation), and says so.
+The search is exact over the representative values. A missing fact that cannot be
+enumerated (a regex test, an ECCN below the paragraph given) makes its clauses free true/false
+unknowns. When transaction-level unknowns (whether US persons take part, the parties' lists)
+tie every item into one group too large to enumerate, they are fixed first, value by value,
+and the rest is enumerated item by item. Past `LIMIT` even so, the jurisdiction stays `review`
+naming every unknown (the behaviour of plain three-valued evaluation), and says so.
 """
 
 from __future__ import annotations
