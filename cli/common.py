@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, NoReturn
 
 import typer
@@ -20,6 +21,16 @@ def fail(message: str) -> NoReturn:
     """Exit 2 with a one-line reason on stderr: never a traceback for bad input."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
+
+
+def option_date(text: str | None, option: str) -> dt.date | None:
+    """A YYYY-MM-DD option's date (None when not given); exit 2 naming the option otherwise."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option}: {text!r} is not a date (YYYY-MM-DD)")
 
 
 def require_backend(name: str) -> None:

@@ -8,14 +8,13 @@ stored, probed, re-screened and changed, and how long it took) goes to stderr.
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import json
 from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, fail
+from cli.common import DbOption, fail, option_date
 from screener.audit.store import AuditStore
 from screener.packs.loader import DEFAULT_RULES_DIR
 from screener.packs.pack import PackError
@@ -23,15 +22,6 @@ from screener.parties.store import ListStore
 from screener.rescreen import RescreenStats, rescreen
 from screener.settings import database_url
 from screener.wiring import build_screener
-
-
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"{option}: {text!r} is not a date (YYYY-MM-DD)")
 
 
 def rescreen_command(
@@ -56,7 +46,7 @@ def rescreen_command(
 ) -> None:
     """Re-screen stored screenings whose party names match entries added, changed or removed
     since they were screened; print one JSON line per screening that changed."""
-    start, on = _date(since, "--since"), _date(as_of, "--as-of")
+    start, on = option_date(since, "--since"), option_date(as_of, "--as-of")
     url = database_url(db)
     try:
         screener = build_screener(DEFAULT_RULES_DIR, "python", url, gaps=False)

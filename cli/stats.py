@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, fail
-
-
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"{option}: {text!r} is not a date (YYYY-MM-DD)")
+from cli.common import DbOption, option_date
 
 
 def stats(
@@ -28,5 +18,5 @@ def stats(
     """Counts of stored screenings by decision, jurisdiction, rule and quarter (JSON)."""
     from screener.audit.store import AuditStore
 
-    result = AuditStore(db).stats(_date(since, "--since"), _date(until, "--until"))
+    result = AuditStore(db).stats(option_date(since, "--since"), option_date(until, "--until"))
     typer.echo(json.dumps(result.model_dump(), indent=2))
